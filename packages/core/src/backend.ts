@@ -1,0 +1,240 @@
+/**
+ * The kernel contract: what a compute backend provides, and nothing more.
+ *
+ * A backend is a plain object: storage methods plus a table of kernels. Core calls
+ * nothing else. Every kernel is synchronous in its dispatch and returns a new
+ * {@link DataId}; the result may still be computing on the device. Kernels never
+ * mutate their inputs. Shapes are row-major and contiguous: a `DataId` holds exactly
+ * `numel(shape)` elements of its dtype.
+ */
+
+/** A tensor's shape: one length per dimension, `[]` for a scalar. */
+export type Shape = readonly number[];
+
+/** Element types. `float32` carries gradients; `int32` and `bool` hold indices, targets and masks. */
+export type DType = 'float32' | 'int32' | 'bool';
+
+/** Host arrays for each dtype: `float32` → `Float32Array`, `int32` → `Int32Array`, `bool` → `Uint8Array`. */
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+/** An opaque handle to a backend's storage. Only the backend that made it looks inside. */
+export type DataId = object;
+
+/** What a kernel needs to know about an input: its storage, shape and dtype. */
+export interface TensorInfo {
+  readonly id: DataId;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/** The closed set of elementwise functions of one argument. Output dtype is float32 unless noted. */
+export type UnaryOp =
+  | 'neg' // keeps int32
+  | 'abs' // keeps int32
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'square'
+  | 'reciprocal'
+  | 'sign'
+  | 'erf'
+  | 'floor'
+  | 'logicalNot'; // bool → bool
+
+/** Elementwise functions of two arguments, with NumPy broadcasting. */
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq' // comparisons return bool
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge';
+
+/** Reductions over a set of axes. `argmax`/`argmin` take exactly one axis and return int32. */
+export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+
+/** Options of the optional fused conv2d kernels (NCHW input, OIHW weight). */
+export interface Conv2dAttrs {
+  readonly stride: number;
+  readonly padding: number;
+}
+
+/**
+ * The required primitives, which every backend implements and conformance tests.
+ *
+ * Dtype rules: binary inputs have the same dtype (core casts first); arithmetic keeps it,
+ * comparisons give `bool`. `where` takes a bool `cond`. Output shapes are given where
+ * they are not obvious so that a backend never recomputes broadcasting.
+ */
+export interface RequiredKernels {
+  /** `f(x)` elementwise. */
+  unary(op: UnaryOp, x: TensorInfo): DataId;
+  /** `a op b` with NumPy broadcasting to `outShape` (inputs may have lower rank). */
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): DataId;
+  /** `cond ? a : b` elementwise, all three broadcast to `outShape`; output dtype is `a.dtype`. */
+  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape): DataId;
+  /**
+   * Reduce over `axes` (sorted, non-negative, non-empty). The output shape is `x.shape`
+   * with those axes removed. `sum` of bool/int32 gives int32; `max`/`min` keep the dtype.
+   */
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): DataId;
+  /**
+   * Batched matrix product of float32 tensors of equal rank ≥ 2. `a` is `[...batchA, m, k]`
+   * (`[...batchA, k, m]` with `transposeA`), `b` is `[...batchB, k, n]` (`[..., n, k]` with
+   * `transposeB`); batch dimensions broadcast NumPy-style to `outShape = [...batch, m, n]`.
+   */
+  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: Shape): DataId;
+  /** Axes reordered: output dim `i` is input dim `perm[i]`. */
+  permute(x: TensorInfo, perm: readonly number[]): DataId;
+  /** Broadcast `x` (rank ≤ `shape.length`, NumPy rules) to `shape`, materialised. */
+  expand(x: TensorInfo, shape: Shape): DataId;
+  /** The block starting at `begin` with lengths `size`, one entry per dim. */
+  slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): DataId;
+  /** Pad each dim `i` with `padding[i][0]` before and `padding[i][1]` after, filled with `value`. */
+  pad(x: TensorInfo, padding: readonly (readonly [number, number])[], value: number): DataId;
+  /** Join tensors of one dtype along `axis`; all other dims are equal. */
+  concat(xs: readonly TensorInfo[], axis: number): DataId;
+  /**
+   * torch.gather: `out[i][j][k] = x[i][index[i][j][k]][k]` for `axis = 1`. `index` is int32 with
+   * the rank of `x`; output has `index.shape` and `x.dtype`. Indices are already validated.
+   */
+  gather(x: TensorInfo, axis: number, index: TensorInfo): DataId;
+  /**
+   * The adjoint of gather: a float32 tensor of `shape`, zero but for
+   * `out[i][index[i][j][k]][k] += src[i][j][k]` (for `axis = 1`). `index` and `src` share a shape.
+   */
+  scatterAdd(shape: Shape, axis: number, index: TensorInfo, src: TensorInfo): DataId;
+  /** Convert to `dtype`: float→int32 truncates toward zero, anything→bool is `x != 0`. */
+  cast(x: TensorInfo, dtype: DType): DataId;
+  /** A new tensor of `shape` with every element `value`. */
+  fill(shape: Shape, value: number, dtype: DType): DataId;
+  /** Uniform floats in [0, 1): element `i` is {@link uniformAt}`(seed, i)`, identical on every backend. */
+  randomUniform(shape: Shape, seed: number): DataId;
+  /** Standard normal floats: element `i` is {@link normalAt}`(seed, i)`, identical on every backend. */
+  randomNormal(shape: Shape, seed: number): DataId;
+}
+
+/**
+ * Optional fused kernels. A backend declares the ones it has (and lists them in
+ * `supports.fused`); core composes the same result from primitives where one is absent.
+ */
+export interface FusedKernels {
+  /** Softmax over the last axis of a float32 tensor. */
+  softmax?(x: TensorInfo): DataId;
+  /** Log-softmax over the last axis of a float32 tensor. */
+  logSoftmax?(x: TensorInfo): DataId;
+  /** NCHW input `[n, c, h, w]` with OIHW weight `[o, c, kh, kw]` → `[n, o, oh, ow]`, no bias. */
+  conv2d?(x: TensorInfo, w: TensorInfo, attrs: Conv2dAttrs): DataId;
+  /** Gradient of conv2d with respect to its input, of shape `xShape`. */
+  conv2dBackwardInput?(dy: TensorInfo, w: TensorInfo, xShape: Shape, attrs: Conv2dAttrs): DataId;
+  /** Gradient of conv2d with respect to its weight, of shape `wShape`. */
+  conv2dBackwardWeight?(x: TensorInfo, dy: TensorInfo, wShape: Shape, attrs: Conv2dAttrs): DataId;
+}
+
+/** Every kernel a backend can offer. */
+export type KernelTable = RequiredKernels & FusedKernels;
+
+/** Names of the fused kernels, for `supports.fused`. */
+export type FusedKernelName = keyof FusedKernels;
+
+/** What a backend can do, declared up front. */
+export interface BackendSupports {
+  /** `readSync` works (false on devices that only read back asynchronously). */
+  readonly syncRead: boolean;
+  /** The fused kernels present in `kernels`. */
+  readonly fused: readonly FusedKernelName[];
+}
+
+/**
+ * A compute backend: storage plus kernels.
+ *
+ * @example
+ * ```ts
+ * import { setBackend } from '@tensorgrad/core';
+ * import { cpuBackend } from '@tensorgrad/backend-cpu';
+ * await setBackend(cpuBackend());
+ * ```
+ */
+export interface Backend {
+  /** The name tensors report in `t.backend` and that `setBackend(name)` finds. */
+  readonly name: string;
+  /** Declared capabilities. */
+  readonly supports: BackendSupports;
+  /** Copy host values into new storage. `values.length` equals the product of `shape`. */
+  write(values: TypedArray, shape: Shape, dtype: DType): DataId;
+  /** Read storage back to the host (always available). The caller owns the returned array. */
+  read(id: DataId): Promise<TypedArray>;
+  /** Read synchronously where the device allows it. The caller owns the returned array. */
+  readSync?(id: DataId): TypedArray;
+  /** Free storage. Called once per `DataId`. */
+  dispose(id: DataId): void;
+  /** Live storage on this backend. */
+  memory(): { tensors: number; bytes: number };
+  /** The kernels. */
+  readonly kernels: KernelTable;
+  /** Optional start-up work (compiling, spawning workers); `setBackend` awaits it. */
+  ready?(): Promise<void>;
+  /** Optional shutdown (workers, devices). */
+  close?(): Promise<void> | void;
+}
+
+// ---- Seeded random numbers, shared by every backend so that manualSeed gives the same numbers everywhere.
+
+/** A 32-bit integer hash of (seed, counter): counter-based, so any element can be computed alone. */
+export function hash32(seed: number, counter: number): number {
+  let h = (seed ^ Math.imul(counter, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  // a second round mixes in the seed again so nearby seeds decorrelate
+  h = Math.imul(h ^ seed ^ (h >>> 15), 0x2c1b3c6d);
+  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** Element `i` of the uniform stream for `seed`: a float in [0, 1) with 24 random bits. */
+export function uniformAt(seed: number, i: number): number {
+  return (hash32(seed, i) >>> 8) / 16777216;
+}
+
+/** Element `i` of the standard-normal stream for `seed` (Box–Muller over two uniform draws). */
+export function normalAt(seed: number, i: number): number {
+  const u1 = ((hash32(seed, 2 * i) >>> 8) + 1) / 16777217; // in (0, 1]: log never sees 0
+  const u2 = uniformAt(seed, 2 * i + 1);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** Number of elements in a shape. */
+export function numel(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major strides of a contiguous shape. */
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+/** A host array of `dtype` with `n` elements. */
+export function allocate(dtype: DType, n: number): TypedArray {
+  return dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
+}
