@@ -1,1 +1,23 @@
+/**
+ * @tensorgrad/core: tensors, reverse-mode autograd, ops, `functional`, `nn` and `optim`,
+ * and the kernel contract that backends implement.
+ *
+ * @example
+ * ```ts
+ * import { tensor, setBackend } from '@tensorgrad/core';
+ * import { cpuBackend } from '@tensorgrad/backend-cpu';
+ * await setBackend(cpuBackend());
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * x.mul(x).sum().backward(); // x.grad = [2, 4, 6]
+ * ```
+ * @packageDocumentation
+ */
 export * from './backend';
+export { Tensor, type NestedArray } from './tensor';
+export type { TensorLike } from './op';
+export { setBackend, getBackend, listBackends, registerBackend } from './registry';
+export { noGrad, grad, isGradEnabled, type BackwardOptions, type GradOptions } from './autograd';
+export { tidy, keep, memory } from './memory';
+export * from './creation';
+export * from './ops/index';
+export * as functional from './functional/index';

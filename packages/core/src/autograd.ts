@@ -1,0 +1,276 @@
+/**
+ * The reverse-mode engine: grad mode, the graph nodes ops record, and the walk that
+ * turns an output gradient into input gradients (`backward`, `grad`).
+ */
+import { endScope, keep, startScope } from './memory';
+import { fmt, sameShape } from './shape';
+import type { Tensor } from './tensor';
+
+/** The chain rule of one op: gradient of the output in, gradients of the inputs out (null: none). */
+export type BackwardFn = (gradOut: Tensor) => readonly (Tensor | null | undefined)[];
+
+/** What an op leaves on its output when it takes part in autograd. */
+export interface Node {
+  readonly op: string;
+  inputs: readonly Tensor[];
+  backward: BackwardFn | null; // null once the graph is freed
+}
+
+let gradEnabled = true;
+
+/** Whether ops record the graph right now. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Run `fn` with grad mode set to `enabled`, restoring the previous mode afterwards. */
+export function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = enabled;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Run `fn` without recording the graph, as `with torch.no_grad():`.
+ *
+ * @example
+ * ```ts
+ * const pred = noGrad(() => model.forward(x)); // pred.requiresGrad === false
+ * ```
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/** Options of {@link Tensor.backward}. */
+export interface BackwardOptions {
+  /** Keep the graph so that backward can run through it again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients. */
+  createGraph?: boolean;
+}
+
+/** Options of {@link grad}. */
+export interface GradOptions extends BackwardOptions {
+  /** Gradients of the outputs (required for non-scalar outputs), as `grad_outputs`. */
+  gradOutputs?: Tensor | readonly Tensor[];
+  /** Return null for an input the outputs do not depend on, instead of throwing. */
+  allowUnused?: boolean;
+}
+
+/** Every tensor that takes part in the graph below `roots`, outputs after inputs (iterative DFS). */
+function topoOrder(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: { t: Tensor; next: number }[] = [];
+  for (const r of roots) {
+    if (visited.has(r)) continue;
+    visited.add(r);
+    stack.push({ t: r, next: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const inputs = top.t._node?.inputs ?? [];
+      if (top.next < inputs.length) {
+        const child = inputs[top.next++]!;
+        if (child.requiresGrad && !visited.has(child)) {
+          visited.add(child);
+          stack.push({ t: child, next: 0 });
+        }
+      } else {
+        order.push(top.t);
+        stack.pop();
+      }
+    }
+  }
+  return order;
+}
+
+function checkGradShape(op: string, t: Tensor, g: Tensor): void {
+  if (!sameShape(t.shape, g.shape)) {
+    throw new Error(`${op}: gradient has shape ${fmt(g.shape)} but the tensor has shape ${fmt(t.shape)}; pass a gradient of the output's shape`);
+  }
+}
+
+/**
+ * The shared walk. Seeds each root with its gradient, visits the graph outputs-first and
+ * hands each finished gradient to `deliver` (leaves and retained tensors). Returns nothing;
+ * gradients of intermediates are freed as soon as they have been used.
+ */
+function run(
+  roots: readonly Tensor[],
+  seeds: readonly Tensor[],
+  opts: BackwardOptions,
+  wanted: ReadonlySet<Tensor> | null,
+  deliver: (t: Tensor, g: Tensor) => void,
+): void {
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const order = topoOrder(roots);
+  for (const t of order) {
+    if (t._node && !t._node.backward) {
+      throw new Error(
+        'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Specify retainGraph: true if you need to backward through the graph a second time.',
+      );
+    }
+  }
+  const grads = new Map<Tensor, Tensor>();
+  // how many places hold each gradient tensor, so one is freed only when nothing uses it
+  const uses = new Map<Tensor, number>();
+  const pinned = new Set<Tensor>(seeds);
+  const hold = (g: Tensor) => uses.set(g, (uses.get(g) ?? 0) + 1);
+  const drop = (g: Tensor) => {
+    const n = (uses.get(g) ?? 0) - 1;
+    if (n > 0) uses.set(g, n);
+    else {
+      uses.delete(g);
+      if (!createGraph && !pinned.has(g)) g.dispose();
+    }
+  };
+  const accumulate = (t: Tensor, g: Tensor) => {
+    const prev = grads.get(t);
+    if (!prev) {
+      grads.set(t, g);
+      hold(g);
+      return;
+    }
+    const sum = prev.add(g);
+    grads.set(t, sum);
+    hold(sum);
+    drop(prev);
+    if (!uses.has(g) && !createGraph && !pinned.has(g)) g.dispose();
+  };
+  roots.forEach((r, i) => accumulate(r, seeds[i]!));
+  withGradMode(createGraph, () => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t);
+      const node = t._node;
+      const isWanted = wanted ? wanted.has(t) : !node || t._retainsGrad;
+      if (isWanted) {
+        pinned.add(g);
+        deliver(t, g);
+      }
+      if (node?.backward && !(wanted && !needsPropagation(t, wanted))) {
+        // intermediates a backward closure creates are freed right after it (unless recording)
+        if (!createGraph) startScope();
+        let gins: readonly (Tensor | null | undefined)[] = [];
+        try {
+          gins = node.backward(g);
+        } finally {
+          if (!createGraph) endScope(new Set(gins.filter((x): x is Tensor => !!x)));
+        }
+        node.inputs.forEach((input, k) => {
+          const gi = gins[k];
+          if (gi && input.requiresGrad) accumulate(input, gi);
+        });
+      }
+      drop(g);
+    }
+  });
+  if (!retainGraph) {
+    for (const t of order) if (t._node) t._node.backward = null;
+  }
+}
+
+// true when some wanted tensor lies below t (computed lazily per call, cached on the set)
+const reachCache = new WeakMap<ReadonlySet<Tensor>, Map<Tensor, boolean>>();
+function needsPropagation(t: Tensor, wanted: ReadonlySet<Tensor>): boolean {
+  let cache = reachCache.get(wanted);
+  if (!cache) reachCache.set(wanted, (cache = new Map()));
+  const stack: Tensor[] = [t];
+  const seen: Tensor[] = [];
+  let found = false;
+  while (stack.length > 0 && !found) {
+    const u = stack.pop()!;
+    const c = cache.get(u);
+    if (c !== undefined) {
+      if (c) found = true;
+      continue;
+    }
+    seen.push(u);
+    for (const v of u._node?.inputs ?? []) {
+      if (!v.requiresGrad) continue;
+      if (wanted.has(v)) {
+        found = true;
+        break;
+      }
+      stack.push(v);
+    }
+  }
+  if (!found) for (const u of seen) cache.set(u, false);
+  return found;
+}
+
+/** Implementation of `t.backward(gradient?, options?)`; see {@link Tensor.backward}. */
+export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error('element 0 of tensors does not require grad and does not have a grad_fn: call backward on a result of ops on tensors with requiresGrad: true');
+  }
+  let seed = gradient;
+  if (!seed) {
+    if (root.numel() !== 1) {
+      throw new Error(`grad can be implicitly created only for scalar outputs: backward() on a tensor of shape ${fmt(root.shape)} needs a gradient of that shape`);
+    }
+    seed = root._constant(1, root.shape);
+  } else checkGradShape('backward', root, seed);
+  const createGraph = opts.createGraph ?? false;
+  run([root], [seed], opts, null, (t, g) => {
+    const value = createGraph || t._node ? g : g.detach();
+    const prev = t.grad;
+    if (!prev) t._setGradInternal(value);
+    else if (createGraph) t._setGradInternal(prev.add(value));
+    else prev._assign(withGradMode(false, () => prev.add(value))); // in place, as PyTorch accumulates
+  });
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, as `torch.autograd.grad`; leaves' `.grad`
+ * are left alone. With `createGraph: true` the results are differentiable again.
+ *
+ * @example
+ * ```ts
+ * const x = tensor(2, { requiresGrad: true });
+ * const [dy] = grad(x.pow(3), [x], { createGraph: true }); // 3x² = 12
+ * const [d2y] = grad(dy!, [x]);                              // 6x = 12
+ * ```
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  opts: GradOptions = {},
+): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
+  const given = opts.gradOutputs === undefined ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs as Tensor];
+  const seeds = outs.map((o, i) => {
+    if (!o.requiresGrad) throw new Error(`grad: output ${i} does not require grad and has no grad_fn`);
+    const g = given[i] as Tensor | undefined;
+    if (g) {
+      checkGradShape('grad', o, g);
+      return g;
+    }
+    if (o.numel() !== 1) throw new Error(`grad: output ${i} has shape ${fmt(o.shape)}: grad can be implicitly created only for scalar outputs; pass gradOutputs`);
+    return o._constant(1, o.shape);
+  });
+  ins.forEach((t, i) => {
+    if (!t.requiresGrad) throw new Error(`grad: input ${i} does not require grad; create it with requiresGrad: true`);
+  });
+  const wanted = new Set(ins);
+  const found = new Map<Tensor, Tensor>();
+  run(outs, seeds, opts, wanted, (t, g) => {
+    const prev = found.get(t);
+    found.set(t, prev ? prev.add(g) : g);
+  });
+  return ins.map((t, i) => {
+    const g = found.get(t);
+    if (g) return opts.createGraph ? g : keep(g.detach());
+    if (opts.allowUnused) return null;
+    throw new Error(`grad: input ${i} was not used in the graph of the outputs; pass allowUnused: true to get null for it`);
+  });
+}

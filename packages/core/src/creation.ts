@@ -1,0 +1,224 @@
+/** Creating tensors: from data, filled, ranges, and seeded random numbers. */
+import { type DType, type Shape, type TypedArray, allocate, hash32, numel } from './backend';
+import { constant, wrap } from './op';
+import { getBackend } from './registry';
+import { fmt } from './shape';
+import type { Tensor } from './tensor';
+
+/** Nested arrays of numbers or booleans, as accepted by {@link tensor}. */
+export type NestedData = number | boolean | readonly NestedData[];
+
+/** Options of the creation functions. */
+export interface CreateOptions {
+  /** The element type; `'float32'` unless given (`tensor` infers bool from booleans). */
+  dtype?: DType;
+  /** Record ops on this leaf for autograd. */
+  requiresGrad?: boolean;
+}
+
+/** Options of {@link tensor}. */
+export interface TensorOptions extends CreateOptions {
+  /** The shape of flat data (a plain or typed array). */
+  shape?: readonly number[];
+}
+
+function checkShape(op: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+}
+
+function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
+  if (opts?.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType, opts?: CreateOptions): Tensor {
+  const b = getBackend();
+  const arr = allocate(dtype, values.length);
+  if (dtype === 'bool') for (let i = 0; i < values.length; i++) arr[i] = values[i] ? 1 : 0;
+  else arr.set(values as ArrayLike<number>);
+  return finish(wrap(b, b.write(arr, shape, dtype), shape, dtype), opts);
+}
+
+function flattenNested(op: string, data: NestedData): { values: number[]; shape: number[]; sawBool: boolean } {
+  const shape: number[] = [];
+  let probe: NestedData = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0] as NestedData;
+    if (probe === undefined) break;
+  }
+  const values: number[] = [];
+  let sawBool = false;
+  const walk = (v: NestedData, depth: number): void => {
+    if (Array.isArray(v)) {
+      if (depth >= shape.length || v.length !== shape[depth]) {
+        throw new Error(`${op}: nested arrays are ragged: expected length ${shape[depth]} at depth ${depth}, got ${v.length}`);
+      }
+      for (const e of v) walk(e, depth + 1);
+    } else {
+      if (depth !== shape.length) throw new Error(`${op}: nested arrays are ragged at depth ${depth}`);
+      if (typeof v === 'boolean') sawBool = true;
+      else if (typeof v !== 'number') throw new Error(`${op}: elements must be numbers or booleans, got ${typeof v}`);
+      values.push(Number(v));
+    }
+  };
+  walk(data, 0);
+  return { values, shape, sawBool };
+}
+
+/**
+ * A tensor from a number, nested arrays, or a flat (typed) array with `shape`, as `torch.tensor`.
+ *
+ * @example
+ * ```ts
+ * tensor([[1, 2], [3, 4]]);
+ * tensor(new Float32Array(6), { shape: [2, 3] });
+ * tensor([0, 2, 1], { dtype: 'int32' });
+ * tensor(3.5, { requiresGrad: true });
+ * ```
+ */
+export function tensor(data: NestedData | TypedArray | readonly number[], options: TensorOptions = {}): Tensor {
+  const isTyped = ArrayBuffer.isView(data);
+  if (options.shape !== undefined) {
+    checkShape('tensor', options.shape);
+    const flat = isTyped ? (data as TypedArray) : typeof data === 'number' || typeof data === 'boolean' ? [Number(data)] : flattenNested('tensor', data as NestedData).values;
+    if (flat.length !== numel(options.shape)) {
+      throw new Error(`tensor: ${flat.length} values do not fill shape ${fmt(options.shape)} (${numel(options.shape)} elements)`);
+    }
+    const dtype = options.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32');
+    return fromValues(flat, options.shape, dtype, options);
+  }
+  if (isTyped) {
+    const arr = data as TypedArray;
+    const dtype = options.dtype ?? (arr instanceof Int32Array ? 'int32' : arr instanceof Uint8Array ? 'bool' : 'float32');
+    return fromValues(arr, [arr.length], dtype, options);
+  }
+  const { values, shape, sawBool } = flattenNested('tensor', data as NestedData);
+  return fromValues(values, shape, options.dtype ?? (sawBool ? 'bool' : 'float32'), options);
+}
+
+/**
+ * A tensor of `shape` filled with `value`, as `torch.full`.
+ *
+ * @example
+ * ```ts
+ * full([2, 2], 7);
+ * ```
+ */
+export function full(shape: readonly number[], value: number, options: CreateOptions = {}): Tensor {
+  checkShape('full', shape);
+  return finish(constant(getBackend(), value, shape, options.dtype ?? 'float32'), options);
+}
+
+/** Zeros of `shape`, as `torch.zeros`. @example `zeros([2, 3])` */
+export function zeros(shape: readonly number[], options: CreateOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+/** Ones of `shape`, as `torch.ones`. @example `ones([2, 3])` */
+export function ones(shape: readonly number[], options: CreateOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+/** Zeros with the shape and dtype of `t`. @example `zerosLike(x)` */
+export function zerosLike(t: Tensor, options: CreateOptions = {}): Tensor {
+  return full(t.shape as number[], 0, { dtype: t.dtype, ...options });
+}
+
+/** Ones with the shape and dtype of `t`. @example `onesLike(x)` */
+export function onesLike(t: Tensor, options: CreateOptions = {}): Tensor {
+  return full(t.shape as number[], 1, { dtype: t.dtype, ...options });
+}
+
+/**
+ * Values from `start` up to (not including) `end` by `step`, as `torch.arange`;
+ * `arange(n)` counts from 0. Integer arguments give int32 unless a dtype is given.
+ *
+ * @example
+ * ```ts
+ * arange(5);          // [0, 1, 2, 3, 4]
+ * arange(1, 2, 0.25); // [1, 1.25, 1.5, 1.75]
+ * ```
+ */
+export function arange(start: number, end?: number, step = 1, options: CreateOptions = {}): Tensor {
+  const [lo, hi] = end === undefined ? [0, start] : [start, end];
+  if (step === 0) throw new Error('arange: step must be nonzero');
+  if ((hi - lo) / step < 0) throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${lo}, end ${hi}, step ${step})`);
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  const values = new Array<number>(n);
+  for (let i = 0; i < n; i++) values[i] = lo + i * step;
+  const ints = Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step);
+  return fromValues(values, [n], options.dtype ?? (ints ? 'int32' : 'float32'), options);
+}
+
+/**
+ * `steps` evenly spaced values from `start` to `end` inclusive, as `torch.linspace`.
+ *
+ * @example
+ * ```ts
+ * linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ */
+export function linspace(start: number, end: number, steps: number, options: CreateOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
+  const values = new Array<number>(steps);
+  const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
+  for (let i = 0; i < steps; i++) values[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
+  return fromValues(values, [steps], options.dtype ?? 'float32', options);
+}
+
+/**
+ * The `n × m` identity matrix (ones on the diagonal), as `torch.eye`.
+ *
+ * @example
+ * ```ts
+ * eye(3); eye(2, 3);
+ * ```
+ */
+export function eye(n: number, m = n, options: CreateOptions = {}): Tensor {
+  const values = new Array<number>(n * m).fill(0);
+  for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
+  return fromValues(values, [n, m], options.dtype ?? 'float32', options);
+}
+
+// ---- seeded random numbers
+
+let seedState = (Math.random() * 2 ** 32) >>> 0;
+let draws = 0;
+
+/**
+ * Seed the random generator, as `torch.manual_seed`: afterwards `rand`, `randn`, dropout and
+ * initialisation give the same numbers on every backend.
+ *
+ * @example
+ * ```ts
+ * manualSeed(42); const a = randn([3]);
+ * manualSeed(42); const b = randn([3]); // same values as a
+ * ```
+ */
+export function manualSeed(seed: number): void {
+  if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
+  seedState = seed >>> 0;
+  draws = 0;
+}
+
+/** The seed for the next random kernel: one 32-bit draw from the generator's stream. */
+export function nextSeed(): number {
+  return hash32(seedState, draws++);
+}
+
+/** Uniform numbers in [0, 1) of `shape`, as `torch.rand`. @example `rand([2, 3])` */
+export function rand(shape: readonly number[], options: CreateOptions = {}): Tensor {
+  checkShape('rand', shape);
+  const b = getBackend();
+  return finish(wrap(b, b.kernels.randomUniform(shape, nextSeed()), shape, 'float32'), options);
+}
+
+/** Standard normal numbers of `shape`, as `torch.randn`. @example `randn([2, 3])` */
+export function randn(shape: readonly number[], options: CreateOptions = {}): Tensor {
+  checkShape('randn', shape);
+  const b = getBackend();
+  return finish(wrap(b, b.kernels.randomNormal(shape, nextSeed()), shape, 'float32'), options);
+}

@@ -1,0 +1,1 @@
+export { softmax, logSoftmax } from './softmax';

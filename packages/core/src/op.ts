@@ -1,0 +1,102 @@
+/**
+ * What every op does around its kernel: find the operands' common backend, turn numbers into
+ * tensors, promote dtypes, launch the kernel, and record the backward closure.
+ */
+import type { Backend, DataId, DType, KernelTable, Shape } from './backend';
+import { type BackwardFn, isGradEnabled } from './autograd';
+import { Storage } from './memory';
+import { getBackend } from './registry';
+import { Tensor } from './tensor';
+
+/** A tensor or a plain number, accepted wherever an op takes a tensor. */
+export type TensorLike = Tensor | number;
+
+/** The backend every tensor operand lives on; throws naming both backends when two differ. */
+export function commonBackend(op: string, xs: readonly TensorLike[]): Backend {
+  let b: Backend | null = null;
+  for (const x of xs) {
+    if (!(x instanceof Tensor)) continue;
+    const xb = x._backend();
+    if (b && xb !== b) {
+      throw new Error(
+        `${op}: expected all tensors to be on the same backend, but found at least two backends, '${b.name}' and '${xb.name}'; move one with .to('${b.name}')`,
+      );
+    }
+    b = xb;
+  }
+  return b ?? getBackend();
+}
+
+const rank: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
+
+/** The dtype two or more operands promote to, as torch's type promotion (numbers are weak). */
+export function resultDType(xs: readonly TensorLike[]): DType {
+  let t: DType = 'bool';
+  let sawTensor = false;
+  for (const x of xs) {
+    if (x instanceof Tensor) {
+      sawTensor = true;
+      if (rank[x.dtype] > rank[t]) t = x.dtype;
+    }
+  }
+  for (const x of xs) {
+    if (typeof x === 'number') {
+      const d: DType = Number.isInteger(x) ? 'int32' : 'float32';
+      if (!sawTensor || rank[d] > rank[t]) t = rank[d] > rank[t] ? d : t;
+    }
+  }
+  return t;
+}
+
+/** A new tensor around a kernel's result. */
+export function wrap(b: Backend, id: DataId, shape: Shape, dtype: DType): Tensor {
+  return new Tensor(new Storage(b, id), shape, dtype);
+}
+
+/** Run `kernel` on backend `b` and wrap its result; a kernel's error is rethrown naming the op. */
+export function launch(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId): Tensor {
+  let id: DataId;
+  try {
+    id = kernel(b.kernels);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(msg.startsWith(`${op}:`) ? msg : `${op}: ${msg}`, { cause: e });
+  }
+  return wrap(b, id, shape, dtype);
+}
+
+/** A tensor of `value` with `shape` and `dtype` on backend `b`. */
+export function constant(b: Backend, value: number, shape: Shape, dtype: DType = 'float32'): Tensor {
+  return wrap(b, b.kernels.fill(shape, value, dtype), shape, dtype);
+}
+
+/**
+ * Operands as tensors on one backend and of one dtype: numbers become 0-d tensors, and
+ * tensors of a lower dtype are cast (casts carry gradients).
+ */
+export function operands(op: string, xs: readonly TensorLike[], dtype: DType = resultDType(xs)): Tensor[] {
+  const b = commonBackend(op, xs);
+  return xs.map((x) => (x instanceof Tensor ? (x.dtype === dtype ? x : x.to(dtype)) : constant(b, x, [], dtype)));
+}
+
+/**
+ * Attach `backward` to `out` when grad mode is on and a float input requires grad: the
+ * closure sits beside the forward formula in each op, and is written with tensor ops.
+ */
+export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
+  if (!isGradEnabled() || out.dtype !== 'float32') return out;
+  for (const x of inputs) {
+    if (x.requiresGrad) {
+      out._setNode({ op, inputs, backward });
+      return out;
+    }
+  }
+  return out;
+}
+
+/** Whether any input would make `record` keep a graph (lets ops skip building saved values). */
+export function needsGrad(inputs: readonly Tensor[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const x of inputs) if (x.requiresGrad) return true;
+  return false;
+}

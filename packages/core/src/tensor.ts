@@ -1,0 +1,512 @@
+/**
+ * The Tensor handle: shape, dtype, a reference to backend storage and, when it takes part in
+ * autograd, the node its op recorded. Every method is a thin call to the op of the same name.
+ */
+import type { Backend, DType, Shape, TensorInfo, TypedArray } from './backend';
+import { type BackwardOptions, type Node, backward as runBackward } from './autograd';
+import { Storage, type StorageCell, keep, track, untrack } from './memory';
+import { fmt } from './shape';
+import * as unary from './ops/unary';
+import * as binary from './ops/binary';
+import * as compare from './ops/compare';
+import * as reduce from './ops/reduce';
+import { matmul } from './ops/matmul';
+import * as shapeOps from './ops/shape';
+import { gather, indexSelect } from './ops/indexing';
+import { cast } from './ops/cast';
+import { moveTo } from './ops/move';
+import { logSoftmax, softmax } from './functional/softmax';
+import type { TensorLike } from './op';
+
+const DTYPES: readonly string[] = ['float32', 'int32', 'bool'];
+
+/** Nested arrays of numbers (or booleans for bool tensors), as `tolist()` returns. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/**
+ * An n-dimensional array on a backend, with reverse-mode autograd, as `torch.Tensor`.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const y = x.mul(x).sum();
+ * y.backward();
+ * x.grad!.tolist(); // [[2, 4], [6, 8]]
+ * ```
+ */
+export class Tensor {
+  /** The size of each dimension. */
+  readonly shape: readonly number[];
+  /** The element type. */
+  readonly dtype: DType;
+  /** @internal */
+  _node: Node | null = null;
+  /** @internal */
+  _retainsGrad = false;
+  private readonly cell: StorageCell;
+  private _requiresGrad = false;
+  private _grad: Tensor | null = null;
+  private disposed = false;
+
+  /** @internal Use `tensor(...)` and the other creation functions. */
+  constructor(storage: Storage, shape: Shape, dtype: DType) {
+    this.shape = Object.freeze(shape.slice());
+    this.dtype = dtype;
+    this.cell = { storage: storage.retain() };
+    track(this, this.cell);
+  }
+
+  // ---- identity and storage
+
+  /** @internal The storage, or a clear error if this tensor was disposed. */
+  _storage(): Storage {
+    const s = this.cell.storage;
+    if (!s || this.disposed) {
+      throw new Error(`tensor of shape ${fmt(this.shape)} was disposed (by dispose() or tidy()) and cannot be used; keep it with keep(t) or create it outside tidy`);
+    }
+    return s;
+  }
+
+  /** @internal */
+  _backend(): Backend {
+    return this._storage().backend;
+  }
+
+  /** @internal What a kernel needs to read this tensor. */
+  _info(): TensorInfo {
+    return { id: this._storage().id, shape: this.shape, dtype: this.dtype };
+  }
+
+  /** @internal A new tensor sharing this one's storage under another shape (reshape, detach). */
+  _view(shape: Shape): Tensor {
+    return new Tensor(this._storage(), shape, this.dtype);
+  }
+
+  /** @internal Take `src`'s values in place (optimizer updates, gradient accumulation, `copy_`). */
+  _assign(src: Tensor): this {
+    const next = src._storage().retain();
+    const prev = this._storage();
+    this.cell.storage = next;
+    prev.release();
+    return this;
+  }
+
+  /** @internal A constant on this tensor's backend. */
+  _constant(value: number, shape: Shape, dtype: DType = this.dtype): Tensor {
+    const b = this._backend();
+    return new Tensor(new Storage(b, b.kernels.fill(shape, value, dtype)), shape, dtype);
+  }
+
+  /** @internal */
+  _setNode(node: Node): void {
+    this._node = node;
+    this._requiresGrad = true;
+  }
+
+  /** @internal Set `.grad` from the engine without the user-facing checks. */
+  _setGradInternal(g: Tensor | null): void {
+    this._grad = g ? keep(g) : null;
+  }
+
+  /** The name of the backend holding this tensor's data, e.g. `'cpu'`. */
+  get backend(): string {
+    return this._backend().name;
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  numel(): number {
+    let n = 1;
+    for (const d of this.shape) n *= d;
+    return n;
+  }
+
+  /** The shape, or the size of one dimension, as `torch.Tensor.size`. */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return this.shape.slice();
+    const d = dim < 0 ? dim + this.ndim : dim;
+    if (d < 0 || d >= this.ndim) throw new Error(`size: dimension out of range (expected to be in range of [${-this.ndim}, ${this.ndim - 1}], but got ${dim})`);
+    return this.shape[d]!;
+  }
+
+  // ---- autograd state
+
+  /** Whether ops on this tensor are recorded for autograd. */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(flag: boolean) {
+    this.requiresGrad_(flag);
+  }
+
+  /**
+   * Set `requiresGrad` in place on a leaf tensor and return it, as `torch.Tensor.requires_grad_`.
+   *
+   * @example
+   * ```ts
+   * const w = randn([3, 3]).requiresGrad_();
+   * ```
+   */
+  requiresGrad_(flag = true): this {
+    if (this._node) {
+      if (!flag) throw new Error('requiresGrad_: you can only change requiresGrad flags of leaf variables; use detach() to get a tensor that does not require grad');
+      return this;
+    }
+    if (flag && this.dtype !== 'float32') {
+      throw new Error(`requiresGrad_: only float32 tensors can require gradients (got ${this.dtype}); convert with .float()`);
+    }
+    this._requiresGrad = flag;
+    return this;
+  }
+
+  /** True for tensors created by the user (no recorded op), as `torch.Tensor.is_leaf`. */
+  get isLeaf(): boolean {
+    return this._node === null;
+  }
+
+  /** The name of the op that created this tensor, or null for a leaf (like `grad_fn`). */
+  get gradFn(): string | null {
+    return this._node?.op ?? null;
+  }
+
+  /** The accumulated gradient, or null. Assignable, as in PyTorch (`p.grad = null` clears it). */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor)) throw new Error('grad: assigned value must be a Tensor or null');
+      if (g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i])) {
+        throw new Error(`grad: assigned grad has shape ${fmt(g.shape)} but the tensor has shape ${fmt(this.shape)}`);
+      }
+      if (g.dtype !== this.dtype) throw new Error(`grad: assigned grad has dtype ${g.dtype} but the tensor has dtype ${this.dtype}`);
+      if (g._backend() !== this._backend()) throw new Error(`grad: assigned grad is on backend '${g.backend}' but the tensor is on '${this.backend}'`);
+    }
+    this._setGradInternal(g);
+  }
+
+  /**
+   * Keep `.grad` on this non-leaf tensor after backward, as `torch.Tensor.retain_grad`.
+   *
+   * @example
+   * ```ts
+   * const h = x.mul(2); h.retainGrad(); h.sum().backward(); h.grad; // ones
+   * ```
+   */
+  retainGrad(): this {
+    if (!this._requiresGrad) throw new Error("retainGrad: can't retain grad on a tensor that has requiresGrad: false");
+    this._retainsGrad = true;
+    return this;
+  }
+
+  /**
+   * Backpropagate from this tensor, accumulating gradients into leaves, as `torch.Tensor.backward`.
+   * A non-scalar tensor needs `gradient` of its own shape.
+   *
+   * @example
+   * ```ts
+   * loss.backward();
+   * y.backward(onesLike(y), { retainGraph: true });
+   * ```
+   */
+  backward(gradient?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, gradient, options);
+  }
+
+  /**
+   * A tensor sharing this one's data, cut from the graph, as `torch.Tensor.detach`.
+   *
+   * @example
+   * ```ts
+   * const target = pred.detach();
+   * ```
+   */
+  detach(): Tensor {
+    return this._view(this.shape);
+  }
+
+  /**
+   * Copy `src`'s values into this tensor in place (no gradient), as `torch.Tensor.copy_`.
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.copy_(zerosLike(w)));
+   * ```
+   */
+  copy_(src: Tensor): this {
+    if (src.shape.length !== this.shape.length || src.shape.some((d, i) => d !== this.shape[i])) {
+      throw new Error(`copy_: source has shape ${fmt(src.shape)} but the destination has shape ${fmt(this.shape)}`);
+    }
+    let value = src.dtype === this.dtype ? src : cast(src, this.dtype);
+    if (value._backend() !== this._backend()) value = moveTo(value, this._backend());
+    return this._assign(value);
+  }
+
+  // ---- memory
+
+  /** Whether {@link dispose} has run. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Free this tensor's data now (views keep shared data alive). Also `using t = ...`.
+   *
+   * @example
+   * ```ts
+   * const t = ones([1000]); t.dispose();
+   * ```
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    untrack(this.cell);
+    const s = this.cell.storage;
+    this.cell.storage = null;
+    s?.release();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  // ---- reading
+
+  /**
+   * The values, row-major, as a new typed array (`Float32Array`, `Int32Array`, or `Uint8Array` for bool).
+   *
+   * @example
+   * ```ts
+   * const values = await t.data();
+   * ```
+   */
+  async data(): Promise<TypedArray> {
+    const s = this._storage();
+    return s.backend.read(s.id);
+  }
+
+  /**
+   * The values, read synchronously; throws on backends that can only read asynchronously.
+   *
+   * @example
+   * ```ts
+   * const values = t.dataSync();
+   * ```
+   */
+  dataSync(): TypedArray {
+    const s = this._storage();
+    if (!s.backend.readSync || !s.backend.supports.syncRead) {
+      throw new Error(`dataSync: backend '${s.backend.name}' cannot read synchronously; use await t.data() instead`);
+    }
+    return s.backend.readSync(s.id);
+  }
+
+  /**
+   * The single value of a one-element tensor, as `torch.Tensor.item`.
+   *
+   * @example
+   * ```ts
+   * loss.item().toFixed(4);
+   * ```
+   */
+  item(): number {
+    if (this.numel() !== 1) {
+      throw new Error(`item: a Tensor with ${this.numel()} elements (shape ${fmt(this.shape)}) cannot be converted to a number; only one-element tensors can`);
+    }
+    return this.dataSync()[0]!;
+  }
+
+  /**
+   * The values as nested arrays (booleans for bool tensors), as `torch.Tensor.tolist`.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).tolist(); // [[1, 2], [3, 4]]
+   * ```
+   */
+  tolist(): NestedArray {
+    const flat = this.dataSync();
+    const asValue = (v: number): number | boolean => (this.dtype === 'bool' ? v !== 0 : v);
+    if (this.ndim === 0) return asValue(flat[0]!);
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = this.shape[dim]!;
+      const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      const out: NestedArray[] = [];
+      for (let i = 0; i < n; i++) {
+        out.push(dim === this.ndim - 1 ? asValue(flat[offset + i]!) : build(dim + 1, offset + i * stride));
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A short description: shape, dtype, backend and (for small tensors that read synchronously) values. */
+  toString(): string {
+    const head = `tensor(shape=${fmt(this.shape)}, dtype=${this.dtype}, backend=${this.disposed ? 'disposed' : this.backend}`;
+    if (this.disposed || this.numel() > 100 || !this._backend().supports.syncRead) return `${head})`;
+    return `${head}, ${JSON.stringify(this.tolist())})`;
+  }
+
+  // ---- moving and converting
+
+  /**
+   * Move to another backend (by name or object), or convert to a dtype; gradients flow through a move.
+   *
+   * @example
+   * ```ts
+   * const y = x.to('worker');
+   * const i = x.to('int32');
+   * ```
+   */
+  to(target: string | Backend | DType): Tensor {
+    if (typeof target === 'string' && DTYPES.includes(target)) return cast(this, target as DType);
+    return moveTo(this, target as string | Backend);
+  }
+
+  /** Convert to float32, as `torch.Tensor.float`. @example `mask.float().mean()` */
+  float(): Tensor {
+    return cast(this, 'float32');
+  }
+
+  /** Convert to int32 (truncating), as `torch.Tensor.int`. @example `x.int()` */
+  int(): Tensor {
+    return cast(this, 'int32');
+  }
+
+  /** Convert to bool (`x != 0`), as `torch.Tensor.bool`. @example `x.bool()` */
+  bool(): Tensor {
+    return cast(this, 'bool');
+  }
+
+  /** A copy with its own storage, in the graph, as `torch.Tensor.clone`. @example `x.clone()` */
+  clone(): Tensor {
+    return binary.add(this, 0);
+  }
+
+  // ---- elementwise
+
+  /** `this + other`, broadcasting. @example `x.add(1)` */
+  add(other: TensorLike): Tensor { return binary.add(this, other); }
+  /** `this - other`, broadcasting. @example `x.sub(y)` */
+  sub(other: TensorLike): Tensor { return binary.sub(this, other); }
+  /** `this * other`, broadcasting. @example `x.mul(2)` */
+  mul(other: TensorLike): Tensor { return binary.mul(this, other); }
+  /** `this / other`, broadcasting. @example `x.div(y)` */
+  div(other: TensorLike): Tensor { return binary.div(this, other); }
+  /** `this ** exponent`, broadcasting. @example `x.pow(2)` */
+  pow(exponent: TensorLike): Tensor { return binary.pow(this, exponent); }
+  /** Elementwise maximum. @example `x.maximum(y)` */
+  maximum(other: TensorLike): Tensor { return binary.maximum(this, other); }
+  /** Elementwise minimum. @example `x.minimum(y)` */
+  minimum(other: TensorLike): Tensor { return binary.minimum(this, other); }
+  /** `-this`. @example `x.neg()` */
+  neg(): Tensor { return unary.neg(this); }
+  /** `e^this`. @example `x.exp()` */
+  exp(): Tensor { return unary.exp(this); }
+  /** Natural logarithm. @example `x.log()` */
+  log(): Tensor { return unary.log(this); }
+  /** Square root. @example `x.sqrt()` */
+  sqrt(): Tensor { return unary.sqrt(this); }
+  /** Absolute value. @example `x.abs()` */
+  abs(): Tensor { return unary.abs(this); }
+  /** Sine. @example `x.sin()` */
+  sin(): Tensor { return unary.sin(this); }
+  /** Cosine. @example `x.cos()` */
+  cos(): Tensor { return unary.cos(this); }
+  /** Hyperbolic tangent. @example `x.tanh()` */
+  tanh(): Tensor { return unary.tanh(this); }
+  /** Logistic sigmoid. @example `x.sigmoid()` */
+  sigmoid(): Tensor { return unary.sigmoid(this); }
+  /** `max(this, 0)`. @example `x.relu()` */
+  relu(): Tensor { return unary.relu(this); }
+  /** `this * this`. @example `x.square()` */
+  square(): Tensor { return unary.square(this); }
+  /** `1 / this`. @example `x.reciprocal()` */
+  reciprocal(): Tensor { return unary.reciprocal(this); }
+  /** -1, 0 or 1 by sign (no gradient). @example `x.sign()` */
+  sign(): Tensor { return unary.sign(this); }
+  /** Clamp into `[min, max]` (either may be omitted). @example `x.clamp(-1, 1)` */
+  clamp(min?: number | null, max?: number | null): Tensor { return unary.clamp(this, min, max); }
+  /** Elementwise `==` (bool). @example `pred.eq(target)` */
+  eq(other: TensorLike): Tensor { return compare.eq(this, other); }
+  /** Elementwise `!=` (bool). @example `x.ne(0)` */
+  ne(other: TensorLike): Tensor { return compare.ne(this, other); }
+  /** Elementwise `<` (bool). @example `x.lt(0)` */
+  lt(other: TensorLike): Tensor { return compare.lt(this, other); }
+  /** Elementwise `<=` (bool). @example `x.le(0)` */
+  le(other: TensorLike): Tensor { return compare.le(this, other); }
+  /** Elementwise `>` (bool). @example `x.gt(0)` */
+  gt(other: TensorLike): Tensor { return compare.gt(this, other); }
+  /** Elementwise `>=` (bool). @example `x.ge(0)` */
+  ge(other: TensorLike): Tensor { return compare.ge(this, other); }
+  /** `this` where `condition`, else `other`, as `torch.Tensor.where`. @example `x.where(x.gt(0), 0)` */
+  where(condition: Tensor, other: TensorLike): Tensor { return compare.where(condition, this, other); }
+
+  // ---- reductions
+
+  /** Sum over `dim` (all dims when omitted). @example `x.sum(1, true)` */
+  sum(dim?: number | number[], keepdim = false): Tensor { return reduce.sum(this, dim, keepdim); }
+  /** Mean over `dim`. @example `x.mean()` */
+  mean(dim?: number | number[], keepdim = false): Tensor { return reduce.mean(this, dim, keepdim); }
+  /** Maximum values over `dim` (values only). @example `x.max(1)` */
+  max(dim?: number | number[], keepdim = false): Tensor { return reduce.max(this, dim, keepdim); }
+  /** Minimum values over `dim` (values only). @example `x.min(1)` */
+  min(dim?: number | number[], keepdim = false): Tensor { return reduce.min(this, dim, keepdim); }
+  /** `log(sum(exp(x)))` over `dim`, computed stably. @example `x.logsumexp(-1)` */
+  logsumexp(dim?: number | number[], keepdim = false): Tensor { return reduce.logsumexp(this, dim, keepdim); }
+  /** Variance over `dim` with Bessel's correction by default. @example `x.var(0, false, { correction: 0 })` */
+  var(dim?: number | number[], keepdim = false, options: { correction?: number } = {}): Tensor {
+    return reduce.variance(this, dim, keepdim, options);
+  }
+  /** Index of the maximum (int32; flattened when `dim` is omitted). @example `logits.argmax(1)` */
+  argmax(dim?: number, keepdim = false): Tensor { return reduce.argmax(this, dim, keepdim); }
+  /** Index of the minimum (int32). @example `x.argmin(0)` */
+  argmin(dim?: number, keepdim = false): Tensor { return reduce.argmin(this, dim, keepdim); }
+  /** Softmax over `dim`. @example `logits.softmax(-1)` */
+  softmax(dim: number): Tensor { return softmax(this, dim); }
+  /** Log-softmax over `dim`. @example `logits.logSoftmax(-1)` */
+  logSoftmax(dim: number): Tensor { return logSoftmax(this, dim); }
+
+  // ---- linear algebra
+
+  /** Matrix product with `torch.matmul` semantics (1-D, 2-D, batched). @example `x.matmul(w.t())` */
+  matmul(other: Tensor): Tensor { return matmul(this, other); }
+
+  // ---- shape
+
+  /** Same data, new shape (one dim may be -1). @example `x.reshape([6, -1])` */
+  reshape(shape: readonly number[]): Tensor { return shapeOps.reshape(this, shape); }
+  /** Same as reshape (tensors here are always contiguous). @example `x.view([-1])` */
+  view(shape: readonly number[]): Tensor { return shapeOps.view(this, shape); }
+  /** Flatten dims `startDim..endDim` into one. @example `x.flatten(1)` */
+  flatten(startDim = 0, endDim = -1): Tensor { return shapeOps.flatten(this, startDim, endDim); }
+  /** Swap two dims. @example `x.transpose(0, 1)` */
+  transpose(dim0: number, dim1: number): Tensor { return shapeOps.transpose(this, dim0, dim1); }
+  /** Transpose of a matrix (≤ 2 dims), as `torch.Tensor.t`. @example `w.t()` */
+  t(): Tensor {
+    if (this.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${this.ndim}; use transpose(dim0, dim1)`);
+    return this.ndim < 2 ? this : shapeOps.transpose(this, 0, 1);
+  }
+  /** Reorder dims. @example `x.permute([2, 0, 1])` */
+  permute(dims: readonly number[]): Tensor { return shapeOps.permute(this, dims); }
+  /** Insert a dim of size 1. @example `x.unsqueeze(0)` */
+  unsqueeze(dim: number): Tensor { return shapeOps.unsqueeze(this, dim); }
+  /** Remove dims of size 1 (all, or the given one). @example `x.squeeze(1)` */
+  squeeze(dim?: number): Tensor { return shapeOps.squeeze(this, dim); }
+  /** Broadcast to `shape` (-1 keeps a dim). @example `x.expand([3, 4])` */
+  expand(shape: readonly number[]): Tensor { return shapeOps.expand(this, shape); }
+  /** `length` elements of `dim` from `start`. @example `x.narrow(1, 1, 2)` */
+  narrow(dim: number, start: number, length: number): Tensor { return shapeOps.narrow(this, dim, start, length); }
+  /** Entries of `dim` picked by an int32 index vector. @example `x.indexSelect(0, idx)` */
+  indexSelect(dim: number, index: Tensor): Tensor { return indexSelect(this, dim, index); }
+  /** torch.gather along `dim`. @example `logp.gather(1, target.unsqueeze(1))` */
+  gather(dim: number, index: Tensor): Tensor { return gather(this, dim, index); }
+}
