@@ -15,9 +15,12 @@
 export * from './backend';
 export { Tensor, type NestedArray } from './tensor';
 export type { TensorLike } from './op';
-export { setBackend, getBackend, listBackends, registerBackend } from './registry';
+export { setBackend, getBackend, listBackends, registerBackend, setDefaultBackend } from './registry';
 export { noGrad, grad, isGradEnabled, type BackwardOptions, type GradOptions } from './autograd';
 export { tidy, keep, memory } from './memory';
 export * from './creation';
 export * from './ops/index';
 export * as functional from './functional/index';
+export * as nn from './nn/index';
+export * as optim from './optim/index';
+export * from './serialize/index';

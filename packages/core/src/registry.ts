@@ -9,6 +9,7 @@ type Factory = () => Backend | Promise<Backend>;
 const factories = new Map<string, Factory>();
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
+let fallback: (() => Backend) | null = null;
 
 const NO_BACKEND =
   'no tensorgrad backend is set: install @tensorgrad/backend-cpu and call setBackend(cpuBackend())';
@@ -54,8 +55,26 @@ export function registerBackend(name: string, factory: Factory): void {
  * ```
  */
 export function getBackend(): Backend {
-  if (!current) throw new Error(NO_BACKEND);
+  if (!current) {
+    if (!fallback) throw new Error(NO_BACKEND);
+    current = fallback();
+    instances.set(current.name, current);
+  }
   return current;
+}
+
+/**
+ * The backend to create on first use when none was set: what the `tensorgrad` package does
+ * with the CPU backend. Libraries should leave this to applications.
+ *
+ * @example
+ * ```ts
+ * setDefaultBackend(() => cpuBackend());
+ * tensor([1, 2]).backend; // 'cpu', without a setBackend call
+ * ```
+ */
+export function setDefaultBackend(factory: () => Backend): void {
+  fallback = factory;
 }
 
 /**
