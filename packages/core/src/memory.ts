@@ -89,7 +89,8 @@ export function keep<T extends object>(t: T): T {
 
 /**
  * Run `fn` and free every tensor it created, except the ones it returns (a tensor, or
- * tensors inside a returned array or plain object) and ones marked with {@link keep}.
+ * tensors inside a returned array or plain object), the tensors their autograd graph reads
+ * (so `backward()` still works on a returned loss), and ones marked with {@link keep}.
  * Freeing is an optimisation: tensors left alone are collected by the garbage collector.
  *
  * @example
@@ -106,8 +107,23 @@ export function tidy<T>(fn: () => T): T {
     endScope(new Set());
     throw e;
   }
-  endScope(collectTensors(result));
+  endScope(withGraphs(collectTensors(result)));
   return result;
+}
+
+// a returned tensor's graph stays usable: the tensors its recorded ops read survive too
+function withGraphs(roots: Set<object>): Set<object> {
+  const stack = [...roots] as { _node?: { inputs: readonly object[] } | null }[];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    for (const input of t._node?.inputs ?? []) {
+      if (!roots.has(input)) {
+        roots.add(input);
+        stack.push(input as (typeof stack)[number]);
+      }
+    }
+  }
+  return roots;
 }
 
 function collectTensors(value: unknown, out = new Set<object>()): Set<object> {

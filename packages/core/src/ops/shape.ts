@@ -1,14 +1,269 @@
-// STUB: being implemented
+/**
+ * Shape ops: views (reshape, squeeze, ...) that share storage, and the ops that move data
+ * (permute, expand, narrow, cat). Each gradient is the inverse shape change of its op.
+ */
+import { numel } from '../backend';
+import { commonBackend, launch, record } from '../op';
+import { fmt, inferShape, normalizeDim, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
-const todo = (): never => { throw new Error('not implemented'); };
-export function reshape(x: Tensor, shape: readonly number[]): Tensor { return todo(); }
-export function view(x: Tensor, shape: readonly number[]): Tensor { return todo(); }
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor { return todo(); }
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor { return todo(); }
-export function permute(x: Tensor, dims: readonly number[]): Tensor { return todo(); }
-export function unsqueeze(x: Tensor, dim: number): Tensor { return todo(); }
-export function squeeze(x: Tensor, dim?: number): Tensor { return todo(); }
-export function expand(x: Tensor, shape: readonly number[]): Tensor { return todo(); }
-export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor { return todo(); }
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor { return todo(); }
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor { return todo(); }
+import { unbroadcast } from './unbroadcast';
+
+// A zero-copy view of `x` under `shape` (same numel), whose gradient is reshaped back.
+function viewAs(op: string, x: Tensor, shape: readonly number[]): Tensor {
+  const out = x._view(shape);
+  return record(op, out, [x], (g) => [g.reshape(x.shape)]);
+}
+
+// Axes reordered by `perm` (output dim i is input dim perm[i]); a view when only size-1 dims move.
+function permuteAs(op: string, x: Tensor, perm: readonly number[]): Tensor {
+  const shape = perm.map((p) => x.shape[p]!);
+  const moved = perm.filter((p) => x.shape[p] !== 1);
+  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p)) return viewAs(op, x, shape); // same row-major order
+  const out = launch(op, x._backend(), shape, x.dtype, (k) => k.permute(x._info(), perm));
+  const inverse = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inverse[p] = i));
+  return record(op, out, [x], (g) => [permuteAs(op, g, inverse)]);
+}
+
+// The block of `x` at `begin` with lengths `size` (the slice kernel); its gradient is zero-padded back.
+function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+  if (sameShape(size, x.shape)) return viewAs('narrow', x, size);
+  const out = launch('narrow', x._backend(), size, x.dtype, (k) => k.slice(x._info(), begin, size));
+  return record('narrow', out, [x], (g) => [pad(g, begin.map((b, i) => [b, x.shape[i]! - b - size[i]!] as const))]);
+}
+
+// `x` surrounded by zeros (the pad kernel); its gradient is the slice it came from.
+function pad(x: Tensor, padding: readonly (readonly [number, number])[]): Tensor {
+  const shape = x.shape.map((d, i) => d + padding[i]![0] + padding[i]![1]);
+  if (sameShape(shape, x.shape)) return viewAs('pad', x, shape);
+  const out = launch('pad', x._backend(), shape, x.dtype, (k) => k.pad(x._info(), padding, 0));
+  return record('pad', out, [x], (g) => [slice(g, padding.map((p) => p[0]), x.shape)]);
+}
+
+/**
+ * The same data under a new shape, as `torch.reshape`; one dim may be `-1` (inferred).
+ * Zero-copy: the result shares storage with `x`.
+ *
+ * @example
+ * ```ts
+ * reshape(arange(6), [2, -1]); // shape [2, 3]
+ * ```
+ */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  return viewAs('reshape', x, inferShape('reshape', x.shape, shape));
+}
+
+/**
+ * The same data under a new shape, as `torch.Tensor.view` (tensors here are always contiguous,
+ * so this is {@link reshape}).
+ *
+ * @example
+ * ```ts
+ * x.view([-1]);
+ * ```
+ */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  return viewAs('view', x, inferShape('view', x.shape, shape));
+}
+
+/**
+ * Dims `startDim..endDim` (inclusive) merged into one, as `torch.flatten`.
+ *
+ * @example
+ * ```ts
+ * flatten(zeros([2, 3, 4]), 1); // shape [2, 12]
+ * ```
+ */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return viewAs('flatten', x, [1]);
+  const start = normalizeDim('flatten', startDim, x.ndim);
+  const end = normalizeDim('flatten', endDim, x.ndim);
+  if (start > end) {
+    throw new Error(`flatten: startDim (${startDim}) cannot come after endDim (${endDim}) for a tensor of shape ${fmt(x.shape)}`);
+  }
+  const merged = numel(x.shape.slice(start, end + 1));
+  return viewAs('flatten', x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
+}
+
+/**
+ * Dims `dim0` and `dim1` swapped, as `torch.transpose`.
+ *
+ * @example
+ * ```ts
+ * transpose(zeros([2, 3, 4]), 0, 2); // shape [4, 3, 2]
+ * ```
+ */
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const a = normalizeDim('transpose', dim0, x.ndim);
+  const b = normalizeDim('transpose', dim1, x.ndim);
+  if (x.ndim === 0) return viewAs('transpose', x, []);
+  const perm = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
+  return permuteAs('transpose', x, perm);
+}
+
+/**
+ * Dims reordered: output dim `i` is input dim `dims[i]`, as `torch.permute`.
+ *
+ * @example
+ * ```ts
+ * permute(zeros([2, 3, 4]), [2, 0, 1]); // shape [4, 2, 3]
+ * ```
+ */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== x.ndim) {
+    throw new Error(`permute: dims ${fmt(dims)} has ${dims.length} entries but the tensor of shape ${fmt(x.shape)} has ${x.ndim} dimensions; give one entry per dimension`);
+  }
+  const perm = dims.map((d) => normalizeDim('permute', d, x.ndim));
+  if (new Set(perm).size !== perm.length) {
+    throw new Error(`permute: dims ${fmt(dims)} repeats a dimension; it must be a permutation of 0..${x.ndim - 1} for shape ${fmt(x.shape)}`);
+  }
+  return permuteAs('permute', x, perm);
+}
+
+/**
+ * A dim of size 1 inserted at `dim` (in `[-ndim-1, ndim]`), as `torch.unsqueeze`.
+ *
+ * @example
+ * ```ts
+ * unsqueeze(zeros([2, 3]), -1); // shape [2, 3, 1]
+ * ```
+ */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
+  return viewAs('unsqueeze', x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+}
+
+/**
+ * Dims of size 1 removed: every one, or only `dim` (a no-op when that dim is not 1), as `torch.squeeze`.
+ *
+ * @example
+ * ```ts
+ * squeeze(zeros([3, 1, 4]), 1); // shape [3, 4]
+ * ```
+ */
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  if (dim === undefined) return viewAs('squeeze', x, x.shape.filter((d) => d !== 1));
+  const d = normalizeDim('squeeze', dim, x.ndim);
+  const shape = x.ndim > 0 && x.shape[d] === 1 ? [...x.shape.slice(0, d), ...x.shape.slice(d + 1)] : x.shape;
+  return viewAs('squeeze', x, shape);
+}
+
+/**
+ * `x` broadcast to `shape`, as `torch.Tensor.expand`: `-1` keeps a dim, new leading dims may be
+ * added, and only dims of size 1 can grow. The gradient is summed back over the broadcast.
+ *
+ * @example
+ * ```ts
+ * expand(zeros([3, 1]), [2, -1, 4]); // shape [2, 3, 4]
+ * ```
+ */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  if (lead < 0) {
+    throw new Error(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim}); target ${fmt(shape)}, tensor ${fmt(x.shape)}`);
+  }
+  const target = shape.map((t, i) => {
+    if (i < lead) {
+      if (!Number.isInteger(t) || t < 0) {
+        throw new Error(`expand: the expanded size ${t} is not allowed in a new leading dimension ${i}; target ${fmt(shape)}, tensor ${fmt(x.shape)}`);
+      }
+      return t;
+    }
+    const s = x.shape[i - lead]!;
+    if (t === -1) return s;
+    if (t !== s && s !== 1) {
+      throw new Error(`expand: the expanded size of the tensor (${t}) must match the existing size (${s}) at non-singleton dimension ${i}; target ${fmt(shape)}, tensor ${fmt(x.shape)}`);
+    }
+    if (!Number.isInteger(t) || t < 0) throw new Error(`expand: invalid size ${t} at dimension ${i} in target ${fmt(shape)}`);
+    return t;
+  });
+  if (numel(target) === x.numel()) return viewAs('expand', x, target); // only 1s added: no copy
+  const out = launch('expand', x._backend(), target, x.dtype, (k) => k.expand(x._info(), target));
+  return record('expand', out, [x], (g) => [unbroadcast(g, x.shape)]);
+}
+
+/**
+ * `length` entries of `dim` starting at `start` (negative counts from the end), as `torch.narrow`.
+ *
+ * @example
+ * ```ts
+ * narrow(arange(10), 0, 2, 3); // [2, 3, 4]
+ * ```
+ */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  if (x.ndim === 0) throw new Error('narrow: cannot be applied to a 0-dim tensor; reshape it first');
+  const d = normalizeDim('narrow', dim, x.ndim);
+  const size = x.shape[d]!;
+  if (!Number.isInteger(start) || start < -size || start > size) {
+    throw new Error(`narrow: start (${start}) is out of range for dimension ${dim} of size ${size} (shape ${fmt(x.shape)}); expected it in [${-size}, ${size}]`);
+  }
+  const from = start < 0 ? start + size : start;
+  if (!Number.isInteger(length) || length < 0 || from + length > size) {
+    throw new Error(`narrow: start (${start}) + length (${length}) exceeds dimension size (${size}) of dimension ${dim} of shape ${fmt(x.shape)}`);
+  }
+  const begin = x.shape.map((_, i) => (i === d ? from : 0));
+  const lengths = x.shape.map((n, i) => (i === d ? length : n));
+  return slice(x, begin, lengths);
+}
+
+/**
+ * Tensors joined along an existing dim, as `torch.cat`; every other dim must match, and so must dtypes.
+ *
+ * @example
+ * ```ts
+ * cat([zeros([2, 3]), ones([4, 3])], 0); // shape [6, 3]
+ * ```
+ */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
+  const b = commonBackend('cat', tensors);
+  const first = tensors[0]!;
+  tensors.forEach((t, i) => {
+    if (t.ndim === 0) throw new Error(`cat: zero-dimensional tensor (at position ${i}) cannot be concatenated; unsqueeze it or use stack`);
+  });
+  const d = normalizeDim('cat', dim, first.ndim);
+  tensors.forEach((t, i) => {
+    if (t.dtype !== first.dtype) {
+      throw new Error(`cat: expected all tensors to have the same dtype, but tensor 0 is ${first.dtype} and tensor ${i} is ${t.dtype}; convert with .to('${first.dtype}')`);
+    }
+    const ok = t.ndim === first.ndim && t.shape.every((n, j) => j === d || n === first.shape[j]);
+    if (!ok) {
+      throw new Error(`cat: sizes of tensors must match except in dimension ${dim}: tensor 0 has shape ${fmt(first.shape)} but tensor ${i} has shape ${fmt(t.shape)}`);
+    }
+  });
+  const shape = first.shape.slice();
+  shape[d] = tensors.reduce((acc, t) => acc + t.shape[d]!, 0);
+  const out = launch('cat', b, shape, first.dtype, (k) => k.concat(tensors.map((t) => t._info()), d));
+  return record('cat', out, tensors, (g) => {
+    let offset = 0;
+    return tensors.map((t) => {
+      const start = offset;
+      offset += t.shape[d]!;
+      return t.requiresGrad ? narrow(g, d, start, t.shape[d]!) : null;
+    });
+  });
+}
+
+/**
+ * Tensors of one shape joined along a new dim, as `torch.stack`.
+ *
+ * @example
+ * ```ts
+ * stack([zeros([2, 3]), ones([2, 3])], 1); // shape [2, 2, 3]
+ * ```
+ */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('stack: expected a non-empty list of tensors');
+  commonBackend('stack', tensors);
+  const first = tensors[0]!;
+  tensors.forEach((t, i) => {
+    if (t.dtype !== first.dtype) {
+      throw new Error(`stack: expected all tensors to have the same dtype, but tensor 0 is ${first.dtype} and tensor ${i} is ${t.dtype}; convert with .to('${first.dtype}')`);
+    }
+    if (!sameShape(t.shape, first.shape)) {
+      throw new Error(`stack: expects each tensor to be equal size, but got ${fmt(first.shape)} at entry 0 and ${fmt(t.shape)} at entry ${i}`);
+    }
+  });
+  const d = normalizeDim('stack', dim, first.ndim + 1);
+  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+}
