@@ -113,10 +113,11 @@ export function tidy<T>(fn: () => T): T {
 
 // a returned tensor's graph stays usable: the tensors its recorded ops read survive too
 function withGraphs(roots: Set<object>): Set<object> {
-  const stack = [...roots] as { _node?: { inputs: readonly object[] } | null }[];
+  const stack = [...roots] as { _node?: { inputs: readonly object[]; backward: unknown } | null }[];
   while (stack.length > 0) {
     const t = stack.pop()!;
-    for (const input of t._node?.inputs ?? []) {
+    if (!t._node?.backward) continue; // a freed graph (after backward) keeps nothing alive
+    for (const input of t._node.inputs) {
       if (!roots.has(input)) {
         roots.add(input);
         stack.push(input as (typeof stack)[number]);

@@ -1,0 +1,232 @@
+/** `runConformance`: the whole suite as vitest tests for one backend. */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Backend, getBackend, setBackend } from '@tensorgrad/core';
+import { type TorchCase, loadTorchCases } from './cases';
+import { DEFAULT_TOLERANCE, type Tolerance, mismatch } from './compare';
+import { evaluate, toTensor } from './evaluate';
+import { gradcheck } from './gradcheck';
+import { GRADCHECK_CASES } from './gradchecks';
+import { type SupportManifest, skipEntries, skipMatches, skipReason } from './manifest';
+import { SupportMatrix } from './matrix';
+import { LOOSE_ATOL_OPS, OPS } from './ops';
+import * as programs from './programs';
+import { differentialSamples, properties, runDifferential } from './properties';
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions {
+  /** The backend's name, as it appears in test names and the support matrix. */
+  readonly name: string;
+  /** Makes the backend under test (once, before the suite). */
+  readonly createBackend: () => Backend | Promise<Backend>;
+  /** What the backend declares it cannot run; every other test must pass. */
+  readonly supports?: SupportManifest;
+  /** Overrides the default `{ rtol: 1e-4, atol: 1e-5 }` (`|got - want| <= atol + rtol * |want|`). */
+  readonly tolerance?: Partial<Tolerance>;
+  /**
+   * A reference backend (normally `cpuBackend`) for the differential tests, which run random ops
+   * on both and compare. Without it only the algebraic properties run on random shapes.
+   */
+  readonly reference?: () => Backend | Promise<Backend>;
+  /** fast-check runs per property and per differential family (default 25). */
+  readonly numRuns?: number;
+  /** fast-check seed, for reproducing a failure (fixed by default so that runs repeat). */
+  readonly seed?: number;
+}
+
+/**
+ * Register the conformance suite for one backend as vitest tests: every PyTorch reference case
+ * (forward and the gradients of `sum(output * upstream)`, each leak-checked), the fixture
+ * programs (micrograd's expressions, an MLP, every optimizer, gradient clipping, the seed
+ * example), finite-difference gradient checks, random-shape properties and (given a
+ * `reference`) differential tests. Prints an op × backend support matrix at the end.
+ *
+ * @example
+ * ```ts
+ * // packages/backend-cpu/src/conformance.test.ts
+ * import { runConformance } from '@tensorgrad/conformance';
+ * import { cpuBackend } from '@tensorgrad/backend-cpu';
+ * runConformance({ name: 'cpu', createBackend: () => cpuBackend() });
+ * ```
+ */
+export function runConformance(options: ConformanceOptions): void {
+  const { name, createBackend, supports, reference, numRuns = 25, seed = 20240601 } = options;
+  const base: Tolerance = { ...DEFAULT_TOLERANCE, ...options.tolerance };
+  /** The README's allowance for sums of many terms and normalisations, for the ops that are such. */
+  const loose: Tolerance = { rtol: base.rtol, atol: Math.max(base.atol, 1e-4) };
+  const toleranceFor = (op: string): Tolerance => (LOOSE_ATOL_OPS.has(op) ? loose : base);
+  const { cases, programs: fixtures } = loadTorchCases();
+  const matrix = new SupportMatrix(name);
+  const registered: { name: string; op: string }[] = [];
+  let backend: Backend;
+  let referenceBackend: Backend | null = null;
+
+  /** One test: skipped (and said so) when the manifest names it, recorded in the matrix either way. */
+  const test = (testName: string, op: string, body: () => Promise<void>, timeout?: number): void => {
+    registered.push({ name: testName, op });
+    const reason = skipReason(supports, testName, op);
+    if (reason !== null) {
+      matrix.record(op, testName, 'skip');
+      it.skip(`${testName} (unsupported on ${name}: ${reason})`, () => {});
+      return;
+    }
+    it(
+      testName,
+      async () => {
+        try {
+          await body();
+          matrix.record(op, testName, 'pass');
+        } catch (e) {
+          matrix.record(op, testName, 'fail');
+          throw e;
+        }
+      },
+      timeout,
+    );
+  };
+
+  /** Run `body` and check that it left no tensor behind on the backend. */
+  const leakChecked = async (what: string, body: () => Promise<void>): Promise<void> => {
+    const before = backend.memory().tensors;
+    await body();
+    const after = backend.memory().tensors;
+    // only growth is a leak: the garbage collector may free older, unreachable tensors meanwhile
+    if (after > before) {
+      throw new Error(`${what}: leaked ${after - before} tensor(s) on '${name}' (memory().tensors was ${before} before, ${after} after disposing every input, output and gradient)`);
+    }
+  };
+
+  describe(`conformance: ${name}`, () => {
+    beforeAll(async () => {
+      backend = await createBackend();
+      await setBackend(backend);
+      if (reference) referenceBackend = await reference();
+    });
+
+    afterAll(async () => {
+      console.log(matrix.format());
+      await referenceBackend?.close?.();
+      await backend?.close?.();
+    });
+
+    describe('PyTorch reference cases', () => {
+      for (const c of cases) {
+        test(c.name, c.op, () => leakChecked(c.name, () => runTorchCase(c, toleranceFor(c.op))));
+      }
+    });
+
+    describe('programs', () => {
+      const p = fixtures;
+      test('programs/scalar_sanity', 'programs/scalar_sanity', () =>
+        leakChecked('scalar_sanity', () => programs.scalarSanity(p.scalar_sanity, base)),
+      );
+      test('programs/scalar_more_ops', 'programs/scalar_more_ops', () =>
+        leakChecked('scalar_more_ops', () => programs.scalarMoreOps(p.scalar_more_ops, base)),
+      );
+      test('programs/mlp_relu_ce', 'programs/mlp_relu_ce', () => leakChecked('mlp_relu_ce', () => programs.mlpReluCe(p.mlp_relu_ce, loose)));
+      test('programs/clip_grad_norm', 'nn.utils.clipGradNorm_', () =>
+        leakChecked('clip_grad_norm', () => programs.clipGradNorm(p.clip_grad_norm, base)),
+      );
+    });
+
+    describe('gradcheck (central differences in float32)', () => {
+      for (const g of GRADCHECK_CASES) {
+        test(
+          `gradcheck/${g.name}`,
+          'gradcheck',
+          () =>
+            leakChecked(g.name, async () => {
+              const xs = g.inputs.map((h) => toTensor(h, true));
+              try {
+                if (g.correct) expect(await gradcheck(g.fn, xs)).toBe(true);
+                else {
+                  await expect(gradcheck(g.fn, xs)).rejects.toThrow(/gradcheck: backward disagrees with finite differences/);
+                  expect(await gradcheck(g.fn, xs, { raiseException: false })).toBe(false);
+                }
+              } finally {
+                for (const x of xs) x.dispose();
+              }
+            }),
+          60_000,
+        );
+      }
+    });
+
+    describe('random shapes (fast-check)', () => {
+      for (const { name: propName, property } of properties(base)) {
+        test(`properties/${propName}`, 'properties', () => leakChecked(propName, () => fc.assert(property, { numRuns, seed })), 60_000);
+      }
+      for (const [family, arb] of Object.entries(differentialSamples)) {
+        const testName = `differential/${family} vs reference`;
+        if (!reference) {
+          // nothing to compare with (cpu is the reference itself): shown as skipped, never as passed
+          registered.push({ name: testName, op: `differential/${family}` });
+          matrix.record(`differential/${family}`, testName, 'skip');
+          it.skip(`${testName} (no reference backend given; the properties above ran instead)`, () => {});
+          continue;
+        }
+        test(
+          testName,
+          `differential/${family}`,
+          async () => {
+            const onReference = async <T>(fn: () => Promise<T>): Promise<T> => {
+              await setBackend(referenceBackend!);
+              try {
+                return await fn();
+              } finally {
+                await setBackend(backend);
+              }
+            };
+            await leakChecked(testName, () =>
+              fc.assert(
+                fc.asyncProperty(arb, (sample) => runDifferential(sample, base, onReference)),
+                { numRuns, seed },
+              ),
+            );
+          },
+          60_000,
+        );
+      }
+    });
+
+    // last: optimizers and modules keep state this suite cannot free, so no leak-checked test may follow them
+    describe('programs with optim and nn', () => {
+      for (const o of fixtures.optimizers) {
+        const label = `${o.optimizer}(${Object.entries(o.options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})`;
+        test(`programs/optimizers/${label}`, `optim.${o.optimizer}`, () => programs.optimizerTrajectory(o, base));
+      }
+      test('programs/linear_regression_seed', 'programs/linear_regression_seed', () =>
+        programs.linearRegressionSeed(fixtures.linear_regression_seed, base),
+      );
+    });
+
+    describe('manifest', () => {
+      it('names only tests and ops that exist', () => {
+        const unknown = skipEntries(supports)
+          .map(([key]) => key)
+          .filter((key) => !registered.some((r) => skipMatches(key, r.name, r.op)));
+        expect(unknown, `supports.skip names no test or op of the suite; check the spelling (case names are PyTorch's, e.g. 'conv2d/s2p0')`).toEqual([]);
+      });
+    });
+  });
+
+  async function runTorchCase(c: TorchCase, tol: Tolerance): Promise<void> {
+    const run = OPS[c.op];
+    if (!run) throw new Error(`conformance has no tensorgrad mapping for PyTorch op '${c.op}'`);
+    if (getBackend() !== backend) await setBackend(backend);
+    const r = await evaluate(c.inputs, (xs) => run(xs, c.attrs), c.upstream);
+    const problems: string[] = [];
+    const wantDtype = c.output.dtype ?? 'float32';
+    if (r.output.dtype !== wantDtype) problems.push(`output: dtype ${r.output.dtype}, expected ${wantDtype}`);
+    const exact = wantDtype !== 'float32';
+    problems.push(mismatch('output', r.output.shape, r.output.data, c.output.shape, c.output.data, exact ? { rtol: 0, atol: 0 } : tol));
+    c.grads?.forEach((want, i) => {
+      if (!want) return;
+      const got = r.grads[i];
+      if (!got) problems.push(`grad of input ${i}: no gradient reached it (.grad is null)`);
+      else problems.push(mismatch(`grad of input ${i} (shape [${c.inputs[i]!.shape.join(',')}])`, got.shape, got.data, want.shape, want.data, tol));
+    });
+    const report = problems.filter(Boolean);
+    if (report.length > 0) throw new Error(`${c.name} (${c.op} ${JSON.stringify(c.attrs)}) on '${name}':\n${report.join('\n')}`);
+  }
+}
