@@ -36,15 +36,11 @@ const collected = new FinalizationRegistry<StorageCell>((cell) => {
 
 /** Start tracking a tensor: its storage is released when it is disposed or collected. */
 export function track(owner: object, cell: StorageCell): void {
-  collected.register(owner, cell, cell);
+  collected.register(owner, cell);
   const scope = scopes[scopes.length - 1];
   if (scope) scope.push(owner as Disposable);
 }
 
-/** Stop tracking (the tensor was disposed explicitly). */
-export function untrack(cell: StorageCell): void {
-  collected.unregister(cell);
-}
 
 interface Disposable {
   dispose(): void;

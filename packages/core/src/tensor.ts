@@ -4,7 +4,7 @@
  */
 import type { Backend, DType, Shape, TensorInfo, TypedArray } from './backend';
 import { type BackwardOptions, type Node, backward as runBackward } from './autograd';
-import { Storage, type StorageCell, keep, track, untrack } from './memory';
+import { Storage, type StorageCell, keep, track } from './memory';
 import { fmt } from './shape';
 import * as unary from './ops/unary';
 import * as binary from './ops/binary';
@@ -268,7 +268,6 @@ export class Tensor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    untrack(this.cell);
     const s = this.cell.storage;
     this.cell.storage = null;
     s?.release();
