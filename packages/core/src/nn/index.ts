@@ -1,0 +1,34 @@
+/**
+ * Neural-network layers, as `torch.nn`: {@link Module}, the layers, the losses, and `utils` for
+ * gradient clipping. Parameters are tensors marked with {@link Parameter}.
+ *
+ * @example
+ * ```ts
+ * import { nn } from '@tensorgrad/core';
+ * const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
+ * ```
+ */
+export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module';
+export { Parameter, Buffer, isParameter, isBuffer } from './parameter';
+export { Linear, type LinearOptions } from './linear';
+export { Sequential } from './container';
+export { ReLU, Tanh, Sigmoid, GELU, SiLU, Softmax } from './activation';
+export {
+  Flatten,
+  Dropout,
+  Embedding,
+  LayerNorm,
+  Conv2d,
+  MaxPool2d,
+  type LayerNormOptions,
+  type Conv2dOptions,
+} from './layers';
+export {
+  MSELoss,
+  L1Loss,
+  HuberLoss,
+  CrossEntropyLoss,
+  NLLLoss,
+  BCEWithLogitsLoss,
+} from './loss';
+export * as utils from './utils';

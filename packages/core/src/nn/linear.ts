@@ -1,0 +1,53 @@
+/** Fully connected layers. */
+import * as F from '../functional/index';
+import type { Tensor } from '../tensor';
+import { kaimingBound, uniform } from './init';
+import { Module } from './module';
+import { Parameter } from './parameter';
+
+/** Options of {@link Linear}. */
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+}
+
+/**
+ * `y = x Wᵀ + b`, as `torch.nn.Linear`. The weight `[out, in]` and bias `[out]` start uniform in
+ * `±1/√in`, PyTorch's Kaiming-uniform default.
+ *
+ * @example
+ * ```ts
+ * const fc = new nn.Linear(784, 10);
+ * fc.forward(randn([32, 784])).shape; // [32, 10]
+ * ```
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  weight: Tensor;
+  bias: Tensor | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    checkSize('Linear', 'inFeatures', inFeatures);
+    checkSize('Linear', 'outFeatures', outFeatures);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const bound = kaimingBound(inFeatures);
+    this.weight = Parameter(uniform([outFeatures, inFeatures], bound));
+    this.bias = (options.bias ?? true) ? Parameter(uniform([outFeatures], bound)) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
+
+/** Throw unless `value` is a non-negative integer (a layer size). */
+export function checkSize(layer: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${layer}: ${name} must be a non-negative integer, got ${value}`);
+}

@@ -1,0 +1,101 @@
+/** Adam and AdamW, as `torch.optim.Adam` and `torch.optim.AdamW`. */
+import type { Tensor } from '../tensor';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
+import { defined } from './sgd';
+
+/** Options of {@link Adam} and {@link AdamW}. */
+export interface AdamOptions extends Partial<BaseOptions> {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Decay rates of the first and second moment averages (default [0.9, 0.999]). */
+  betas?: [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
+  eps?: number;
+  /** Adam: L2 penalty added to the gradient (default 0). AdamW: decoupled decay of the weights (default 1e-2). */
+  weightDecay?: number;
+  /** Use the maximum of past second moments, as AMSGrad (default false). */
+  amsgrad?: boolean;
+  /** Maximise the objective instead (default false). */
+  maximize?: boolean;
+}
+
+type Resolved = Required<AdamOptions> & BaseOptions;
+
+abstract class AdamBase extends Optimizer<Resolved> {
+  protected abstract readonly decoupled: boolean;
+
+  protected override validate(g: ParamGroup<Resolved>): void {
+    super.validate(g);
+    const name = this.constructor.name;
+    if (!(g.eps >= 0)) throw new Error(`${name}: invalid epsilon value: ${g.eps}; it must be >= 0`);
+    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new Error(`${name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(g.betas)}`);
+    g.betas.forEach((b, i) => {
+      if (!(b >= 0 && b < 1)) throw new Error(`${name}: invalid beta parameter at index ${i}: ${b}; it must be in [0, 1)`);
+    });
+    if (!(g.weightDecay >= 0)) throw new Error(`${name}: invalid weightDecay value: ${g.weightDecay}; it must be >= 0`);
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Resolved>): void {
+    const [beta1, beta2] = g.betas;
+    if (state.step === undefined) {
+      state.step = 0;
+      this.put(state, 'expAvg', p._constant(0, p.shape));
+      this.put(state, 'expAvgSq', p._constant(0, p.shape));
+      if (g.amsgrad) this.put(state, 'maxExpAvgSq', p._constant(0, p.shape));
+    }
+    const step = (state.step as number) + 1;
+    state.step = step;
+    let d = g.maximize ? grad.neg() : grad;
+    if (g.weightDecay !== 0) {
+      if (this.decoupled) p._assign(p.mul(1 - g.lr * g.weightDecay));
+      else d = d.add(p.mul(g.weightDecay));
+    }
+    const expAvg = this.put(state, 'expAvg', (state.expAvg as Tensor).mul(beta1).add(d.mul(1 - beta1)));
+    const expAvgSq = this.put(state, 'expAvgSq', (state.expAvgSq as Tensor).mul(beta2).add(d.mul(d).mul(1 - beta2)));
+    const biasCorrection1 = 1 - beta1 ** step;
+    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
+    const stepSize = g.lr / biasCorrection1;
+    let second = expAvgSq;
+    if (g.amsgrad) {
+      const prevMax = (state.maxExpAvgSq as Tensor | undefined) ?? p._constant(0, p.shape);
+      second = this.put(state, 'maxExpAvgSq', prevMax.maximum(expAvgSq));
+    }
+    const denom = second.sqrt().div(biasCorrection2Sqrt).add(g.eps);
+    p._assign(p.add(expAvg.div(denom).mul(-stepSize)));
+  }
+}
+
+/**
+ * Adam, step for step as PyTorch 1.13's `torch.optim.Adam`: moment averages
+ * `m = β₁m + (1-β₁)g`, `v = β₂v + (1-β₂)g²` with bias corrections by the step count,
+ * `p -= lr/(1-β₁ᵗ) · m / (√v/√(1-β₂ᵗ) + eps)`. `weightDecay` adds `weightDecay·p` to the gradient.
+ *
+ * @example
+ * ```ts
+ * const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ * ```
+ */
+export class Adam extends AdamBase {
+  protected readonly decoupled = false;
+
+  constructor(params: Params<Resolved>, options: AdamOptions = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...defined(options) });
+  }
+}
+
+/**
+ * AdamW, step for step as PyTorch 1.13's `torch.optim.AdamW`: Adam with decoupled weight decay,
+ * `p *= 1 - lr·weightDecay` before the Adam update (`weightDecay` defaults to 1e-2).
+ *
+ * @example
+ * ```ts
+ * const optimizer = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+ * ```
+ */
+export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
+
+  constructor(params: Params<Resolved>, options: AdamOptions = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...defined(options) });
+  }
+}

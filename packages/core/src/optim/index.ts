@@ -1,0 +1,24 @@
+/**
+ * Optimizers and learning-rate schedules, as `torch.optim`. Update rules are PyTorch 1.13's, step for step.
+ *
+ * @example
+ * ```ts
+ * import { optim } from '@tensorgrad/core';
+ * const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ * const scheduler = new optim.lrScheduler.StepLR(optimizer, { stepSize: 10, gamma: 0.5 });
+ * ```
+ */
+export {
+  Optimizer,
+  type BaseOptions,
+  type ParamGroup,
+  type ParamGroupInput,
+  type Params,
+  type ParamState,
+  type OptimizerStateDict,
+} from './optimizer';
+export { SGD, type SGDOptions } from './sgd';
+export { Adam, AdamW, type AdamOptions } from './adam';
+export { RMSprop, type RMSpropOptions } from './rmsprop';
+export { Adagrad, type AdagradOptions } from './adagrad';
+export * as lrScheduler from './lr-scheduler';

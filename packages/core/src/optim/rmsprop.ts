@@ -1,0 +1,76 @@
+/** RMSprop, as `torch.optim.RMSprop`. */
+import type { Tensor } from '../tensor';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
+import { defined } from './sgd';
+
+/** Options of {@link RMSprop}. */
+export interface RMSpropOptions extends Partial<BaseOptions> {
+  /** Learning rate (default 1e-2). */
+  lr?: number;
+  /** Smoothing constant of the squared-gradient average (default 0.99). */
+  alpha?: number;
+  /** Added to the denominator for stability (default 1e-8). */
+  eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Momentum factor (default 0). */
+  momentum?: number;
+  /** Normalise by the variance of the gradient instead of its second moment (default false). */
+  centered?: boolean;
+  /** Maximise the objective instead (default false). */
+  maximize?: boolean;
+}
+
+type Resolved = Required<RMSpropOptions> & BaseOptions;
+
+/**
+ * RMSprop, step for step as PyTorch 1.13's `torch.optim.RMSprop`: `v = αv + (1-α)g²`,
+ * `avg = √v + eps` (centered: `√(v - ḡ²) + eps` with `ḡ = αḡ + (1-α)g`); then `p -= lr·g/avg`, or
+ * with momentum `buf = momentum·buf + g/avg`, `p -= lr·buf`.
+ *
+ * @example
+ * ```ts
+ * const optimizer = new optim.RMSprop(model.parameters(), { lr: 1e-2, momentum: 0.5 });
+ * ```
+ */
+export class RMSprop extends Optimizer<Resolved> {
+  constructor(params: Params<Resolved>, options: RMSpropOptions = {}) {
+    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...defined(options) });
+  }
+
+  protected override validate(g: ParamGroup<Resolved>): void {
+    super.validate(g);
+    if (!(g.eps >= 0)) throw new Error(`RMSprop: invalid epsilon value: ${g.eps}; it must be >= 0`);
+    if (!(g.momentum >= 0)) throw new Error(`RMSprop: invalid momentum value: ${g.momentum}; it must be >= 0`);
+    if (!(g.weightDecay >= 0)) throw new Error(`RMSprop: invalid weightDecay value: ${g.weightDecay}; it must be >= 0`);
+    if (!(g.alpha >= 0)) throw new Error(`RMSprop: invalid alpha value: ${g.alpha}; it must be >= 0`);
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Resolved>): void {
+    if (state.step === undefined) {
+      state.step = 0;
+      this.put(state, 'squareAvg', p._constant(0, p.shape));
+      if (g.momentum > 0) this.put(state, 'momentumBuffer', p._constant(0, p.shape));
+      if (g.centered) this.put(state, 'gradAvg', p._constant(0, p.shape));
+    }
+    state.step = (state.step as number) + 1;
+    let d = g.maximize ? grad.neg() : grad;
+    if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
+    const squareAvg = this.put(state, 'squareAvg', (state.squareAvg as Tensor).mul(g.alpha).add(d.mul(d).mul(1 - g.alpha)));
+    let avg: Tensor;
+    if (g.centered) {
+      const gradAvg = this.put(state, 'gradAvg', (state.gradAvg as Tensor).mul(g.alpha).add(d.mul(1 - g.alpha)));
+      avg = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
+    } else {
+      avg = squareAvg.sqrt();
+    }
+    avg = avg.add(g.eps);
+    if (g.momentum > 0) {
+      const prev = (state.momentumBuffer as Tensor | undefined) ?? p._constant(0, p.shape);
+      const buf = this.put(state, 'momentumBuffer', prev.mul(g.momentum).add(d.div(avg)));
+      p._assign(p.add(buf.mul(-g.lr)));
+    } else {
+      p._assign(p.add(d.div(avg).mul(-g.lr)));
+    }
+  }
+}

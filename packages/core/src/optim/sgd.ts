@@ -1,0 +1,66 @@
+/** Stochastic gradient descent with momentum, as `torch.optim.SGD`. */
+import type { Tensor } from '../tensor';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
+
+/** Options of {@link SGD}; `lr` is required. */
+export interface SGDOptions extends BaseOptions {
+  /** Momentum factor (default 0). */
+  momentum?: number;
+  /** Dampening of the momentum (default 0). */
+  dampening?: number;
+  /** Use Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
+  nesterov?: boolean;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Maximise the objective instead (default false). */
+  maximize?: boolean;
+}
+
+type Resolved = Required<SGDOptions>;
+
+/**
+ * Stochastic gradient descent, step for step as PyTorch 1.13's `torch.optim.SGD`:
+ * `d = g + weightDecay·p`; with momentum `buf = momentum·buf + (1 - dampening)·d` (the first
+ * buffer is `d` itself) and `d = nesterov ? d + momentum·buf : buf`; then `p -= lr·d`.
+ *
+ * @example
+ * ```ts
+ * const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+ * optimizer.zeroGrad(); loss.backward(); optimizer.step();
+ * ```
+ */
+export class SGD extends Optimizer<Resolved> {
+  constructor(params: Params<Resolved>, options: SGDOptions) {
+    if (!options || options.lr === undefined) {
+      throw new Error('SGD: options.lr is required, e.g. new optim.SGD(model.parameters(), { lr: 0.01 })');
+    }
+    super(params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...defined(options) });
+  }
+
+  protected override validate(g: ParamGroup<Resolved>): void {
+    super.validate(g);
+    if (!(g.momentum >= 0)) throw new Error(`SGD: invalid momentum value: ${g.momentum}; it must be >= 0`);
+    if (!(g.weightDecay >= 0)) throw new Error(`SGD: invalid weightDecay value: ${g.weightDecay}; it must be >= 0`);
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
+      throw new Error(`SGD: Nesterov momentum requires a momentum and zero dampening (got momentum ${g.momentum}, dampening ${g.dampening})`);
+    }
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Resolved>): void {
+    let d = g.maximize ? grad.neg() : grad;
+    if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
+    if (g.momentum !== 0) {
+      const prev = state.momentumBuffer;
+      const buf = prev === undefined ? this.put(state, 'momentumBuffer', d) : this.put(state, 'momentumBuffer', (prev as Tensor).mul(g.momentum).add(d.mul(1 - g.dampening)));
+      d = g.nesterov ? d.add(buf.mul(g.momentum)) : buf;
+    }
+    p._assign(p.add(d.mul(-g.lr)));
+  }
+}
+
+/** `o` without its undefined entries, so that they fall back on defaults. */
+export function defined<T extends object>(o: T): T {
+  const out = {} as T;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
