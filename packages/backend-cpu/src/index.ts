@@ -1,1 +1,3 @@
-export {};
+export { cpuBackend, type CpuBackendOptions, type CpuData } from './backend';
+export * as rangeKernels from './kernels';
+export * from './kernels';

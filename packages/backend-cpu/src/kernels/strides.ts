@@ -53,7 +53,14 @@ export function collapseDims(shape: readonly number[], strides: readonly (readon
   return { shape: outShape, strides: outStrides, offsets: [...offsets] };
 }
 
-/** Row-major strides of a contiguous shape. */
+/**
+ * Row-major strides of a contiguous shape.
+ *
+ * @example
+ * ```ts
+ * contiguousStrides([2, 3, 4]); // [12, 4, 1]
+ * ```
+ */
 export function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -106,7 +113,14 @@ export function broadcastPlan(outShape: readonly number[], inShapes: readonly (r
   );
 }
 
-/** Product of a shape's lengths. */
+/**
+ * Product of a shape's lengths (1 for a scalar).
+ *
+ * @example
+ * ```ts
+ * sizeOf([2, 3]); // 6
+ * ```
+ */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

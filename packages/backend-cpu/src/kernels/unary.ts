@@ -67,8 +67,9 @@ export function unaryRange(op: UnaryOp, x: ElementArray, out: ElementArray, star
     case 'relu':
       for (let i = start; i < end; i++) {
         const v = x[i]!;
-        // branchless for finite v (a mispredicted branch costs 4x on random signs); -inf and NaN take the rare path
-        out[i] = v >= -FLOAT_MAX ? v * +(v > 0) : v === v ? 0 : v;
+        // branchless for finite v (a mispredicted branch costs 4x on random signs); -inf and NaN take the rare path;
+        // `+ 0` turns the -0 of a negative v times 0 into +0
+        out[i] = v >= -FLOAT_MAX ? v * +(v > 0) + 0 : v === v ? 0 : v;
       }
       return;
     case 'square':

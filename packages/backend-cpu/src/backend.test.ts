@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { TensorInfo } from '@tensorgrad/core';
+import { cpuBackend } from './backend';
+
+describe('cpuBackend storage', () => {
+  it('counts live tensors and bytes, and frees them on dispose', () => {
+    const backend = cpuBackend();
+    const a = backend.write(new Float32Array(10), [2, 5], 'float32');
+    const b = backend.write(new Int32Array(3), [3], 'int32');
+    const c = backend.write(new Uint8Array(4), [4], 'bool');
+    expect(backend.memory()).toEqual({ tensors: 3, bytes: 40 + 12 + 4 });
+    backend.dispose(b);
+    expect(backend.memory()).toEqual({ tensors: 2, bytes: 44 });
+    const info: TensorInfo = { id: a, shape: [2, 5], dtype: 'float32' };
+    const sum = backend.kernels.reduce('sum', info, [1]);
+    expect(backend.memory()).toEqual({ tensors: 3, bytes: 52 });
+    for (const id of [a, c, sum]) backend.dispose(id);
+    expect(backend.memory()).toEqual({ tensors: 0, bytes: 0 });
+  });
+
+  it('copies on write and on read, so neither side sees the other mutate', () => {
+    const backend = cpuBackend();
+    const host = new Float32Array([1, 2, 3]);
+    const id = backend.write(host, [3], 'float32');
+    host[0] = 99;
+    const read = backend.readSync!(id);
+    expect(Array.from(read)).toEqual([1, 2, 3]);
+    read[1] = 99;
+    expect(Array.from(backend.readSync!(id))).toEqual([1, 2, 3]);
+  });
+
+  it('refuses to use a tensor after dispose', async () => {
+    const backend = cpuBackend();
+    const id = backend.write(new Float32Array([1]), [1], 'float32');
+    backend.dispose(id);
+    expect(() => backend.readSync!(id)).toThrow('used after dispose');
+    await expect(backend.read(id)).rejects.toThrow('used after dispose');
+  });
+
+  it('reuses disposed buffers without leaking their old values into scatterAdd', () => {
+    const backend = cpuBackend();
+    const stale = backend.write(new Float32Array([7, 7, 7, 7]), [4], 'float32');
+    backend.dispose(stale); // its array goes to the pool and backs the next float32[4]
+    const index = backend.write(new Int32Array([1]), [1], 'int32');
+    const src = backend.write(new Float32Array([5]), [1], 'float32');
+    const out = backend.kernels.scatterAdd([4], 0, { id: index, shape: [1], dtype: 'int32' }, { id: src, shape: [1], dtype: 'float32' });
+    expect(Array.from(backend.readSync!(out))).toEqual([0, 5, 0, 0]);
+  });
+
+  it('gives outputs the contract dtypes', () => {
+    const backend = cpuBackend();
+    const info = (values: Float32Array | Int32Array | Uint8Array, dtype: TensorInfo['dtype']): TensorInfo => ({
+      id: backend.write(values, [values.length], dtype),
+      shape: [values.length],
+      dtype,
+    });
+    const ints = info(new Int32Array([-2, 3]), 'int32');
+    const bools = info(new Uint8Array([1, 1]), 'bool');
+    const floats = info(new Float32Array([-2.5, 3.5]), 'float32');
+    expect(backend.readSync!(backend.kernels.unary('abs', ints))).toEqual(new Int32Array([2, 3]));
+    expect(backend.readSync!(backend.kernels.unary('exp', ints))).toBeInstanceOf(Float32Array);
+    expect(backend.readSync!(backend.kernels.reduce('sum', bools, [0]))).toEqual(new Int32Array([2]));
+    expect(backend.readSync!(backend.kernels.binary('lt', floats, floats, [2]))).toEqual(new Uint8Array([0, 0]));
+    expect(backend.readSync!(backend.kernels.cast(floats, 'int32'))).toEqual(new Int32Array([-2, 3]));
+    expect(backend.readSync!(backend.kernels.reduce('argmax', floats, [0]))).toEqual(new Int32Array([1]));
+  });
+
+  it('declares the fused kernels it has', () => {
+    const backend = cpuBackend();
+    expect(backend.name).toBe('cpu');
+    for (const name of backend.supports.fused) expect(typeof backend.kernels[name]).toBe('function');
+    expect(backend.supports.fused).toContain('conv2dBackwardWeight');
+  });
+});

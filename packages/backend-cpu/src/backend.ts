@@ -1,0 +1,274 @@
+import {
+  allocate,
+  numel,
+  type Backend,
+  type Conv2dAttrs,
+  type DataId,
+  type DType,
+  type KernelTable,
+  type Shape,
+  type TensorInfo,
+  type TypedArray,
+} from '@tensorgrad/core';
+import * as k from './kernels';
+
+/**
+ * What a cpu `DataId` holds: a contiguous row-major array of `numel(shape)` elements of `dtype`.
+ *
+ * @example
+ * ```ts
+ * const backend = cpuBackend();
+ * const id = backend.write(new Float32Array([1, 2]), [2], 'float32') as CpuData;
+ * id.values; // Float32Array [1, 2]
+ * ```
+ */
+export interface CpuData {
+  /** The storage; an empty array once disposed. */
+  values: TypedArray;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  disposed: boolean;
+}
+
+/**
+ * Options of {@link cpuBackend}.
+ *
+ * @example
+ * ```ts
+ * cpuBackend({ poolBytes: 0 }); // no buffer reuse: every output is a fresh array
+ * ```
+ */
+export interface CpuBackendOptions {
+  /**
+   * Bytes of disposed arrays kept for reuse by later outputs of the same dtype and length
+   * (a training step allocates the same sizes every time; fresh arrays cost zeroing and page
+   * faults). Default 64 MiB; 0 turns reuse off. Pooled arrays are not counted by `memory()`.
+   */
+  readonly poolBytes?: number;
+}
+
+const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight'] as const;
+
+/**
+ * The pure-TypeScript CPU backend: contiguous typed arrays, synchronous kernels, the range
+ * kernels of this package run over each whole output.
+ *
+ * @example
+ * ```ts
+ * import { setBackend } from '@tensorgrad/core';
+ * import { cpuBackend } from '@tensorgrad/backend-cpu';
+ * await setBackend(cpuBackend());
+ * ```
+ */
+export function cpuBackend(options: CpuBackendOptions = {}): Backend {
+  const poolLimit = options.poolBytes ?? 64 * 1024 * 1024;
+  const pool = new Map<string, TypedArray[]>();
+  let pooledBytes = 0;
+  let liveTensors = 0;
+  let liveBytes = 0;
+
+  /** An array of `dtype` and length `n` whose contents are garbage (every kernel overwrites all of it). */
+  function allocateOutput(dtype: DType, n: number): TypedArray {
+    const free = pool.get(`${dtype}:${n}`);
+    const reused = free?.pop();
+    if (reused !== undefined) {
+      pooledBytes -= reused.byteLength;
+      return reused;
+    }
+    return allocate(dtype, n);
+  }
+
+  function store(values: TypedArray, shape: Shape, dtype: DType): CpuData {
+    liveTensors++;
+    liveBytes += values.byteLength;
+    return { values, shape: [...shape], dtype, disposed: false };
+  }
+
+  function data(id: DataId): CpuData {
+    const d = id as CpuData;
+    if (d.disposed) throw new Error(`cpu: a tensor of shape [${d.shape.join(',')}] was used after dispose`);
+    return d;
+  }
+
+  const values = (t: TensorInfo): TypedArray => data(t.id).values;
+
+  function float32(op: string, t: TensorInfo): Float32Array {
+    const v = values(t);
+    if (!(v instanceof Float32Array)) throw new Error(`${op}: expects float32, got ${t.dtype} [${t.shape.join(',')}]: cast it first`);
+    return v;
+  }
+
+  function int32(op: string, t: TensorInfo): Int32Array {
+    const v = values(t);
+    if (!(v instanceof Int32Array)) throw new Error(`${op}: index must be int32, got ${t.dtype} [${t.shape.join(',')}]`);
+    return v;
+  }
+
+  /** Allocate the output, run `fill` over its whole range, store it. */
+  function output(shape: Shape, dtype: DType, fill: (out: TypedArray, n: number) => void): CpuData {
+    const n = numel(shape);
+    const out = allocateOutput(dtype, n);
+    fill(out, n);
+    return store(out, shape, dtype);
+  }
+
+  function softmaxLike(x: TensorInfo, range: typeof k.softmaxRange, op: string): DataId {
+    const xs = float32(op, x);
+    const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1]!;
+    return output(x.shape, 'float32', (out, n) => {
+      if (cols > 0) range(xs, out as Float32Array, cols, 0, n / cols);
+    });
+  }
+
+  const kernels: KernelTable = {
+    unary(op, x) {
+      return output(x.shape, k.unaryOutDType(op, x.dtype), (out, n) => k.unaryRange(op, values(x), out, 0, n));
+    },
+    binary(op, a, b, outShape) {
+      const plan = k.binaryPlan(a.shape, b.shape, outShape);
+      return output(outShape, k.binaryOutDType(op, a.dtype), (out, n) => k.binaryRange(op, values(a), values(b), out, plan, 0, n));
+    },
+    where(cond, a, b, outShape) {
+      const plan = k.wherePlan(cond.shape, a.shape, b.shape, outShape);
+      return output(outShape, a.dtype, (out, n) => k.whereRange(values(cond), values(a), values(b), out, plan, 0, n));
+    },
+    reduce(op, x, axes) {
+      if ((op === 'argmax' || op === 'argmin') && axes.length !== 1) throw new Error(`reduce: ${op} takes exactly one axis, got [${axes.join(',')}]`);
+      const plan = k.reducePlan(x.shape, axes);
+      const outShape = x.shape.filter((_, d) => !axes.includes(d));
+      return output(outShape, k.reduceOutDType(op, x.dtype), (out, n) => k.reduceRange(op, values(x), out, plan, 0, n));
+    },
+    matmul(a, b, transposeA, transposeB, outShape) {
+      const plan = k.matmulPlan(a.shape, b.shape, transposeA, transposeB, outShape);
+      const av = float32('matmul', a);
+      const bv = float32('matmul', b);
+      return output(outShape, 'float32', (out) => k.matmulRange(av, bv, out as Float32Array, plan, 0, plan.batch * plan.m));
+    },
+    permute(x, perm) {
+      const plan = k.permutePlan(x.shape, perm);
+      return output(
+        perm.map((p) => x.shape[p]!),
+        x.dtype,
+        (out, n) => k.stridedCopyRange(values(x), out, plan, 0, n),
+      );
+    },
+    expand(x, shape) {
+      const plan = k.expandPlan(x.shape, shape);
+      return output(shape, x.dtype, (out, n) => k.stridedCopyRange(values(x), out, plan, 0, n));
+    },
+    slice(x, begin, size) {
+      const plan = k.slicePlan(x.shape, begin, size);
+      return output(size, x.dtype, (out, n) => k.stridedCopyRange(values(x), out, plan, 0, n));
+    },
+    pad(x, padding, value) {
+      const plan = k.padPlan(x.shape, padding);
+      return output(plan.outShape, x.dtype, (out, n) => k.padRange(values(x), out, plan, value, 0, n));
+    },
+    concat(xs, axis) {
+      if (xs.length === 0) throw new Error('concat: needs at least one tensor');
+      const plan = k.concatPlan(
+        xs.map((x) => x.shape),
+        axis,
+      );
+      const shape = [...xs[0]!.shape];
+      shape[axis] = plan.sizes.reduce((s, d) => s + d, 0);
+      return output(shape, xs[0]!.dtype, (out, n) =>
+        k.concatRange(
+          xs.map((x) => values(x)),
+          out,
+          plan,
+          0,
+          n,
+        ),
+      );
+    },
+    gather(x, axis, index) {
+      const plan = k.gatherPlan(x.shape, axis, index.shape);
+      const iv = int32('gather', index);
+      return output(index.shape, x.dtype, (out, n) => k.gatherRange(values(x), iv, out, plan, 0, n));
+    },
+    scatterAdd(shape, axis, index, src) {
+      const plan = k.gatherPlan(shape, axis, index.shape);
+      const iv = int32('scatterAdd', index);
+      const sv = float32('scatterAdd', src);
+      return output(shape, 'float32', (out) => {
+        out.fill(0); // a reused buffer holds old values; scatterAdd only adds
+        k.scatterAddRange(iv, sv, out as Float32Array, plan, 0, k.scatterLines(plan));
+      });
+    },
+    cast(x, dtype) {
+      return output(x.shape, dtype, (out, n) => k.castRange(values(x), out, dtype, 0, n));
+    },
+    fill(shape, value, dtype) {
+      return output(shape, dtype, (out, n) => k.fillRange(out, value, dtype, 0, n));
+    },
+    randomUniform(shape, seed) {
+      return output(shape, 'float32', (out, n) => k.uniformRange(seed, out as Float32Array, 0, n));
+    },
+    randomNormal(shape, seed) {
+      return output(shape, 'float32', (out, n) => k.normalRange(seed, out as Float32Array, 0, n));
+    },
+    softmax(x) {
+      return softmaxLike(x, k.softmaxRange, 'softmax');
+    },
+    logSoftmax(x) {
+      return softmaxLike(x, k.logSoftmaxRange, 'logSoftmax');
+    },
+    conv2d(x, w, attrs: Conv2dAttrs) {
+      const plan = k.conv2dPlan(x.shape, w.shape, attrs);
+      const xv = float32('conv2d', x);
+      const wv = float32('conv2d', w);
+      return output(k.conv2dOutShape(plan), 'float32', (out) => k.conv2dRange(xv, wv, out as Float32Array, plan, 0, plan.n * plan.o));
+    },
+    conv2dBackwardInput(dy, w, xShape, attrs) {
+      const plan = k.conv2dPlan(xShape, w.shape, attrs);
+      const dyv = float32('conv2dBackwardInput', dy);
+      const wv = float32('conv2dBackwardInput', w);
+      return output(xShape, 'float32', (out) => k.conv2dBackwardInputRange(dyv, wv, out as Float32Array, plan, 0, plan.n * plan.c));
+    },
+    conv2dBackwardWeight(x, dy, wShape, attrs) {
+      const plan = k.conv2dPlan(x.shape, wShape, attrs);
+      const xv = float32('conv2dBackwardWeight', x);
+      const dyv = float32('conv2dBackwardWeight', dy);
+      return output(wShape, 'float32', (out) => k.conv2dBackwardWeightRange(xv, dyv, out as Float32Array, plan, 0, plan.o));
+    },
+  };
+
+  return {
+    name: 'cpu',
+    supports: { syncRead: true, fused: FUSED },
+    write(values, shape, dtype) {
+      const n = numel(shape);
+      if (values.length !== n) throw new Error(`cpu.write: ${values.length} values for shape [${shape.join(',')}] of ${n} elements`);
+      const copy = allocateOutput(dtype, n);
+      copy.set(values); // converts when the host array's type differs from dtype's
+      return store(copy, shape, dtype);
+    },
+    async read(id) {
+      return data(id).values.slice(); // async: a disposed id rejects rather than throws
+    },
+    readSync(id) {
+      return data(id).values.slice();
+    },
+    dispose(id) {
+      const d = id as CpuData;
+      if (d.disposed) return;
+      d.disposed = true;
+      liveTensors--;
+      liveBytes -= d.values.byteLength;
+      const freed = d.values;
+      d.values = allocate(d.dtype, 0);
+      if (freed.byteLength > 0 && pooledBytes + freed.byteLength <= poolLimit) {
+        const key = `${d.dtype}:${freed.length}`;
+        const list = pool.get(key);
+        if (list === undefined) pool.set(key, [freed]);
+        else list.push(freed);
+        pooledBytes += freed.byteLength;
+      }
+    },
+    memory() {
+      return { tensors: liveTensors, bytes: liveBytes };
+    },
+    kernels,
+  };
+}

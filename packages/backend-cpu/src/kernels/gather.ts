@@ -1,0 +1,131 @@
+import { contiguousStrides } from './strides';
+import type { ElementArray } from './types';
+
+/**
+ * A planned gather / scatterAdd along `axis`. The index tensor (shape `indexShape`) addresses
+ * the data tensor (shape `dataShape`, of the same rank): element `idx` of the index reads or
+ * writes the data element with the same coordinates except `index[idx]` along `axis`.
+ * `fast` is set when `indexShape` equals `dataShape` off the axis, so both view as `[outer, len, inner]`.
+ *
+ * @example
+ * ```ts
+ * gatherPlan([4, 10], 1, [4, 1]); // { fast: true, outer: 4, inner: 1, dataAxis: 10, indexAxis: 1, ... }
+ * ```
+ */
+export interface GatherPlan {
+  readonly fast: boolean;
+  readonly outer: number;
+  readonly inner: number;
+  readonly dataAxis: number;
+  readonly indexAxis: number;
+  /** General path: the index shape, and the data strides per dim (the axis's own stride at `axis`). */
+  readonly indexShape: number[];
+  readonly dataStrides: number[];
+  readonly axis: number;
+}
+
+/**
+ * Plan `gather(x, axis, index)` or `scatterAdd(dataShape, axis, index, src)`.
+ *
+ * @example
+ * ```ts
+ * const plan = gatherPlan([3, 5], 1, [3, 2]);
+ * ```
+ */
+export function gatherPlan(dataShape: readonly number[], axis: number, indexShape: readonly number[]): GatherPlan {
+  const fast = dataShape.every((d, i) => i === axis || d === indexShape[i]);
+  let outer = 1;
+  let inner = 1;
+  for (let d = 0; d < axis; d++) outer *= indexShape[d]!;
+  for (let d = axis + 1; d < indexShape.length; d++) inner *= indexShape[d]!;
+  return {
+    fast,
+    outer,
+    inner,
+    dataAxis: dataShape[axis]!,
+    indexAxis: indexShape[axis]!,
+    indexShape: [...indexShape],
+    dataStrides: contiguousStrides(dataShape),
+    axis,
+  };
+}
+
+/** Offset in the data tensor of index element `idx` with `index[idx] = at` along the axis. */
+function dataOffset(plan: GatherPlan, idx: number, at: number): number {
+  if (plan.fast) {
+    const inner = plan.inner;
+    const k = idx % inner;
+    const i = Math.floor(idx / (inner * plan.indexAxis));
+    return (i * plan.dataAxis + at) * inner + k;
+  }
+  let off = 0;
+  let q = idx;
+  for (let d = plan.indexShape.length - 1; d >= 0; d--) {
+    const len = plan.indexShape[d]!;
+    const i = q % len;
+    q = (q - i) / len;
+    off += (d === plan.axis ? at : i) * plan.dataStrides[d]!;
+  }
+  return off;
+}
+
+/**
+ * `out[idx] = x[… index[idx] along axis …]` for output elements `idx` in `[start, end)`
+ * (row-major over the index shape, which is the output shape). Negative indices count from the end.
+ *
+ * @example
+ * ```ts
+ * const x = new Float32Array([1, 2, 3, 4]), out = new Float32Array(2);
+ * gatherRange(x, new Int32Array([1, 0]), out, gatherPlan([2, 2], 1, [2, 1]), 0, 2); // [2, 3]
+ * ```
+ */
+export function gatherRange(x: ElementArray, index: Int32Array, out: ElementArray, plan: GatherPlan, start: number, end: number): void {
+  const len = plan.dataAxis;
+  for (let o = start; o < end; o++) {
+    let at = index[o]!;
+    if (at < 0) at += len;
+    out[o] = x[dataOffset(plan, o, at)]!;
+  }
+}
+
+/**
+ * Number of independent lines of a scatterAdd: index elements that differ only along the axis
+ * form a line, and a line writes only to its own line of the output. Split scatterAdd by line.
+ *
+ * @example
+ * ```ts
+ * scatterLines(gatherPlan([4, 10], 1, [4, 3])); // 4
+ * ```
+ */
+export function scatterLines(plan: GatherPlan): number {
+  return plan.outer * plan.inner;
+}
+
+/**
+ * `out[… index[idx] along axis …] += src[idx]` for the index elements of lines `[start, end)`
+ * (line `l` is `(outer, inner) = (⌊l / inner⌋, l % inner)` and holds every index element with
+ * those coordinates off the axis, see {@link scatterLines}). Lines write disjoint output
+ * elements, so ranges of lines can run in parallel without races. Within a line, additions
+ * happen in index order. `out` must start zero-filled (a fresh allocation is): this adds into it.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(3);
+ * scatterAddRange(new Int32Array([2, 2]), new Float32Array([1, 5]), out, gatherPlan([3], 0, [2]), 0, 1); // [0, 0, 6]
+ * ```
+ */
+export function scatterAddRange(index: Int32Array, src: Float32Array, out: Float32Array, plan: GatherPlan, start: number, end: number): void {
+  const inner = plan.inner;
+  const lineLength = plan.indexAxis;
+  const len = plan.dataAxis;
+  for (let l = start; l < end; l++) {
+    const k = l % inner;
+    const i = (l - k) / inner;
+    for (let j = 0; j < lineLength; j++) {
+      const idx = (i * lineLength + j) * inner + k;
+      let at = index[idx]!;
+      if (at < 0) at += len;
+      out[dataOffset(plan, idx, at)] += src[idx]!;
+    }
+  }
+}

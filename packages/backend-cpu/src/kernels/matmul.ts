@@ -1,0 +1,96 @@
+import { gemm } from './gemm';
+import { broadcastStrides, sizeOf } from './strides';
+
+/**
+ * A planned batched matmul, plain data. Output batch `t` multiplies the `a` matrix at
+ * `aOffsets[t]` by the `b` matrix at `bOffsets[t]` into `out[t*m*n ...]`.
+ *
+ * @example
+ * ```ts
+ * matmulPlan([2, 3, 4], [4, 5], false, false, [2, 3, 5]); // b broadcast: folded into one [6, 4] @ [4, 5]
+ * ```
+ */
+export interface MatmulPlan {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  /** Output batches (after folding: a shared, untransposed `b` makes the batch part of `m`). */
+  readonly batch: number;
+  readonly aOffsets: number[];
+  readonly bOffsets: number[];
+}
+
+/**
+ * Plan `matmul(a, b)` as the contract states it: `a` is `[...batchA, m, k]` (`[..., k, m]` with
+ * `transposeA`), `b` is `[...batchB, k, n]` (`[..., n, k]` with `transposeB`), batch dims
+ * broadcast to `outShape = [...batch, m, n]`. Throws when inner dimensions differ.
+ *
+ * @example
+ * ```ts
+ * const plan = matmulPlan([8, 16], [16, 4], false, false, [8, 4]);
+ * ```
+ */
+export function matmulPlan(aShape: readonly number[], bShape: readonly number[], transposeA: boolean, transposeB: boolean, outShape: readonly number[]): MatmulPlan {
+  const ra = aShape.length;
+  const rb = bShape.length;
+  const ro = outShape.length;
+  const m = transposeA ? aShape[ra - 1]! : aShape[ra - 2]!;
+  const k = transposeA ? aShape[ra - 2]! : aShape[ra - 1]!;
+  const kb = transposeB ? bShape[rb - 1]! : bShape[rb - 2]!;
+  const n = transposeB ? bShape[rb - 2]! : bShape[rb - 1]!;
+  if (k !== kb) throw new Error(`matmul: [${aShape.join(',')}] @ [${bShape.join(',')}]: inner dimensions ${k} and ${kb} differ`);
+  if (outShape[ro - 2] !== m || outShape[ro - 1] !== n) {
+    throw new Error(`matmul: output shape [${outShape.join(',')}] does not end in [${m},${n}]`);
+  }
+  const batchShape = outShape.slice(0, ro - 2);
+  const batch = sizeOf(batchShape);
+  // batch strides in units of whole matrices, 0 where broadcast
+  const aStrides = broadcastStrides(aShape.slice(0, ra - 2), batchShape);
+  const bStrides = broadcastStrides(bShape.slice(0, rb - 2), batchShape);
+  const aOffsets = new Array<number>(batch);
+  const bOffsets = new Array<number>(batch);
+  for (let t = 0; t < batch; t++) {
+    let q = t;
+    let ao = 0;
+    let bo = 0;
+    for (let d = batchShape.length - 1; d >= 0; d--) {
+      const len = batchShape[d]!;
+      const i = q % len;
+      q = (q - i) / len;
+      ao += i * aStrides[d]!;
+      bo += i * bStrides[d]!;
+    }
+    aOffsets[t] = ao * m * k;
+    bOffsets[t] = bo * k * n;
+  }
+  // one shared b under a row-major stack of a's is a single taller product: pack b once
+  const foldable = batch > 1 && !transposeA && bOffsets.every((o) => o === bOffsets[0]) && aOffsets.every((o, t) => o === t * m * k);
+  if (foldable) return { m: m * batch, n, k, transposeA, transposeB, batch: 1, aOffsets: [0], bOffsets: [bOffsets[0]!] };
+  return { m, n, k, transposeA, transposeB, batch, aOffsets, bOffsets };
+}
+
+/**
+ * Output rows `[rowStart, rowEnd)` of a batched matmul, counting rows over all batches:
+ * row `r` is row `r % m` of batch `⌊r / m⌋`, i.e. `out[r*n ... r*n + n)`. Total rows: `batch * m`
+ * of the plan (equal to `numel(outShape) / n`). Any split into row ranges gives identical results.
+ *
+ * @example
+ * ```ts
+ * const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([5, 6, 7, 8]), out = new Float32Array(4);
+ * matmulRange(a, b, out, matmulPlan([2, 2], [2, 2], false, false, [2, 2]), 0, 2); // [19, 22, 43, 50]
+ * ```
+ */
+export function matmulRange(a: Float32Array, b: Float32Array, out: Float32Array, plan: MatmulPlan, rowStart: number, rowEnd: number): void {
+  const { m, n, k, transposeA, transposeB } = plan;
+  if (m === 0) return;
+  let r = rowStart;
+  while (r < rowEnd) {
+    const t = Math.floor(r / m);
+    const i0 = r - t * m;
+    const i1 = Math.min(m, i0 + (rowEnd - r));
+    gemm(a, plan.aOffsets[t]!, transposeA, b, plan.bOffsets[t]!, transposeB, out, t * m * n, m, n, k, i0, i1, false);
+    r += i1 - i0;
+  }
+}
