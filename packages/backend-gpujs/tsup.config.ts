@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // the Dawn binding locates its .node file from its own folder: never bundle it (nor headless-gl)
+  external: ['webgpu', 'gl', 'gpu.js'],
 });

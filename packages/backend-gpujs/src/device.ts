@@ -1,0 +1,180 @@
+/**
+ * The gpu.js side: one `GPU` instance in one mode, a cache of compiled kernels, and the four
+ * things done with device values (run a kernel on them, upload, read back, free).
+ *
+ * Device values are what gpu.js pipelines produce: a `WebGPUBufferResult` (webgpu), a
+ * `Texture` (headlessgl), or a `Float32Array` (webasm and cpu, whose "device" is host memory).
+ * Every output is 1-D (`[numel]`): int32 and bool values are stored as exact floats.
+ */
+import * as gpujs from 'gpu.js';
+import type { GpujsMode } from './modes';
+import { copySource, type KernelSource } from './sources';
+
+/** A pipelined kernel result: a WebGPU buffer handle, a GL texture, or a typed array. */
+export type DeviceValue = object;
+
+/** gpu.js's run shortcut, typed as far as this backend uses it. */
+interface KernelFn {
+  (...args: unknown[]): unknown;
+  setOutput(output: number[]): KernelFn;
+  destroy(removeCanvasReferences?: boolean): void;
+  readonly kernel: { constructor: { mode: string }; fallbackReason?: string | null };
+}
+
+/** A WebGPU pipeline handle (gpu.js's `WebGPUBufferResult`). */
+interface BufferHandle {
+  readonly buffer: { _refs?: number };
+  readonly output: number[];
+  readonly componentCount: number;
+  readonly context: unknown;
+  readonly kernel: unknown;
+  toArray(): Promise<Float32Array>;
+  delete(): void;
+}
+
+/** A GL texture (gpu.js's `Texture`). */
+interface TextureLike {
+  toArray(): Float32Array | number[];
+  delete(): void;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly fn: KernelFn;
+  /** gpu.js fell back to its cpu kernel for this one (warned once). */
+  degraded: boolean;
+  /** WebGPU: the first call, which builds the kernel; later calls wait for it so each sets its own output. */
+  first: Promise<unknown> | null;
+  built: boolean;
+}
+
+const WebGPUBufferResult = (gpujs as unknown as { WebGPUBufferResult: new (settings: object) => BufferHandle }).WebGPUBufferResult;
+
+/** The shared kernel settings: resident outputs, each call its own output, one compile per shape family. */
+const SETTINGS = {
+  pipeline: true,
+  immutable: true,
+  precision: 'single',
+  dynamicOutput: true,
+  dynamicArguments: true,
+  // loops run to arguments (K, R, ...): gpu.js caps non-constant loops at this count
+  loopMaxIterations: 1 << 30,
+  tactic: 'precision',
+} as const;
+
+/**
+ * One gpu.js `GPU` in one mode with its kernel cache.
+ *
+ * @example
+ * ```ts
+ * const device = new Device('webasm');
+ * const k = device.kernel('copy', copySource);
+ * device.run(k, [3], [new Float32Array([1, 2, 3])]); // Float32Array [1, 2, 3]
+ * ```
+ */
+export class Device {
+  /** Kernels compiled so far (cache misses). */
+  compiled = 0;
+  private readonly gpu: gpujs.GPU;
+  private readonly cache = new Map<string, Entry>();
+
+  constructor(readonly mode: GpujsMode) {
+    this.gpu = new gpujs.GPU({ mode });
+  }
+
+  /** Whether kernels and readback complete synchronously (everything but webgpu). */
+  get sync(): boolean {
+    return this.mode !== 'webgpu';
+  }
+
+  /** The kernel compiled for `key`, created from `make()` on first use. */
+  kernel(key: string, make: () => KernelSource): Entry {
+    let entry = this.cache.get(key);
+    if (!entry) {
+      const src = make();
+      const fn = this.gpu.createKernel(src.source, {
+        ...SETTINGS,
+        output: [1],
+        argumentTypes: src.argumentTypes,
+        returnType: src.returnType,
+      } as unknown as gpujs.IGPUKernelSettings) as unknown as KernelFn;
+      entry = { key, fn, degraded: false, first: null, built: this.mode !== 'webgpu' };
+      this.cache.set(key, entry);
+      this.compiled++;
+    }
+    return entry;
+  }
+
+  /**
+   * Run a kernel over `output` (gpu.js order: `[x]`, `[x, y]` or `[x, y, z]`). Synchronous modes
+   * return the value; webgpu returns a promise of the handle (the work is queued at once
+   * after the kernel's first build).
+   */
+  run(entry: Entry, output: number[], args: readonly unknown[]): DeviceValue | Promise<DeviceValue> {
+    const call = (): DeviceValue | Promise<DeviceValue> => {
+      entry.fn.setOutput(output);
+      return entry.fn(...args) as DeviceValue | Promise<DeviceValue>;
+    };
+    if (this.mode !== 'webgpu') {
+      const out = call();
+      // gpu.js degrades a kernel it cannot compile to its cpu kernel: still right, but say so once
+      if (entry.fn.kernel.constructor.mode !== this.mode && !entry.degraded) {
+        entry.degraded = true;
+        console.warn(`gpujs backend: gpu.js ran kernel '${entry.key}' in ${entry.fn.kernel.constructor.mode} mode instead of ${this.mode}: ${entry.fn.kernel.fallbackReason ?? 'no reason given'}`);
+      }
+      return out;
+    }
+    if (entry.built) return call();
+    if (!entry.first) {
+      const first = Promise.resolve(call()).then((h) => {
+        entry.built = true;
+        return h;
+      });
+      entry.first = first;
+      return first as Promise<DeviceValue>;
+    }
+    return entry.first.then(call);
+  }
+
+  /** Host floats into a device value (a copy). */
+  upload(values: Float32Array): DeviceValue | Promise<DeviceValue> {
+    if (this.mode === 'webasm' || this.mode === 'cpu') return values;
+    return this.run(this.kernel('copy', copySource), [values.length], [values]);
+  }
+
+  /** Read a device value synchronously (not on webgpu). The result may share memory with the value. */
+  readSync(value: DeviceValue): Float32Array {
+    if (value instanceof Float32Array) return value;
+    if (this.mode === 'webgpu') throw new Error('gpujs: webgpu reads back asynchronously only');
+    const a = (value as TextureLike).toArray();
+    return a instanceof Float32Array ? a : Float32Array.from(a);
+  }
+
+  /** Read a device value back to the host. */
+  async read(value: DeviceValue): Promise<Float32Array> {
+    if (this.mode === 'webgpu') return (value as BufferHandle).toArray();
+    return this.readSync(value);
+  }
+
+  /** Free a device value (a texture or buffer; typed arrays are left to the garbage collector). */
+  free(value: DeviceValue): void {
+    if (value instanceof Float32Array) return;
+    (value as TextureLike | BufferHandle).delete();
+  }
+
+  /**
+   * WebGPU: the same buffer seen with other dims (`[x, y, z]`) and one component per element,
+   * sharing its reference count. Used to address matmul operands in 3-D and to read a vec4
+   * matmul output as flat floats.
+   */
+  view(value: DeviceValue, output: number[]): DeviceValue {
+    const h = value as BufferHandle;
+    return new WebGPUBufferResult({ buffer: h.buffer, output, componentCount: 1, context: h.context, kernel: h.kernel });
+  }
+
+  /** Free every kernel and the gpu.js instance. */
+  async destroy(): Promise<void> {
+    this.cache.clear();
+    await this.gpu.destroy();
+  }
+}
