@@ -2,7 +2,9 @@
 
 /** `|got - want| <= atol + rtol * |want|`, elementwise (the golden README's rule). */
 export interface Tolerance {
+  /** Relative tolerance, scaled by `|want|`. */
   readonly rtol: number;
+  /** Absolute tolerance. */
   readonly atol: number;
 }
 

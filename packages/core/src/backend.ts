@@ -22,8 +22,11 @@ export type DataId = object;
 
 /** What a kernel needs to know about an input: its storage, shape and dtype. */
 export interface TensorInfo {
+  /** The storage, made by this backend. */
   readonly id: DataId;
+  /** The dimensions. */
   readonly shape: Shape;
+  /** The element type. */
   readonly dtype: DType;
 }
 
@@ -67,7 +70,9 @@ export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 
 /** Options of the optional fused conv2d kernels (NCHW input, OIHW weight). */
 export interface Conv2dAttrs {
+  /** Step between windows, the same for height and width. */
   readonly stride: number;
+  /** Zeros added on each side of height and width. */
   readonly padding: number;
 }
 
@@ -181,7 +186,12 @@ export interface Backend {
   /** Free storage. Called once per `DataId`. */
   dispose(id: DataId): void;
   /** Live storage on this backend. */
-  memory(): { tensors: number; bytes: number };
+  memory(): {
+    /** Live storages. */
+    tensors: number;
+    /** Their total size in bytes. */
+    bytes: number;
+  };
   /** The kernels. */
   readonly kernels: KernelTable;
   /** Optional start-up work (compiling, spawning workers); `setBackend` awaits it. */

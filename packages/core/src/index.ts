@@ -15,7 +15,7 @@
 export * from './backend';
 export { Tensor, type NestedArray } from './tensor';
 export type { TensorLike } from './op';
-export { setBackend, getBackend, listBackends, registerBackend, setDefaultBackend } from './registry';
+export { setBackend, getBackend, listBackends, registerBackend, setDefaultBackend, type BackendFactory } from './registry';
 export { noGrad, grad, isGradEnabled, type BackwardOptions, type GradOptions } from './autograd';
 export { tidy, keep, memory } from './memory';
 export * from './creation';

@@ -144,6 +144,11 @@ function collectTensors(value: unknown, out = new Set<object>()): Set<object> {
  * memory().tensors === before; // true
  * ```
  */
-export function memory(): { tensors: number; bytes: number } {
+export function memory(): {
+  /** Live storages. */
+  tensors: number;
+  /** Their total size in bytes. */
+  bytes: number;
+} {
   return getBackend().memory();
 }

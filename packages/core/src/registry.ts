@@ -4,9 +4,18 @@
  */
 import type { Backend } from './backend';
 
-type Factory = () => Backend | Promise<Backend>;
+/**
+ * Makes a backend for {@link registerBackend}; called once, on the first `setBackend(name)` or `t.to(name)`.
+ *
+ * @example
+ * ```ts
+ * const factory: BackendFactory = () => workerBackend({ threads: 2 });
+ * registerBackend('worker', factory);
+ * ```
+ */
+export type BackendFactory = () => Backend | Promise<Backend>;
 
-const factories = new Map<string, Factory>();
+const factories = new Map<string, BackendFactory>();
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
 let fallback: (() => Backend) | null = null;
@@ -42,7 +51,7 @@ export async function setBackend(backend: Backend | string): Promise<Backend> {
  * await setBackend('worker');
  * ```
  */
-export function registerBackend(name: string, factory: Factory): void {
+export function registerBackend(name: string, factory: BackendFactory): void {
   factories.set(name, factory);
 }
 

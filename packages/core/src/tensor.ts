@@ -18,6 +18,15 @@ import { moveTo } from './ops/move';
 import { logSoftmax, softmax } from './functional/softmax';
 import type { TensorLike } from './op';
 
+// The shipped .d.ts names `Symbol.dispose`; declaring it here lets users compile without lib
+// `esnext.disposable` or @types/node. Same declaration as those, so the interfaces merge cleanly.
+declare global {
+  interface SymbolConstructor {
+    /** The method `using` calls at the end of its block (ES explicit resource management). */
+    readonly dispose: unique symbol;
+  }
+}
+
 const DTYPES: readonly string[] = ['float32', 'int32', 'bool'];
 
 /** Nested arrays of numbers (or booleans for bool tensors), as `tolist()` returns. */
@@ -142,6 +151,7 @@ export class Tensor {
     return this._requiresGrad;
   }
 
+  /** Turn recording on or off; only leaf float32 tensors may require grad (see {@link requiresGrad_}). */
   set requiresGrad(flag: boolean) {
     this.requiresGrad_(flag);
   }
@@ -181,6 +191,7 @@ export class Tensor {
     return this._grad;
   }
 
+  /** Replace the gradient (same shape, dtype and backend as this tensor) or clear it with null. */
   set grad(g: Tensor | null) {
     if (g !== null) {
       if (!(g instanceof Tensor)) throw new Error('grad: assigned value must be a Tensor or null');
@@ -273,6 +284,7 @@ export class Tensor {
     s?.release();
   }
 
+  /** The same as {@link dispose}, for `using t = ...`. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -34,6 +34,7 @@ export class Sigmoid extends Module {
  * ```
  */
 export class GELU extends Module {
+  /** `'none'` for the exact erf form, `'tanh'` for the tanh approximation. */
   readonly approximate: 'none' | 'tanh';
 
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
@@ -66,7 +67,10 @@ export class SiLU extends Module {
  * ```
  */
 export class Softmax extends Module {
-  constructor(readonly dim: number) {
+  constructor(
+    /** The dim whose entries sum to 1. */
+    readonly dim: number,
+  ) {
     super();
   }
 

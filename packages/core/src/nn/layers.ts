@@ -17,7 +17,9 @@ import { Parameter } from './parameter';
  */
 export class Flatten extends Module {
   constructor(
+    /** First dim to flatten. */
     readonly startDim = 1,
+    /** Last dim to flatten (inclusive). */
     readonly endDim = -1,
   ) {
     super();
@@ -44,7 +46,10 @@ export class Flatten extends Module {
  * ```
  */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5) {
+  constructor(
+    /** Probability of zeroing an element. */
+    readonly p = 0.5,
+  ) {
     super();
     if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: probability has to be between 0 and 1, but got ${p}`);
   }
@@ -69,10 +74,13 @@ export class Dropout extends Module {
  * ```
  */
 export class Embedding extends Module {
+  /** The table, `[numEmbeddings, embeddingDim]`. */
   weight: Tensor;
 
   constructor(
+    /** Number of rows in the table. */
     readonly numEmbeddings: number,
+    /** Size of each vector. */
     readonly embeddingDim: number,
   ) {
     super();
@@ -108,9 +116,13 @@ export interface LayerNormOptions {
  * ```
  */
 export class LayerNorm extends Module {
+  /** The trailing dims normalised over. */
   readonly normalizedShape: number[];
+  /** Added to the variance for stability. */
   readonly eps: number;
+  /** Per-element scale, `normalizedShape`; null without `elementwiseAffine`. */
   weight: Tensor | null;
+  /** Per-element shift, `normalizedShape`; null without `elementwiseAffine`. */
   bias: Tensor | null;
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
@@ -153,14 +165,21 @@ export interface Conv2dOptions {
  * ```
  */
 export class Conv2d extends Module {
+  /** Step of the sliding window. */
   readonly stride: number;
+  /** Zeros added on every side of the input. */
   readonly padding: number;
+  /** The kernels, `[outChannels, inChannels, kernelSize, kernelSize]`. */
   weight: Tensor;
+  /** One per output channel, `[outChannels]`; null with `bias: false`. */
   bias: Tensor | null;
 
   constructor(
+    /** Channels of the input. */
     readonly inChannels: number,
+    /** Channels of the output (number of kernels). */
     readonly outChannels: number,
+    /** Height and width of the square kernel. */
     readonly kernelSize: number,
     options: Conv2dOptions = {},
   ) {
@@ -196,9 +215,11 @@ export class Conv2d extends Module {
  * ```
  */
 export class MaxPool2d extends Module {
+  /** Step of the window. */
   readonly stride: number;
 
   constructor(
+    /** Height and width of the square window. */
     readonly kernelSize: number,
     stride?: number,
   ) {

@@ -22,9 +22,13 @@ export interface LinearOptions {
  * ```
  */
 export class Linear extends Module {
+  /** Size of each input vector. */
   readonly inFeatures: number;
+  /** Size of each output vector. */
   readonly outFeatures: number;
+  /** `[outFeatures, inFeatures]`. */
   weight: Tensor;
+  /** `[outFeatures]`; null with `bias: false`. */
   bias: Tensor | null;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {

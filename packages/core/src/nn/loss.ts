@@ -6,6 +6,7 @@ import { Buffer } from './parameter';
 import { Module } from './module';
 
 abstract class Loss extends Module {
+  /** `'mean'`, `'sum'` or `'none'` (one loss per element), as PyTorch's `reduction`. */
   readonly reduction: Reduction;
 
   constructor(options: LossOptions = {}) {
@@ -17,6 +18,7 @@ abstract class Loss extends Module {
     this.reduction = r;
   }
 
+  /** The loss of `input` (predictions) against `target`, reduced by `reduction`. */
   abstract override forward(input: Tensor, target: Tensor): Tensor;
 
   override extraRepr(): string {
@@ -62,6 +64,7 @@ export class L1Loss extends Loss {
  * ```
  */
 export class HuberLoss extends Loss {
+  /** Where the loss turns from quadratic to linear. */
   readonly delta: number;
 
   constructor(options: F.HuberLossOptions = {}) {
@@ -85,6 +88,7 @@ export class HuberLoss extends Loss {
  * ```
  */
 export class CrossEntropyLoss extends Loss {
+  /** Targets equal to this contribute nothing (nor count towards the mean). */
   readonly ignoreIndex: number;
   /** Per-class weights `[C]` (a buffer), or null. */
   weight: Tensor | null;
@@ -110,6 +114,7 @@ export class CrossEntropyLoss extends Loss {
  * ```
  */
 export class NLLLoss extends Loss {
+  /** Targets equal to this contribute nothing (nor count towards the mean). */
   readonly ignoreIndex: number;
   /** Per-class weights `[C]` (a buffer), or null. */
   weight: Tensor | null;

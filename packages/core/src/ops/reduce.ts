@@ -8,7 +8,15 @@ import { fmt, normalizeDim, normalizeDims, reducedShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { cast } from './cast';
 
-/** The dims a reduction runs over: one, several, or (omitted) all of them. */
+/**
+ * The dims a reduction runs over: one, several, or (omitted) all of them.
+ *
+ * @example
+ * ```ts
+ * const dim: Dim = [0, -1];
+ * sum(x, dim);
+ * ```
+ */
 export type Dim = number | readonly number[] | undefined;
 
 // Normalised, sorted axes; omitted (or `[]`, as torch.sum reads it) means every dim; none for a 0-d tensor.

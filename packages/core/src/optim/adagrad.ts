@@ -19,7 +19,15 @@ export interface AdagradOptions extends Partial<BaseOptions> {
   maximize?: boolean;
 }
 
-type Resolved = Required<AdagradOptions> & BaseOptions;
+/**
+ * Every option of {@link Adagrad} filled in: what `defaults` and each parameter group hold.
+ *
+ * @example
+ * ```ts
+ * new optim.Adagrad(model.parameters()).defaults.eps; // 1e-10
+ * ```
+ */
+export type AdagradResolvedOptions = Required<AdagradOptions> & BaseOptions;
 
 /**
  * Adagrad, step for step as PyTorch 1.13's `torch.optim.Adagrad`: `sum += g²`,
@@ -30,12 +38,12 @@ type Resolved = Required<AdagradOptions> & BaseOptions;
  * const optimizer = new optim.Adagrad(model.parameters(), { lr: 0.1 });
  * ```
  */
-export class Adagrad extends Optimizer<Resolved> {
-  constructor(params: Params<Resolved>, options: AdagradOptions = {}) {
+export class Adagrad extends Optimizer<AdagradResolvedOptions> {
+  constructor(params: Params<AdagradResolvedOptions>, options: AdagradOptions = {}) {
     super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...defined(options) });
   }
 
-  protected override validate(g: ParamGroup<Resolved>): void {
+  protected override validate(g: ParamGroup<AdagradResolvedOptions>): void {
     super.validate(g);
     if (!(g.lrDecay >= 0)) throw new Error(`Adagrad: invalid lrDecay value: ${g.lrDecay}; it must be >= 0`);
     if (!(g.weightDecay >= 0)) throw new Error(`Adagrad: invalid weightDecay value: ${g.weightDecay}; it must be >= 0`);
@@ -45,7 +53,7 @@ export class Adagrad extends Optimizer<Resolved> {
     if (!(g.eps >= 0)) throw new Error(`Adagrad: invalid epsilon value: ${g.eps}; it must be >= 0`);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Resolved>): void {
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdagradResolvedOptions>): void {
     if (state.step === undefined) {
       state.step = 0;
       this.put(state, 'sum', p._constant(g.initialAccumulatorValue, p.shape));

@@ -19,12 +19,21 @@ export interface AdamOptions extends Partial<BaseOptions> {
   maximize?: boolean;
 }
 
-type Resolved = Required<AdamOptions> & BaseOptions;
+/**
+ * Every option of {@link Adam} and {@link AdamW} filled in: what `defaults` and each parameter group hold.
+ *
+ * @example
+ * ```ts
+ * new optim.Adam(model.parameters()).defaults.betas; // [0.9, 0.999]
+ * ```
+ */
+export type AdamResolvedOptions = Required<AdamOptions> & BaseOptions;
 
-abstract class AdamBase extends Optimizer<Resolved> {
+abstract class AdamBase extends Optimizer<AdamResolvedOptions> {
+  /** Decay the weights directly (AdamW) rather than through the gradient (Adam). */
   protected abstract readonly decoupled: boolean;
 
-  protected override validate(g: ParamGroup<Resolved>): void {
+  protected override validate(g: ParamGroup<AdamResolvedOptions>): void {
     super.validate(g);
     const name = this.constructor.name;
     if (!(g.eps >= 0)) throw new Error(`${name}: invalid epsilon value: ${g.eps}; it must be >= 0`);
@@ -35,7 +44,7 @@ abstract class AdamBase extends Optimizer<Resolved> {
     if (!(g.weightDecay >= 0)) throw new Error(`${name}: invalid weightDecay value: ${g.weightDecay}; it must be >= 0`);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Resolved>): void {
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamResolvedOptions>): void {
     const [beta1, beta2] = g.betas;
     if (state.step === undefined) {
       state.step = 0;
@@ -76,9 +85,10 @@ abstract class AdamBase extends Optimizer<Resolved> {
  * ```
  */
 export class Adam extends AdamBase {
+  /** False: `weightDecay` is an L2 penalty added to the gradient. */
   protected readonly decoupled = false;
 
-  constructor(params: Params<Resolved>, options: AdamOptions = {}) {
+  constructor(params: Params<AdamResolvedOptions>, options: AdamOptions = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...defined(options) });
   }
 }
@@ -93,9 +103,10 @@ export class Adam extends AdamBase {
  * ```
  */
 export class AdamW extends AdamBase {
+  /** True: `weightDecay` shrinks the weights before the update. */
   protected readonly decoupled = true;
 
-  constructor(params: Params<Resolved>, options: AdamOptions = {}) {
+  constructor(params: Params<AdamResolvedOptions>, options: AdamOptions = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...defined(options) });
   }
 }

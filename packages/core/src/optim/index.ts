@@ -18,7 +18,7 @@ export {
   type OptimizerStateDict,
 } from './optimizer';
 export { SGD, type SGDOptions } from './sgd';
-export { Adam, AdamW, type AdamOptions } from './adam';
-export { RMSprop, type RMSpropOptions } from './rmsprop';
-export { Adagrad, type AdagradOptions } from './adagrad';
+export { Adam, AdamW, type AdamOptions, type AdamResolvedOptions } from './adam';
+export { RMSprop, type RMSpropOptions, type RMSpropResolvedOptions } from './rmsprop';
+export { Adagrad, type AdagradOptions, type AdagradResolvedOptions } from './adagrad';
 export * as lrScheduler from './lr-scheduler';

@@ -2,12 +2,15 @@
  * Learning-rate schedules, as `torch.optim.lr_scheduler`: each sets `lr` on the optimizer's
  * parameter groups when `step()` is called once per epoch, with PyTorch 1.13's formulas.
  */
-import type { Optimizer } from './optimizer';
+import type { BaseOptions, Optimizer } from './optimizer';
 
 /** What a scheduler saves: its counters and learning rates. */
 export interface LRSchedulerState {
+  /** The epoch count. */
   lastEpoch: number;
+  /** Each group's starting learning rate. */
   baseLrs: number[];
+  /** The learning rates the last `step()` set. */
   lastLr: number[];
 }
 
@@ -29,7 +32,10 @@ export abstract class LRScheduler {
   readonly baseLrs: number[];
   private lastLr: number[] = [];
 
-  constructor(readonly optimizer: Optimizer<{ lr: number }>) {
+  constructor(
+    /** The optimizer whose groups' `lr` this sets. */
+    readonly optimizer: Optimizer<BaseOptions>,
+  ) {
     for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr!);
   }
@@ -96,10 +102,12 @@ export abstract class LRScheduler {
  * ```
  */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** Factor applied at each decay. */
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer<{ lr: number }>, options: { stepSize: number; gamma?: number }) {
+  constructor(optimizer: Optimizer<BaseOptions>, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
     if (!Number.isInteger(options?.stepSize) || options.stepSize < 1) {
       throw new Error(`StepLR: stepSize must be a positive integer, got ${options?.stepSize}`);
@@ -124,9 +132,10 @@ export class StepLR extends LRScheduler {
  * ```
  */
 export class ExponentialLR extends LRScheduler {
+  /** Factor applied every epoch. */
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer<{ lr: number }>, options: { gamma: number }) {
+  constructor(optimizer: Optimizer<BaseOptions>, options: { gamma: number }) {
     super(optimizer);
     if (typeof options?.gamma !== 'number') throw new Error('ExponentialLR: options.gamma is required, e.g. { gamma: 0.95 }');
     this.gamma = options.gamma;
@@ -149,10 +158,12 @@ export class ExponentialLR extends LRScheduler {
  * ```
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs from the initial learning rate down to `etaMin`. */
   readonly tMax: number;
+  /** The lowest learning rate. */
   readonly etaMin: number;
 
-  constructor(optimizer: Optimizer<{ lr: number }>, options: { tMax: number; etaMin?: number }) {
+  constructor(optimizer: Optimizer<BaseOptions>, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
     if (!(options?.tMax > 0)) throw new Error(`CosineAnnealingLR: tMax must be a positive number of epochs, got ${options?.tMax}`);
     this.tMax = options.tMax;
@@ -182,7 +193,7 @@ export class CosineAnnealingLR extends LRScheduler {
 export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
 
-  constructor(optimizer: Optimizer<{ lr: number }>, options: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[] }) {
+  constructor(optimizer: Optimizer<BaseOptions>, options: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[] }) {
     super(optimizer);
     const f = options?.lrLambda;
     const n = optimizer.paramGroups.length;

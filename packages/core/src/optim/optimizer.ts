@@ -20,13 +20,17 @@ export interface BaseOptions {
  * option) here between steps, as with `optimizer.param_groups[0]['lr']` in PyTorch.
  */
 export type ParamGroup<O extends BaseOptions = BaseOptions> = O & {
+  /** The parameters this group updates. */
   params: Tensor[];
   /** The learning rate a scheduler started from (set by the first scheduler attached). */
   initialLr?: number;
 };
 
 /** A parameter group as passed to a constructor: any option left out takes the optimizer's default. */
-export type ParamGroupInput<O extends BaseOptions = BaseOptions> = Partial<O> & { params: Iterable<Tensor> };
+export type ParamGroupInput<O extends BaseOptions = BaseOptions> = Partial<O> & {
+  /** The parameters this group updates (`model.parameters()`, an array...). */
+  params: Iterable<Tensor>;
+};
 
 /** What an optimizer takes: parameters (`model.parameters()`), or parameter groups with their own options. */
 export type Params<O extends BaseOptions = BaseOptions> = Iterable<Tensor> | readonly ParamGroupInput<O>[];
@@ -39,8 +43,13 @@ export type ParamState = Record<string, Tensor | number>;
  * parameter's position across all groups, and each group's options with those positions.
  */
 export interface OptimizerStateDict {
+  /** Per-parameter state, keyed by the parameter's position across all groups. */
   state: Record<number, ParamState>;
-  paramGroups: (Record<string, unknown> & { params: number[] })[];
+  /** Each group's options, with its parameters as positions. */
+  paramGroups: (Record<string, unknown> & {
+    /** Positions of the group's parameters across all groups. */
+    params: number[];
+  })[];
 }
 
 /**

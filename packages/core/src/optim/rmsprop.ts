@@ -21,7 +21,15 @@ export interface RMSpropOptions extends Partial<BaseOptions> {
   maximize?: boolean;
 }
 
-type Resolved = Required<RMSpropOptions> & BaseOptions;
+/**
+ * Every option of {@link RMSprop} filled in: what `defaults` and each parameter group hold.
+ *
+ * @example
+ * ```ts
+ * new optim.RMSprop(model.parameters()).defaults.alpha; // 0.99
+ * ```
+ */
+export type RMSpropResolvedOptions = Required<RMSpropOptions> & BaseOptions;
 
 /**
  * RMSprop, step for step as PyTorch 1.13's `torch.optim.RMSprop`: `v = αv + (1-α)g²`,
@@ -33,12 +41,12 @@ type Resolved = Required<RMSpropOptions> & BaseOptions;
  * const optimizer = new optim.RMSprop(model.parameters(), { lr: 1e-2, momentum: 0.5 });
  * ```
  */
-export class RMSprop extends Optimizer<Resolved> {
-  constructor(params: Params<Resolved>, options: RMSpropOptions = {}) {
+export class RMSprop extends Optimizer<RMSpropResolvedOptions> {
+  constructor(params: Params<RMSpropResolvedOptions>, options: RMSpropOptions = {}) {
     super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...defined(options) });
   }
 
-  protected override validate(g: ParamGroup<Resolved>): void {
+  protected override validate(g: ParamGroup<RMSpropResolvedOptions>): void {
     super.validate(g);
     if (!(g.eps >= 0)) throw new Error(`RMSprop: invalid epsilon value: ${g.eps}; it must be >= 0`);
     if (!(g.momentum >= 0)) throw new Error(`RMSprop: invalid momentum value: ${g.momentum}; it must be >= 0`);
@@ -46,7 +54,7 @@ export class RMSprop extends Optimizer<Resolved> {
     if (!(g.alpha >= 0)) throw new Error(`RMSprop: invalid alpha value: ${g.alpha}; it must be >= 0`);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Resolved>): void {
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<RMSpropResolvedOptions>): void {
     if (state.step === undefined) {
       state.step = 0;
       this.put(state, 'squareAvg', p._constant(0, p.shape));
