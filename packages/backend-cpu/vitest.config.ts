@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { name: 'backend-cpu' },
+  // the wasm kernel's generated module (gitignored) is made before any test imports src
+  test: { name: 'backend-cpu', globalSetup: ['./scripts/vitest-setup.mjs'] },
 });

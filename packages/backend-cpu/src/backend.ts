@@ -36,6 +36,7 @@ export interface CpuData {
  * @example
  * ```ts
  * cpuBackend({ poolBytes: 0 }); // no buffer reuse: every output is a fresh array
+ * cpuBackend({ wasm: false }); // pure TypeScript kernels only
  * ```
  */
 export interface CpuBackendOptions {
@@ -45,13 +46,20 @@ export interface CpuBackendOptions {
    * faults). Default 64 MiB; 0 turns reuse off. Pooled arrays are not counted by `memory()`.
    */
   readonly poolBytes?: number;
+  /**
+   * Run matmul and conv2d (and their gradients) on the WebAssembly SIMD kernel, built from
+   * `src/wasm/gemm.wat`, where the engine supports it (default `true`); `false` keeps every
+   * kernel in pure TypeScript. Without WebAssembly SIMD the TypeScript kernels run either way.
+   */
+  readonly wasm?: boolean;
 }
 
 const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight'] as const;
 
 /**
- * The pure-TypeScript CPU backend: contiguous typed arrays, synchronous kernels, the range
- * kernels of this package run over each whole output.
+ * The CPU backend: contiguous typed arrays, synchronous kernels, the range kernels of this
+ * package run over each whole output. Matrix products run on a WebAssembly SIMD kernel where the
+ * engine has it (`wasm: false` opts out), everything else in TypeScript.
  *
  * @example
  * ```ts
@@ -62,6 +70,7 @@ const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2d
  */
 export function cpuBackend(options: CpuBackendOptions = {}): Backend {
   const poolLimit = options.poolBytes ?? 64 * 1024 * 1024;
+  const wasm = options.wasm ?? true;
   const pool = new Map<string, TypedArray[]>();
   let pooledBytes = 0;
   let liveTensors = 0;
@@ -142,7 +151,7 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       const plan = k.matmulPlan(a.shape, b.shape, transposeA, transposeB, outShape);
       const av = float32('matmul', a);
       const bv = float32('matmul', b);
-      return output(outShape, 'float32', (out) => k.matmulRange(av, bv, out as Float32Array, plan, 0, plan.batch * plan.m));
+      return output(outShape, 'float32', (out) => k.matmulRange(av, bv, out as Float32Array, plan, 0, plan.batch * plan.m, wasm));
     },
     permute(x, perm) {
       const plan = k.permutePlan(x.shape, perm);
@@ -218,19 +227,19 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       const plan = k.conv2dPlan(x.shape, w.shape, attrs);
       const xv = float32('conv2d', x);
       const wv = float32('conv2d', w);
-      return output(k.conv2dOutShape(plan), 'float32', (out) => k.conv2dRange(xv, wv, out as Float32Array, plan, 0, plan.n * plan.o));
+      return output(k.conv2dOutShape(plan), 'float32', (out) => k.conv2dRange(xv, wv, out as Float32Array, plan, 0, plan.n * plan.o, wasm));
     },
     conv2dBackwardInput(dy, w, xShape, attrs) {
       const plan = k.conv2dPlan(xShape, w.shape, attrs);
       const dyv = float32('conv2dBackwardInput', dy);
       const wv = float32('conv2dBackwardInput', w);
-      return output(xShape, 'float32', (out) => k.conv2dBackwardInputRange(dyv, wv, out as Float32Array, plan, 0, plan.n * plan.c));
+      return output(xShape, 'float32', (out) => k.conv2dBackwardInputRange(dyv, wv, out as Float32Array, plan, 0, plan.n * plan.c, wasm));
     },
     conv2dBackwardWeight(x, dy, wShape, attrs) {
       const plan = k.conv2dPlan(x.shape, wShape, attrs);
       const xv = float32('conv2dBackwardWeight', x);
       const dyv = float32('conv2dBackwardWeight', dy);
-      return output(wShape, 'float32', (out) => k.conv2dBackwardWeightRange(xv, dyv, out as Float32Array, plan, 0, plan.o));
+      return output(wShape, 'float32', (out) => k.conv2dBackwardWeightRange(xv, dyv, out as Float32Array, plan, 0, plan.o, wasm));
     },
   };
 

@@ -129,7 +129,8 @@ function col2im(cols: Float32Array, p: Conv2dPlan, dx: Float32Array, dxOff: numb
 /**
  * conv2d output planes `[start, end)`: plane `t` is `(image, channel) = (⌊t / o⌋, t % o)`, i.e.
  * `out[t·oh·ow ... (t+1)·oh·ow)`. Total planes: `n · o`. Each image is unfolded once per call
- * (im2col into a reused buffer) and multiplied by the weight rows of its planes.
+ * (im2col into a reused buffer) and multiplied by the weight rows of its planes. `wasm = false`
+ * keeps the products on the TypeScript kernel (see {@link gemm}); likewise for the gradients.
  *
  * @example
  * ```ts
@@ -138,7 +139,7 @@ function col2im(cols: Float32Array, p: Conv2dPlan, dx: Float32Array, dxOff: numb
  * conv2dRange(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), new Float32Array([1, 0, 0, 1]), out, plan, 0, 1); // [6, 8, 12, 14]
  * ```
  */
-export function conv2dRange(x: Float32Array, weight: Float32Array, out: Float32Array, plan: Conv2dPlan, start: number, end: number): void {
+export function conv2dRange(x: Float32Array, weight: Float32Array, out: Float32Array, plan: Conv2dPlan, start: number, end: number, wasm = true): void {
   const { c, h, w, o, kh, kw, oh, ow } = plan;
   const ohw = oh * ow;
   const ckk = c * kh * kw;
@@ -150,7 +151,7 @@ export function conv2dRange(x: Float32Array, weight: Float32Array, out: Float32A
     const pointwise = isPointwise(plan);
     const cols = pointwise ? x : columnBuffer(ckk * ohw);
     if (!pointwise) im2col(x, img * c * h * w, plan, cols, 0, c);
-    gemm(weight, 0, false, cols, pointwise ? img * c * h * w : 0, false, out, img * o * ohw, o, ohw, ckk, o0, o1, false);
+    gemm(weight, 0, false, cols, pointwise ? img * c * h * w : 0, false, out, img * o * ohw, o, ohw, ckk, o0, o1, false, wasm);
     t += o1 - o0;
   }
 }
@@ -167,7 +168,7 @@ export function conv2dRange(x: Float32Array, weight: Float32Array, out: Float32A
  * conv2dBackwardInputRange(new Float32Array([1, 1, 1, 1]), new Float32Array([1, 0, 0, 1]), dx, plan, 0, 1);
  * ```
  */
-export function conv2dBackwardInputRange(dy: Float32Array, weight: Float32Array, dx: Float32Array, plan: Conv2dPlan, start: number, end: number): void {
+export function conv2dBackwardInputRange(dy: Float32Array, weight: Float32Array, dx: Float32Array, plan: Conv2dPlan, start: number, end: number, wasm = true): void {
   const { c, h, w, o, kh, kw, oh, ow } = plan;
   const ohw = oh * ow;
   const kk = kh * kw;
@@ -179,11 +180,11 @@ export function conv2dBackwardInputRange(dy: Float32Array, weight: Float32Array,
     const dxOff = img * c * h * w;
     if (isPointwise(plan)) {
       // the column matrix is the image: wᵀ·dy lands straight in dx
-      gemm(weight, 0, true, dy, img * o * ohw, false, dx, dxOff, c, ohw, o, c0, c1, false);
+      gemm(weight, 0, true, dy, img * o * ohw, false, dx, dxOff, c, ohw, o, c0, c1, false, wasm);
     } else {
       const cols = columnBuffer((c1 - c0) * kk * ohw);
       // rows [c0·kk, c1·kk) of wᵀ·dy, written from the buffer's start
-      gemm(weight, 0, true, dy, img * o * ohw, false, cols, -c0 * kk * ohw, c * kk, ohw, o, c0 * kk, c1 * kk, false);
+      gemm(weight, 0, true, dy, img * o * ohw, false, cols, -c0 * kk * ohw, c * kk, ohw, o, c0 * kk, c1 * kk, false, wasm);
       dx.fill(0, dxOff + c0 * h * w, dxOff + c1 * h * w);
       col2im(cols, plan, dx, dxOff, c0, c1);
     }
@@ -203,7 +204,7 @@ export function conv2dBackwardInputRange(dy: Float32Array, weight: Float32Array,
  * conv2dBackwardWeightRange(new Float32Array(9).fill(1), new Float32Array([1, 1, 1, 1]), dw, plan, 0, 1); // [4, 4, 4, 4]
  * ```
  */
-export function conv2dBackwardWeightRange(x: Float32Array, dy: Float32Array, dw: Float32Array, plan: Conv2dPlan, start: number, end: number): void {
+export function conv2dBackwardWeightRange(x: Float32Array, dy: Float32Array, dw: Float32Array, plan: Conv2dPlan, start: number, end: number, wasm = true): void {
   const { n, c, h, w, o, kh, kw, oh, ow } = plan;
   const ohw = oh * ow;
   const ckk = c * kh * kw;
@@ -216,6 +217,6 @@ export function conv2dBackwardWeightRange(x: Float32Array, dy: Float32Array, dw:
   for (let img = 0; img < n; img++) {
     const cols = pointwise ? x : columnBuffer(ckk * ohw);
     if (!pointwise) im2col(x, img * c * h * w, plan, cols, 0, c);
-    gemm(dy, img * o * ohw, false, cols, pointwise ? img * c * h * w : 0, true, dw, 0, o, ckk, ohw, start, end, img > 0);
+    gemm(dy, img * o * ohw, false, cols, pointwise ? img * c * h * w : 0, true, dw, 0, o, ckk, ohw, start, end, img > 0, wasm);
   }
 }

@@ -2,7 +2,10 @@
  * The single-matrix product every matrix kernel (matmul, conv2d and its gradients) runs on:
  * cache-blocked, with A and B packed into 4-wide panels and a 4×4 register-tiled micro-kernel.
  * The packing buffers live at module level and are reused: one allocation per process, not per call.
+ * Where WebAssembly SIMD is available the blocked path runs on the wasm kernel (../wasm/gemm.ts)
+ * instead; this TypeScript kernel is the fallback and the `wasm = false` path.
  */
+import { wasmGemm } from '../wasm/gemm';
 
 /** Rows of A / columns of B per register tile. */
 const MR = 4;
@@ -24,6 +27,8 @@ let packedB = new Float32Array(0);
  * Logical `A` is `m × k`: `A[i, p]` is `a[aOff + i*k + p]`, or `a[aOff + p*m + i]` with `transA`.
  * Logical `B` is `k × n`: `B[p, j]` is `b[bOff + p*n + j]`, or `b[bOff + j*k + p]` with `transB`.
  * `C[i, j]` is `c[cOff + i*n + j]`. With `accumulate` the product is added to `C`, else it replaces it.
+ * With `wasm` (the default) large products run on the WebAssembly SIMD kernel where the engine has
+ * it; `false` keeps them on this TypeScript kernel. Both give the same results up to rounding.
  *
  * @example
  * ```ts
@@ -46,6 +51,7 @@ export function gemm(
   rowStart: number,
   rowEnd: number,
   accumulate: boolean,
+  wasm = true,
 ): void {
   const rows = rowEnd - rowStart;
   if (rows <= 0 || n === 0) return;
@@ -53,6 +59,8 @@ export function gemm(
     if (!accumulate) c.fill(0, cOff + rowStart * n, cOff + rowEnd * n);
     return;
   }
+  // the wasm kernel beats every TypeScript path from about 8×8×8 up (its fixed cost is copying blocks in and out)
+  if (wasm && rows * n * k >= 512 && wasmGemm(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, rowStart, rowEnd, accumulate)) return;
   // strides of A[i, p] and B[p, j] in their arrays
   const ai = transA ? 1 : k;
   const ap = transA ? m : 1;

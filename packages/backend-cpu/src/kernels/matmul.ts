@@ -75,6 +75,7 @@ export function matmulPlan(aShape: readonly number[], bShape: readonly number[],
  * Output rows `[rowStart, rowEnd)` of a batched matmul, counting rows over all batches:
  * row `r` is row `r % m` of batch `⌊r / m⌋`, i.e. `out[r*n ... r*n + n)`. Total rows: `batch * m`
  * of the plan (equal to `numel(outShape) / n`). Any split into row ranges gives identical results.
+ * `wasm = false` keeps the product on the TypeScript kernel (see {@link gemm}).
  *
  * @example
  * ```ts
@@ -82,7 +83,7 @@ export function matmulPlan(aShape: readonly number[], bShape: readonly number[],
  * matmulRange(a, b, out, matmulPlan([2, 2], [2, 2], false, false, [2, 2]), 0, 2); // [19, 22, 43, 50]
  * ```
  */
-export function matmulRange(a: Float32Array, b: Float32Array, out: Float32Array, plan: MatmulPlan, rowStart: number, rowEnd: number): void {
+export function matmulRange(a: Float32Array, b: Float32Array, out: Float32Array, plan: MatmulPlan, rowStart: number, rowEnd: number, wasm = true): void {
   const { m, n, k, transposeA, transposeB } = plan;
   if (m === 0) return;
   let r = rowStart;
@@ -90,7 +91,7 @@ export function matmulRange(a: Float32Array, b: Float32Array, out: Float32Array,
     const t = Math.floor(r / m);
     const i0 = r - t * m;
     const i1 = Math.min(m, i0 + (rowEnd - r));
-    gemm(a, plan.aOffsets[t]!, transposeA, b, plan.bOffsets[t]!, transposeB, out, t * m * n, m, n, k, i0, i1, false);
+    gemm(a, plan.aOffsets[t]!, transposeA, b, plan.bOffsets[t]!, transposeB, out, t * m * n, m, n, k, i0, i1, false, wasm);
     r += i1 - i0;
   }
 }

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { gemm } from '../kernels/gemm';
+import { conv2dBackwardInputRange, conv2dBackwardWeightRange, conv2dPlan, conv2dRange } from '../kernels/conv';
+import { matmulPlan, matmulRange } from '../kernels/matmul';
+import { maxRelativeError, randomFloats, splitRanges } from '../testing';
+import { wasmGemm, wasmGemmAvailable } from './gemm';
+
+/** `C (+)= A·B` in float64 over gemm's layouts, rows `[r0, r1)` only; other elements of `c` are kept. */
+function naiveGemm(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, c: Float32Array, cOff: number, m: number, n: number, k: number, r0: number, r1: number, accumulate: boolean): Float64Array {
+  const out = Float64Array.from(c);
+  for (let i = r0; i < r1; i++)
+    for (let j = 0; j < n; j++) {
+      let s = accumulate ? out[cOff + i * n + j]! : 0;
+      for (let p = 0; p < k; p++) s += a[aOff + (tA ? p * m + i : i * k + p)]! * b[bOff + (tB ? j * k + p : p * n + j)]!;
+      out[cOff + i * n + j] = s;
+    }
+  return out;
+}
+
+/** Runs `wasmGemm` on one problem with padding around every operand; returns its error against float64. */
+function wasmError(m: number, n: number, k: number, tA: boolean, tB: boolean, accumulate: boolean, r0 = 0, r1 = m): number {
+  const [aOff, bOff, cOff] = [3, 5, 7];
+  const a = randomFloats(aOff + m * k + 2, m * 31 + k);
+  const b = randomFloats(bOff + k * n + 2, n * 17 + k + 1);
+  const c = randomFloats(cOff + m * n + 2, m + n + 2); // the padding and the rows outside [r0, r1) must survive
+  const want = naiveGemm(a, aOff, tA, b, bOff, tB, c, cOff, m, n, k, r0, r1, accumulate);
+  expect(wasmGemm(a, aOff, tA, b, bOff, tB, c, cOff, m, n, k, r0, r1, accumulate)).toBe(true);
+  return maxRelativeError(c, want);
+}
+
+describe('the WebAssembly SIMD gemm', () => {
+  it('is available in Node (WebAssembly SIMD), so the tests below exercise it', () => {
+    expect(wasmGemmAvailable()).toBe(true);
+  });
+
+  // every size 1..70 appears as m, n and k: partial 4-row and 8-column tiles, odd depths
+  const sizes: [number, number, number][] = [];
+  for (let s = 1; s <= 70; s++) sizes.push([s, ((s * 37) % 70) + 1, ((s * 53) % 70) + 1]);
+  for (const tA of [false, true]) {
+    for (const tB of [false, true]) {
+      it(`matches float64 on every size 1..70${tA ? ', a transposed' : ''}${tB ? ', b transposed' : ''}, replacing and accumulating`, () => {
+        let worst = 0;
+        for (const [m, n, k] of sizes) {
+          worst = Math.max(worst, wasmError(m, n, k, tA, tB, false), wasmError(n, k, m, tA, tB, true));
+        }
+        expect(worst).toBeLessThan(1e-5);
+      });
+    }
+  }
+
+  // past each block edge: k > 256 (several depth blocks, C re-read between them), m > 128 rows, n > 2048 columns
+  const large: [number, number, number][] = [
+    [9, 13, 600],
+    [131, 21, 257],
+    [300, 40, 70],
+    [5, 2100, 33],
+    [20, 2053, 270],
+  ];
+  for (const [m, n, k] of large) {
+    for (const [tA, tB] of [
+      [false, false],
+      [true, true],
+    ] as const) {
+      it(`matches float64 on ${m}x${k} @ ${k}x${n}${tA ? ' with both transposed' : ''}, over a row range, replacing and accumulating`, () => {
+        expect(wasmError(m, n, k, tA, tB, false, 1, m - 1)).toBeLessThan(2e-5);
+        expect(wasmError(m, n, k, tA, tB, true, 1, m - 1)).toBeLessThan(2e-5);
+      });
+    }
+  }
+
+  it('leaves the TypeScript fallback (wasm = false) correct on the same sizes, both transposes, accumulating', () => {
+    let worst = 0;
+    for (const [m, n, k] of [...sizes.filter((_, i) => i % 5 === 0), ...large.slice(0, 3)]) {
+      for (const [tA, tB] of [
+        [false, false],
+        [true, true],
+        [false, true],
+      ] as const) {
+        const a = randomFloats(m * k, m);
+        const b = randomFloats(k * n, n);
+        const c = randomFloats(m * n, k);
+        const want = naiveGemm(a, 0, tA, b, 0, tB, c, 0, m, n, k, 0, m, true);
+        gemm(a, 0, tA, b, 0, tB, c, 0, m, n, k, 0, m, true, false);
+        worst = Math.max(worst, maxRelativeError(c, want));
+      }
+    }
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('agrees with the TypeScript gemm through the public gemm, whichever kernel is chosen', () => {
+    const [m, n, k] = [77, 45, 290];
+    const a = randomFloats(m * k, 1);
+    const b = randomFloats(k * n, 2);
+    const viaWasm = new Float32Array(m * n).fill(NaN);
+    const viaTs = new Float32Array(m * n).fill(NaN);
+    gemm(a, 0, false, b, 0, true, viaWasm, 0, m, n, k, 0, m, false);
+    gemm(a, 0, false, b, 0, true, viaTs, 0, m, n, k, 0, m, false, false);
+    expect(maxRelativeError(viaWasm, viaTs)).toBeLessThan(1e-5);
+    expect(viaWasm).not.toEqual(viaTs); // different summation orders: the wasm path really ran
+  });
+
+  it('gives a batched, broadcast matmul split into row ranges the same results as the TypeScript kernel', () => {
+    const [m, n, k] = [37, 29, 300];
+    const plan = matmulPlan([3, 1, k, m], [1, 2, n, k], true, true, [3, 2, m, n]);
+    const a = randomFloats(3 * k * m, 3);
+    const b = randomFloats(2 * n * k, 4);
+    const rows = 6 * m;
+    const want = new Float32Array(rows * n);
+    matmulRange(a, b, want, plan, 0, rows, false);
+    for (const parts of [1, 2, 5]) {
+      const out = new Float32Array(rows * n).fill(NaN);
+      for (const [s, e] of splitRanges(rows, parts, parts)) matmulRange(a, b, out, plan, s, e);
+      expect(maxRelativeError(out, want)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('runs conv2d and both its gradients like the TypeScript kernel', () => {
+    const plan = conv2dPlan([2, 8, 14, 13], [12, 8, 3, 3], { stride: 1, padding: 1 });
+    const x = randomFloats(2 * 8 * 14 * 13, 5);
+    const w = randomFloats(12 * 8 * 9, 6);
+    const dy = randomFloats(2 * 12 * plan.oh * plan.ow, 7);
+    const run = (wasm: boolean): Float32Array[] => {
+      const y = new Float32Array(2 * 12 * plan.oh * plan.ow);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      conv2dRange(x, w, y, plan, 0, 2 * 12, wasm);
+      conv2dBackwardInputRange(dy, w, dx, plan, 0, 2 * 8, wasm);
+      conv2dBackwardWeightRange(x, dy, dw, plan, 0, 12, wasm);
+      return [y, dx, dw];
+    };
+    const viaWasm = run(true);
+    const viaTs = run(false);
+    for (let i = 0; i < 3; i++) expect(maxRelativeError(viaWasm[i]!, viaTs[i]!)).toBeLessThan(1e-5);
+  });
+
+  it('reads and writes SharedArrayBuffer-backed arrays, as the worker backend passes them', () => {
+    const [m, n, k] = [40, 24, 50];
+    const shared = (v: Float32Array): Float32Array => {
+      const s = new Float32Array(new SharedArrayBuffer(v.length * 4));
+      s.set(v);
+      return s;
+    };
+    const a = shared(randomFloats(m * k, 8));
+    const b = shared(randomFloats(k * n, 9));
+    const c = shared(new Float32Array(m * n));
+    expect(wasmGemm(a, 0, false, b, 0, false, c, 0, m, n, k, 0, m, false)).toBe(true);
+    expect(maxRelativeError(c, naiveGemm(a, 0, false, b, 0, false, new Float32Array(m * n), 0, m, n, k, 0, m, false))).toBeLessThan(1e-5);
+  });
+});
