@@ -25,8 +25,11 @@ import * as k from './kernels';
 export interface CpuData {
   /** The storage; an empty array once disposed. */
   values: TypedArray;
+  /** The tensor's shape; `values` holds `numel(shape)` elements, row-major. */
   readonly shape: Shape;
+  /** The element type, which fixes the array type: `Float32Array`, `Int32Array` or `Uint8Array` (bool). */
   readonly dtype: DType;
+  /** Set by `dispose`; any later use of the id throws. */
   disposed: boolean;
 }
 

@@ -63,11 +63,13 @@ export interface GpujsBackendOptions {
 export interface GpujsStats {
   /** gpu.js kernels compiled (one per op, rank and variant). */
   readonly compiled: number;
-  /** Kernels run on the device / on the host. */
+  /** Kernels run on the device (gpu.js kernel launches). */
   readonly deviceOps: number;
+  /** Kernels run on the host by backend-cpu: ops whose inputs are on the host and small, random draws, and the few ops the device leaves to the host (a large scatterAdd, for one). */
   readonly hostOps: number;
-  /** Host → device copies, and device → host copies (reads and host ops on device data). */
+  /** Host → device copies: writes of tensors with at least `hostThreshold` elements, and host inputs of device ops. */
   readonly uploads: number;
+  /** Device → host copies: reads of device data, and device inputs of host ops. */
   readonly readbacks: number;
 }
 

@@ -11,16 +11,27 @@ import { gemm } from './gemm';
  * ```
  */
 export interface Conv2dPlan {
+  /** Batch size: images in the input. */
   readonly n: number;
+  /** Input channels (the weight's second dim). */
   readonly c: number;
+  /** Input height. */
   readonly h: number;
+  /** Input width. */
   readonly w: number;
+  /** Output channels (the weight's first dim). */
   readonly o: number;
+  /** Kernel height. */
   readonly kh: number;
+  /** Kernel width. */
   readonly kw: number;
+  /** Output height: `⌊(h + 2·padding − kh) / stride⌋ + 1`. */
   readonly oh: number;
+  /** Output width: `⌊(w + 2·padding − kw) / stride⌋ + 1`. */
   readonly ow: number;
+  /** Step between kernel positions, the same along height and width. */
   readonly stride: number;
+  /** Zeros added on every side of the input, the same along height and width. */
   readonly padding: number;
 }
 

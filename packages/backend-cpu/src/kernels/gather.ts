@@ -13,14 +13,21 @@ import type { ElementArray } from './types';
  * ```
  */
 export interface GatherPlan {
+  /** Index and data agree off the axis, so offsets come from `outer`/`inner` alone (no per-dim walk). */
   readonly fast: boolean;
+  /** Product of the index dims before the axis. */
   readonly outer: number;
+  /** Product of the index dims after the axis. */
   readonly inner: number;
+  /** The data tensor's length along the axis (negative indices count back from it). */
   readonly dataAxis: number;
+  /** The index tensor's length along the axis: the length of one scatterAdd line. */
   readonly indexAxis: number;
-  /** General path: the index shape, and the data strides per dim (the axis's own stride at `axis`). */
+  /** General path: the index shape, decomposed row-major to find each index element's coordinates. */
   readonly indexShape: number[];
+  /** General path: the data tensor's contiguous strides per dim (the axis's own stride at `axis`). */
   readonly dataStrides: number[];
+  /** The dim gathered or scattered along (non-negative). */
   readonly axis: number;
 }
 

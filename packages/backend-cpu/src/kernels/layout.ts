@@ -79,8 +79,11 @@ export function stridedCopyRange(x: ElementArray, out: ElementArray, plan: Strid
  * ```
  */
 export interface PadPlan {
+  /** The input's shape. */
   readonly shape: number[];
+  /** The output's shape: `shape[i] + before[i] + after[i]` per dim. */
   readonly outShape: number[];
+  /** Padding before the input along each dim, i.e. where the input starts in the output. */
   readonly before: number[];
 }
 
@@ -151,7 +154,9 @@ export function padRange(x: ElementArray, out: ElementArray, plan: PadPlan, valu
  * ```
  */
 export interface ConcatPlan {
+  /** Product of the dims before the axis: the number of rows every input contributes to. */
   readonly outer: number;
+  /** Product of the dims after the axis: elements per step along the axis. */
   readonly inner: number;
   /** Each input's length along the axis. */
   readonly sizes: number[];

@@ -11,14 +11,21 @@ import { broadcastStrides, sizeOf } from './strides';
  * ```
  */
 export interface MatmulPlan {
+  /** Rows of each output matrix (times the batch when folded): rows of `a` as the product reads it. */
   readonly m: number;
+  /** Columns of each output matrix: columns of `b` as the product reads it. */
   readonly n: number;
+  /** The inner dimension summed over: columns of `a` and rows of `b` as the product reads them. */
   readonly k: number;
+  /** Each `a` matrix is stored `[k, m]` and read transposed. */
   readonly transposeA: boolean;
+  /** Each `b` matrix is stored `[n, k]` and read transposed. */
   readonly transposeB: boolean;
   /** Output batches (after folding: a shared, untransposed `b` makes the batch part of `m`). */
   readonly batch: number;
+  /** Per output batch, the element offset in `a` of the matrix it multiplies (repeats where `a` broadcasts). */
   readonly aOffsets: number[];
+  /** Per output batch, the element offset in `b` of the matrix it multiplies (repeats where `b` broadcasts). */
   readonly bOffsets: number[];
 }
 

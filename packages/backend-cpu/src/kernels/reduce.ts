@@ -16,13 +16,15 @@ import type { ElementArray } from './types';
  * ```
  */
 export interface ReducePlan {
+  /** Which of the three walks above {@link reduceRange} takes. */
   readonly kind: 'inner' | 'middle' | 'general';
   /** Elements combined into each output element. */
   readonly size: number;
   /** `middle`: the product of the kept dims after the reduced block (the stride of the reduced block). */
   readonly inner: number;
-  /** Kept dims (collapsed) and their strides in `x`. */
+  /** Kept dims (collapsed): output element `o` decomposes row-major over these. */
   readonly keptShape: number[];
+  /** Stride in `x` of each of `keptShape`'s dims: the base offset of output element `o` is `Σ idx(o)·keptStrides`. */
   readonly keptStrides: number[];
   /** `general`: offset in `x` of each reduced element relative to the output element's base. */
   readonly reducedOffsets: number[];
