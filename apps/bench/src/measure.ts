@@ -1,0 +1,37 @@
+/** The middle value (mean of the two middle ones for an even count). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Milliseconds of each of `runs` calls of `fn`, after `warmup` untimed calls. */
+export function sample(fn: () => void, runs: number, warmup: number): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/**
+ * Cores' worth of CPU time this process gets with one busy thread per core, measured over `ms`:
+ * about `availableParallelism()` on an idle machine, less when other processes compete (the
+ * development machine is shared, and a 2-thread speed-up needs two free cores).
+ */
+export async function parallelCapacity(threads: number, ms = 300): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const spin = `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);`;
+  const before = process.cpuUsage();
+  const t0 = performance.now();
+  const workers = Array.from({ length: threads - 1 }, () => new Worker(spin, { eval: true }));
+  const done = workers.map((w) => new Promise((resolve) => w.once('exit', resolve)));
+  new Function(spin)();
+  await Promise.all(done);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / (performance.now() - t0);
+}

@@ -1,0 +1,421 @@
+import { availableParallelism } from 'node:os';
+import { numel, type Backend, type DataId, type DType, type KernelTable, type Pool2dAttrs, type Shape, type TensorInfo, type TypedArray } from '@tensorgrad/core';
+import * as k from '@tensorgrad/backend-cpu';
+import { SharedBuffers } from './buffers';
+import { WorkerPool } from './pool';
+import { runRange, type Task } from './task';
+
+// Where splitting a kernel across two threads starts to pay, measured on the 2-core development
+// machine with apps/bench (`pnpm --filter @tensorgrad/bench thresholds`: the same op inline and
+// split, alternating; inline/split time, > 1 means the split is faster). Below these a kernel runs
+// inline on the calling thread: handing a task over costs ~20 µs and the worker wakes ~30 µs later.
+/** Elementwise kernels, in elements written. add [n] + [n]: 0.98 at 16K, 1.24 at 32K, 1.49 at 64K, 1.74 at 1M. */
+const ELEMENTWISE_SPLIT = 32_768;
+/**
+ * Reductions, in elements read. sum over dim 0 of [64, n/64]: 0.97–1.21 at 32K, 1.05–1.41 at 64K,
+ * 1.39–1.61 at 128K, 1.68–1.83 at 1M (row sums of [n/64, 64] gained nothing up to 1M on this machine).
+ */
+const REDUCE_SPLIT = 65_536;
+/**
+ * Matrix products (matmul, conv2d and its gradients), in multiply-adds. Square matmul with the
+ * WebAssembly kernel: 0.73 at 96³ (0.9M), 0.93 at 128³ (2.1M), 1.04–1.48 at 192³ (7.1M);
+ * [64, 256] @ [256, 64] (1M): 0.74–0.98.
+ */
+const MATMUL_SPLIT = 4_194_304;
+/** Cost of one `exp`/`log`/`pow`/random draw relative to an add: exp [n] is 1.04 at 2K, 1.15 at 4K, 1.29 at 8K elements. */
+const TRANSCENDENTAL = 8;
+
+/**
+ * Chunks per thread of a matrix product: every chunk packs all of its other operand again (a
+ * few % of the work at 4 chunks of 1024³), but with two chunks per thread a thread that runs
+ * slow (this machine's two vCPUs are at times 20–35% apart) hands its second chunk to the other.
+ */
+function productChunks(work: number): number {
+  return work >= 2 * MATMUL_SPLIT ? 2 : 1;
+}
+
+const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'logicalNot']);
+
+const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep'] as const;
+
+/**
+ * Options of {@link workerBackend}.
+ *
+ * @example
+ * ```ts
+ * workerBackend({ threads: 4, splitThreshold: 0 }); // four threads, every kernel split (for tests)
+ * ```
+ */
+export interface WorkerBackendOptions {
+  /**
+   * Threads that compute a split kernel, the calling thread included: the pool holds
+   * `threads - 1` workers. Default `os.availableParallelism()` (one per core); 1 runs everything inline.
+   */
+  readonly threads?: number;
+  /**
+   * Work above which a kernel is split across the threads, overriding the measured thresholds
+   * (work is elements for elementwise kernels and reductions, multiply-adds for matrix products).
+   * 0 is for tests: every kernel with at least two output units is cut into one chunk per thread
+   * and every thread runs its chunk, however small (normally a worker that has not woken by the
+   * time the calling thread has done all the chunks is withdrawn, not waited for).
+   */
+  readonly splitThreshold?: number;
+  /** Bytes of disposed shared buffers kept for reuse (default 64 MiB; 0 turns reuse off). */
+  readonly poolBytes?: number;
+}
+
+/**
+ * The worker backend: a {@link Backend} named `'worker'` with shared storage and a thread pool.
+ *
+ * @example
+ * ```ts
+ * const backend = workerBackend();
+ * await setBackend(backend);
+ * // ...
+ * await backend.close();
+ * ```
+ */
+export interface WorkerBackend extends Backend {
+  /** Threads that compute a split kernel, the calling thread included. */
+  readonly threads: number;
+  /** Terminate the pool. Kernels throw afterwards; reading and disposing still work. */
+  close(): Promise<void>;
+  /**
+   * Test hook: the next worker that picks up a task exits with code 1 (`'exit'`) or throws
+   * (`'throw'`); `'watchdog'` stops the thread that watches the workers (and so every worker).
+   * @internal
+   */
+  _injectFault(kind: 'exit' | 'throw' | 'watchdog'): void;
+  /**
+   * Test statistics: kernels run inline and split, chunks that workers ran, and tasks that no
+   * worker took within 10 s (the calling thread then did them).
+   * @internal
+   */
+  _stats(): { inline: number; split: number; workerChunks: number; lateWorkers: number };
+}
+
+/** What a worker `DataId` holds: `numel(shape)` elements of `dtype` over a `SharedArrayBuffer`. */
+interface SharedData {
+  values: TypedArray;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  disposed: boolean;
+}
+
+/**
+ * The worker backend: backend-cpu's range kernels, split by output range across a persistent
+ * pool of `worker_threads` over `SharedArrayBuffer` storage, with the calling thread taking a
+ * share; kernels below a measured size run inline. Synchronous (the calling thread blocks in
+ * `Atomics.wait`), so `readSync` works. Workers are unref'd: a script exits by itself.
+ *
+ * @example
+ * ```ts
+ * import { randn, setBackend } from '@tensorgrad/core';
+ * import { workerBackend } from '@tensorgrad/backend-worker';
+ * await setBackend(workerBackend({ threads: 2 }));
+ * const y = randn([1024, 1024]).matmul(randn([1024, 1024])); // split across 2 threads
+ * ```
+ */
+export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`workerBackend: threads must be a positive integer, got ${threads}`);
+  const forced = options.splitThreshold;
+  if (forced !== undefined && !(forced >= 0)) throw new Error(`workerBackend: splitThreshold must be a number >= 0, got ${forced}`);
+  const buffers = new SharedBuffers(options.poolBytes ?? 64 * 1024 * 1024);
+  const pool = threads > 1 ? new WorkerPool(threads - 1) : null;
+  let closed = false;
+  const stats = { inline: 0, split: 0 };
+  let liveTensors = 0;
+  let liveBytes = 0;
+
+  function store(values: TypedArray, shape: Shape, dtype: DType): SharedData {
+    liveTensors++;
+    liveBytes += values.byteLength;
+    return { values, shape: [...shape], dtype, disposed: false };
+  }
+
+  function data(id: DataId): SharedData {
+    const d = id as SharedData;
+    if (d.disposed) throw new Error(`worker: a tensor of shape [${d.shape.join(',')}] was used after dispose`);
+    return d;
+  }
+
+  const values = (t: TensorInfo): TypedArray => data(t.id).values;
+
+  function float32(op: string, t: TensorInfo): Float32Array {
+    const v = values(t);
+    if (!(v instanceof Float32Array)) throw new Error(`${op}: expects float32, got ${t.dtype} [${t.shape.join(',')}]: cast it first`);
+    return v;
+  }
+
+  function int32(op: string, t: TensorInfo): Int32Array {
+    const v = values(t);
+    if (!(v instanceof Int32Array)) throw new Error(`${op}: index must be int32, got ${t.dtype} [${t.shape.join(',')}]`);
+    return v;
+  }
+
+  /**
+   * Run `task` over its `units` output units: split across the pool when its `work` reaches
+   * `threshold` (or the forced `splitThreshold`), else inline. Split kernels run in chunks of a
+   * multiple of `grain` units, about `perThread` chunks per thread (so a late or slow thread
+   * takes fewer); with `splitThreshold: 0`, in exactly one chunk per thread, each run by its thread.
+   */
+  function launch(op: string, task: Task, units: number, work: number, threshold: number, grain: number, perThread: number): void {
+    if (closed) throw new Error(`worker backend: ${op}: the backend was closed`);
+    if (pool === null || units < 2 || work < (forced ?? threshold)) {
+      stats.inline++;
+      runRange(task, 0, units);
+      return;
+    }
+    stats.split++;
+    if (forced === 0) {
+      const chunk = Math.ceil(units / threads);
+      pool.run(op, task, units, chunk, Math.ceil(units / chunk) - 1, true);
+      return;
+    }
+    const chunk = Math.ceil(units / (threads * perThread) / grain) * grain;
+    pool.run(op, task, units, chunk, Math.min(threads - 1, Math.ceil(units / chunk) - 1), false);
+  }
+
+  /** Allocate the output, build its task, launch it, store it. */
+  function output(shape: Shape, dtype: DType, run: (out: TypedArray, n: number) => void): SharedData {
+    const n = numel(shape);
+    const out = buffers.take(dtype, n);
+    try {
+      run(out, n);
+    } catch (e) {
+      if (!pool?.abandoned) buffers.release(out); // every thread has finished with it, even when the op failed
+      throw e;
+    }
+    return store(out, shape, dtype);
+  }
+
+  /** Allocate `count` float32 outputs of `shape`, run `fill` over them, store them all (the fused optimizer steps). */
+  function outputs(shape: Shape, count: number, run: (outs: Float32Array[], n: number) => void): DataId[] {
+    const n = numel(shape);
+    const outs = Array.from({ length: count }, () => buffers.take('float32', n) as Float32Array);
+    try {
+      run(outs, n);
+    } catch (e) {
+      if (!pool?.abandoned) for (const o of outs) buffers.release(o);
+      throw e;
+    }
+    return outs.map((o) => store(o, shape, 'float32'));
+  }
+
+  /** An elementwise kernel over `n` output elements, `weight` times the cost of an add each. */
+  function elementwise(op: string, task: Task, n: number, weight = 1): void {
+    launch(op, task, n, n * weight, ELEMENTWISE_SPLIT, 64, 4); // 64 elements: threads never write one cache line
+  }
+
+  function softmaxLike(x: TensorInfo, kind: 'softmax' | 'logSoftmax'): DataId {
+    const xs = float32(kind, x);
+    const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1]!;
+    return output(x.shape, 'float32', (out, n) => {
+      if (cols > 0) launch(kind, { kind, x: xs, out: out as Float32Array, cols }, n / cols, n * TRANSCENDENTAL, ELEMENTWISE_SPLIT, 1, 4);
+    });
+  }
+
+  function pool2d(x: TensorInfo, attrs: Pool2dAttrs, kind: 'maxPool2d' | 'maxPool2dIndices'): DataId {
+    const plan = k.pool2dPlan(x.shape, attrs);
+    const xv = float32(kind, x);
+    const shape = [x.shape[0]!, x.shape[1]!, plan.oh, plan.ow];
+    const work = plan.planes * plan.oh * plan.ow * plan.kh * plan.kw;
+    return output(shape, kind === 'maxPool2d' ? 'float32' : 'int32', (out) =>
+      launch(kind, kind === 'maxPool2d' ? { kind, x: xv, out: out as Float32Array, plan } : { kind, x: xv, out: out as Int32Array, plan }, plan.planes, work, ELEMENTWISE_SPLIT, 1, 4),
+    );
+  }
+
+  const kernels: KernelTable = {
+    unary(op, x) {
+      return output(x.shape, k.unaryOutDType(op, x.dtype), (out, n) => elementwise(op, { kind: 'unary', op, x: values(x), out }, n, CHEAP_UNARY.has(op) ? 1 : TRANSCENDENTAL));
+    },
+    binary(op, a, b, outShape) {
+      const plan = k.binaryPlan(a.shape, b.shape, outShape);
+      return output(outShape, k.binaryOutDType(op, a.dtype), (out, n) =>
+        elementwise(op, { kind: 'binary', op, a: values(a), b: values(b), out, plan }, n, op === 'pow' ? TRANSCENDENTAL : 1),
+      );
+    },
+    where(cond, a, b, outShape) {
+      const plan = k.wherePlan(cond.shape, a.shape, b.shape, outShape);
+      return output(outShape, a.dtype, (out, n) => elementwise('where', { kind: 'where', cond: values(cond), a: values(a), b: values(b), out, plan }, n));
+    },
+    reduce(op, x, axes) {
+      if ((op === 'argmax' || op === 'argmin') && axes.length !== 1) throw new Error(`reduce: ${op} takes exactly one axis, got [${axes.join(',')}]`);
+      const plan = k.reducePlan(x.shape, axes);
+      const outShape = x.shape.filter((_, d) => !axes.includes(d));
+      return output(outShape, k.reduceOutDType(op, x.dtype), (out, n) => launch(op, { kind: 'reduce', op, x: values(x), out, plan }, n, n * plan.size, REDUCE_SPLIT, 16, 4));
+    },
+    matmul(a, b, transposeA, transposeB, outShape) {
+      const plan = k.matmulPlan(a.shape, b.shape, transposeA, transposeB, outShape);
+      const av = float32('matmul', a);
+      const bv = float32('matmul', b);
+      const rows = plan.batch * plan.m;
+      return output(outShape, 'float32', (out) => launch('matmul', { kind: 'matmul', a: av, b: bv, out: out as Float32Array, plan }, rows, rows * plan.n * plan.k, MATMUL_SPLIT, 4, productChunks(rows * plan.n * plan.k))); // whole 4-row tiles
+    },
+    permute(x, perm) {
+      const plan = k.permutePlan(x.shape, perm);
+      return output(
+        perm.map((p) => x.shape[p]!),
+        x.dtype,
+        (out, n) => elementwise('permute', { kind: 'copy', x: values(x), out, plan }, n),
+      );
+    },
+    expand(x, shape) {
+      const plan = k.expandPlan(x.shape, shape);
+      return output(shape, x.dtype, (out, n) => elementwise('expand', { kind: 'copy', x: values(x), out, plan }, n));
+    },
+    slice(x, begin, size) {
+      const plan = k.slicePlan(x.shape, begin, size);
+      return output(size, x.dtype, (out, n) => elementwise('slice', { kind: 'copy', x: values(x), out, plan }, n));
+    },
+    pad(x, padding, value) {
+      const plan = k.padPlan(x.shape, padding);
+      return output(plan.outShape, x.dtype, (out, n) => elementwise('pad', { kind: 'pad', x: values(x), out, plan, value }, n));
+    },
+    concat(xs, axis) {
+      const plan = k.concatPlan(
+        xs.map((x) => x.shape),
+        axis,
+      );
+      const shape = [...xs[0]!.shape];
+      shape[axis] = plan.sizes.reduce((s, d) => s + d, 0);
+      return output(shape, xs[0]!.dtype, (out, n) => elementwise('concat', { kind: 'concat', xs: xs.map((x) => values(x)), out, plan }, n));
+    },
+    gather(x, axis, index) {
+      const plan = k.gatherPlan(x.shape, axis, index.shape);
+      const iv = int32('gather', index);
+      return output(index.shape, x.dtype, (out, n) => elementwise('gather', { kind: 'gather', x: values(x), index: iv, out, plan }, n));
+    },
+    scatterAdd(shape, axis, index, src) {
+      const plan = k.gatherPlan(shape, axis, index.shape);
+      const iv = int32('scatterAdd', index);
+      const sv = float32('scatterAdd', src);
+      return output(shape, 'float32', (out) => {
+        out.fill(0); // a reused buffer holds old values; scatterAdd only adds
+        const lines = k.scatterLines(plan);
+        launch('scatterAdd', { kind: 'scatterAdd', index: iv, src: sv, out: out as Float32Array, plan }, lines, iv.length, ELEMENTWISE_SPLIT, 1, 4);
+      });
+    },
+    cast(x, dtype) {
+      return output(x.shape, dtype, (out, n) => elementwise('cast', { kind: 'cast', x: values(x), out, dtype }, n));
+    },
+    fill(shape, value, dtype) {
+      return output(shape, dtype, (out, n) => elementwise('fill', { kind: 'fill', out, value, dtype }, n));
+    },
+    randomUniform(shape, seed) {
+      return output(shape, 'float32', (out, n) => elementwise('randomUniform', { kind: 'randomUniform', seed, out: out as Float32Array }, n, TRANSCENDENTAL));
+    },
+    randomNormal(shape, seed) {
+      return output(shape, 'float32', (out, n) => elementwise('randomNormal', { kind: 'randomNormal', seed, out: out as Float32Array }, n, TRANSCENDENTAL));
+    },
+    softmax(x) {
+      return softmaxLike(x, 'softmax');
+    },
+    logSoftmax(x) {
+      return softmaxLike(x, 'logSoftmax');
+    },
+    conv2d(x, w, attrs) {
+      const plan = k.conv2dPlan(x.shape, w.shape, attrs);
+      const xv = float32('conv2d', x);
+      const wv = float32('conv2d', w);
+      const planes = plan.n * plan.o;
+      const work = planes * plan.oh * plan.ow * plan.c * plan.kh * plan.kw;
+      return output(k.conv2dOutShape(plan), 'float32', (out) => launch('conv2d', { kind: 'conv2d', x: xv, w: wv, out: out as Float32Array, plan }, planes, work, MATMUL_SPLIT, 1, productChunks(work)));
+    },
+    conv2dBackwardInput(dy, w, xShape, attrs) {
+      const plan = k.conv2dPlan(xShape, w.shape, attrs);
+      const dyv = float32('conv2dBackwardInput', dy);
+      const wv = float32('conv2dBackwardInput', w);
+      const planes = plan.n * plan.c;
+      const work = planes * plan.oh * plan.ow * plan.o * plan.kh * plan.kw;
+      return output(xShape, 'float32', (out) =>
+        launch('conv2dBackwardInput', { kind: 'conv2dBackwardInput', dy: dyv, w: wv, out: out as Float32Array, plan }, planes, work, MATMUL_SPLIT, 1, productChunks(work)),
+      );
+    },
+    conv2dBackwardWeight(x, dy, wShape, attrs) {
+      const plan = k.conv2dPlan(x.shape, wShape, attrs);
+      const xv = float32('conv2dBackwardWeight', x);
+      const dyv = float32('conv2dBackwardWeight', dy);
+      const work = plan.o * plan.n * plan.oh * plan.ow * plan.c * plan.kh * plan.kw;
+      return output(wShape, 'float32', (out) =>
+        launch('conv2dBackwardWeight', { kind: 'conv2dBackwardWeight', x: xv, dy: dyv, out: out as Float32Array, plan }, plan.o, work, MATMUL_SPLIT, 1, productChunks(work)),
+      );
+    },
+    maxPool2d(x, attrs) {
+      return pool2d(x, attrs, 'maxPool2d');
+    },
+    maxPool2dIndices(x, attrs) {
+      return pool2d(x, attrs, 'maxPool2dIndices');
+    },
+    sgdStep(param, grad, momentumBuffer, attrs) {
+      const p = float32('sgdStep', param);
+      const g = float32('sgdStep', grad);
+      const buf = momentumBuffer === null ? null : float32('sgdStep', momentumBuffer);
+      if (g.length !== p.length || (buf !== null && buf.length !== p.length)) throw new Error(`sgdStep: parameter [${param.shape.join(',')}], gradient and momentum buffer differ in size`);
+      return outputs(param.shape, attrs.momentum !== 0 ? 2 : 1, ([outP, outBuf = null], n) =>
+        launch('sgdStep', { kind: 'sgdStep', p, g, buf, outP: outP!, outBuf, attrs }, n, 2 * n, ELEMENTWISE_SPLIT, 64, 4),
+      );
+    },
+    adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) {
+      const p = float32('adamStep', param);
+      const [g, m, v, vMax = null] = [grad, expAvg, expAvgSq, ...(maxExpAvgSq === null ? [] : [maxExpAvgSq])].map((t) => float32('adamStep', t)) as [Float32Array, Float32Array, Float32Array, Float32Array?];
+      if ([g, m, v, vMax ?? g].some((a) => a.length !== p.length)) throw new Error(`adamStep: parameter [${param.shape.join(',')}], gradient and moment averages differ in size`);
+      if (attrs.amsgrad !== (maxExpAvgSq !== null)) throw new Error('adamStep: maxExpAvgSq must be given exactly when amsgrad is set');
+      return outputs(param.shape, vMax === null ? 3 : 4, ([outP, outM, outV, outVMax = null], n) =>
+        launch('adamStep', { kind: 'adamStep', p, g, m, v, vMax, outP: outP!, outM: outM!, outV: outV!, outVMax, attrs }, n, TRANSCENDENTAL * n, ELEMENTWISE_SPLIT, 64, 4),
+      );
+    },
+  };
+
+  return {
+    name: 'worker',
+    threads,
+    supports: { syncRead: true, fused: FUSED },
+    write(values, shape, dtype) {
+      const n = numel(shape);
+      if (values.length !== n) throw new Error(`worker.write: ${values.length} values for shape [${shape.join(',')}] of ${n} elements`);
+      const copy = buffers.take(dtype, n);
+      copy.set(values); // converts when the host array's type differs from dtype's
+      return store(copy, shape, dtype);
+    },
+    async read(id) {
+      return data(id).values.slice(); // a plain (unshared) copy; async: a disposed id rejects rather than throws
+    },
+    readSync(id) {
+      return data(id).values.slice();
+    },
+    dispose(id) {
+      const d = id as SharedData;
+      if (d.disposed) return;
+      d.disposed = true;
+      liveTensors--;
+      liveBytes -= d.values.byteLength;
+      buffers.release(d.values); // every kernel has returned, so no thread still uses it
+      d.values = EMPTY[d.dtype];
+    },
+    memory() {
+      return { tensors: liveTensors, bytes: liveBytes };
+    },
+    kernels,
+    async ready() {
+      // block until every worker has started and run a task, so the first real op pays no start-up
+      if (pool === null || closed) return;
+      await pool.online();
+      pool.run('ready', { kind: 'fill', out: new Uint8Array(new SharedArrayBuffer(threads)), value: 1, dtype: 'bool' }, threads, 1, threads - 1, true);
+    },
+    async close() {
+      closed = true;
+      await pool?.close();
+    },
+    _stats() {
+      return { ...stats, workerChunks: pool?.workerChunks() ?? 0, lateWorkers: pool?.late ?? 0 };
+    },
+    _injectFault(kind) {
+      if (pool === null) throw new Error(`workerBackend: _injectFault needs a pool: create the backend with threads >= 2`);
+      pool.injectFault(kind);
+    },
+  };
+}
+
+const EMPTY: Record<DType, TypedArray> = { float32: new Float32Array(0), int32: new Int32Array(0), bool: new Uint8Array(0) };

@@ -1,0 +1,200 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cat, functional as F, grad, manualSeed, optim, rand, randn, setBackend, stack, tensor, type Backend, type Tensor } from '@tensorgrad/core';
+import { cpuBackend } from '@tensorgrad/backend-cpu';
+import { workerBackend } from './index';
+
+/** Deterministic floats in [-1, 1). */
+function floats(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const input = (shape: number[], seed: number, requiresGrad = false): Tensor =>
+  tensor(floats(shape.reduce((a, b) => a * b, 1), seed), { shape, requiresGrad });
+
+/** Every kernel of the contract, on odd sizes so that ranges split unevenly; returns each result's values. */
+function program(): Record<string, ArrayLike<number>> {
+  const x = input([67, 131], 1);
+  const row = input([131], 2);
+  const col = input([67, 1], 3);
+  const cube = input([5, 9, 13], 4);
+  const index = tensor(Array.from({ length: 67 * 3 }, (_, i) => (i * 37) % 131), { shape: [67, 3], dtype: 'int32' });
+  manualSeed(7);
+  const w = input([6, 3, 3, 3], 5, true);
+  const image = input([2, 3, 11, 10], 6, true);
+  const out: Record<string, Tensor> = {
+    exp: x.exp(),
+    relu: x.relu(),
+    tanh: x.tanh(),
+    sigmoid: x.sigmoid(),
+    log: x.abs().add(1).log(),
+    erf: F.gelu(x),
+    addRow: x.add(row),
+    mulCol: x.mul(col),
+    pow: x.pow(2),
+    maximum: x.maximum(row),
+    gt: x.gt(col).float(),
+    where: x.where(x.gt(0), row),
+    sumRows: x.sum(1),
+    sumCols: x.sum(0),
+    sumMiddle: cube.sum(1),
+    sumOuter: cube.sum([0, 2]),
+    max: x.max(1),
+    min: cube.min(0),
+    argmax: x.argmax(1).float(),
+    argmin: cube.argmin(2).float(),
+    mean: x.mean(),
+    matmul: x.matmul(input([131, 45], 7)),
+    matmulT: x.transpose(0, 1).matmul(input([67, 29], 8)),
+    batched: cube.matmul(input([5, 13, 17], 9)),
+    broadcastBatch: cube.matmul(input([13, 6], 10)),
+    permute: cube.permute([2, 0, 1]),
+    expand: row.expand([67, 131]),
+    narrow: x.narrow(1, 3, 100),
+    cat: cat([x, x.mul(2)], 1),
+    stack: stack([row, row.neg()], 0),
+    gather: x.gather(1, index),
+    indexSelect: x.indexSelect(0, tensor([3, 1, 66, 0], { dtype: 'int32' })),
+    cast: x.mul(10).int().float(),
+    full: tensor(0).add(x.narrow(0, 0, 1)).mul(0).add(2.5),
+    rand: rand([300, 7]),
+    randn: randn([300, 7]),
+    softmax: F.softmax(x, 1),
+    logSoftmax: F.logSoftmax(x, -1),
+    conv: F.conv2d(image, w, null, { stride: 2, padding: 1 }),
+  };
+  // backward runs scatterAdd (gather's gradient) and both conv2d gradients
+  const xg = input([67, 131], 11, true);
+  const [dx] = grad([xg.gather(1, index).mul(input([67, 3], 12)).sum()], [xg]);
+  const [dImage, dW] = grad([F.conv2d(image, w, null, { stride: 1, padding: 1 }).square().sum()], [image, w]);
+  const [dPool] = grad([F.maxPool2d(image, 2).mul(input([2, 3, 5, 5], 13)).sum()], [image]);
+  Object.assign(out, { scatterAdd: dx!, convInputGrad: dImage!, convWeightGrad: dW!, maxPool2d: F.maxPool2d(image, 2, 1), maxPool2dGrad: dPool! });
+  // the fused optimizer steps, three of each
+  const p1 = input([67, 131], 14, true);
+  const p2 = input([67, 131], 15, true);
+  const sgd = new optim.SGD([p1], { lr: 0.1, momentum: 0.9, nesterov: true });
+  const adam = new optim.Adam([p2], { lr: 0.01, amsgrad: true, weightDecay: 0.1 });
+  for (let i = 0; i < 3; i++) {
+    p1.grad = p1.mul(x).sin();
+    p2.grad = p2.mul(x).cos();
+    sgd.step();
+    adam.step();
+  }
+  Object.assign(out, { sgd: p1, adam: p2 });
+  return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.dataSync()]));
+}
+
+async function runOn(backend: Backend): Promise<Record<string, ArrayLike<number>>> {
+  await setBackend(backend);
+  return program();
+}
+
+const close = (got: ArrayLike<number>, want: ArrayLike<number>): boolean =>
+  got.length === want.length && Array.from(want).every((w, i) => Math.abs(got[i]! - w) <= 1e-5 * Math.max(1, Math.abs(w)) || (Number.isNaN(w) && Number.isNaN(got[i]!)));
+
+describe('split kernels', () => {
+  const split = workerBackend({ threads: 3, splitThreshold: 0 });
+  afterAll(() => split.close());
+
+  it('give the same results as cpu, every kernel split unevenly across three threads', async () => {
+    const want = await runOn(cpuBackend());
+    const got = await runOn(split);
+    for (const name of Object.keys(want)) {
+      // products sum in a different blocking when split: within float32 rounding; everything else is bit-identical
+      if (/matmul|batched|broadcastBatch|conv/i.test(name)) expect(close(got[name]!, want[name]!), name).toBe(true);
+      else expect(Array.from(got[name]!), name).toEqual(Array.from(want[name]!));
+    }
+  });
+
+  it('really ran on the workers', () => {
+    const stats = split._stats();
+    expect(stats.split).toBeGreaterThan(40);
+    expect(stats.workerChunks).toBeGreaterThanOrEqual(stats.split);
+  });
+});
+
+describe('the pool', () => {
+  it('hands every task to its worker when withdrawn tasks and tasks that must run on every thread interleave', async () => {
+    const backend = workerBackend({ threads: 2, splitThreshold: 1 }); // split everything, normal scheduling
+    try {
+      await setBackend(backend);
+      const x = input([4096], 1);
+      for (let i = 0; i < 3000; i++) {
+        x.add(x).dispose(); // the calling thread often finishes before the worker wakes: the task is withdrawn
+        if (i % 10 === 0) await backend.ready?.(); // a task every thread must run
+      }
+      expect(backend._stats().lateWorkers).toBe(0);
+    } finally {
+      await backend.close();
+    }
+  }, 60_000);
+});
+
+describe('the measured thresholds', () => {
+  it('run small kernels inline and split large ones', async () => {
+    const backend = workerBackend({ threads: 2 });
+    try {
+      await setBackend(backend);
+      input([10, 10], 1).exp().dispose();
+      expect(backend._stats()).toMatchObject({ inline: 1, split: 0 });
+      const a = input([256, 256], 2);
+      const want = a.dataSync();
+      const y = a.matmul(a);
+      expect(backend._stats().split).toBe(1);
+      await setBackend(cpuBackend());
+      const ref = tensor(want, { shape: [256, 256] });
+      expect(close(y.dataSync(), ref.matmul(ref).dataSync())).toBe(true);
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
+describe('workerBackend', () => {
+  it('is named worker and reads synchronously into plain arrays', async () => {
+    const backend = workerBackend({ threads: 2 });
+    await setBackend(backend);
+    expect(backend.name).toBe('worker');
+    expect(backend.supports.syncRead).toBe(true);
+    const values = tensor([1, 2, 3]).mul(2).dataSync();
+    expect(Array.from(values)).toEqual([2, 4, 6]);
+    expect(values.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    await backend.close();
+  });
+
+  it('defaults to one thread per core', async () => {
+    const { availableParallelism } = await import('node:os');
+    const backend = workerBackend();
+    expect(backend.threads).toBe(availableParallelism());
+    await backend.close();
+  });
+
+  it('rejects a thread count that is not a positive integer', () => {
+    expect(() => workerBackend({ threads: 0 })).toThrow(/workerBackend: threads must be a positive integer, got 0/);
+  });
+
+  it('runs every kernel inline with one thread', async () => {
+    const backend = workerBackend({ threads: 1, splitThreshold: 0 });
+    await setBackend(backend);
+    expect(input([100, 100], 1).matmul(input([100, 100], 2)).shape).toEqual([100, 100]);
+    expect(backend._stats()).toMatchObject({ split: 0, workerChunks: 0 });
+    await backend.close();
+  });
+
+  it('throws from kernels after close(), naming the op, but still reads and disposes', async () => {
+    const backend = workerBackend({ threads: 2 });
+    await setBackend(backend);
+    const x = tensor([1, 2]);
+    await backend.close();
+    await backend.close(); // twice is fine
+    expect(() => x.exp()).toThrow(/worker backend: exp: the backend was closed/);
+    expect(Array.from(x.dataSync())).toEqual([1, 2]);
+    x.dispose();
+    expect(backend.memory().tensors).toBe(0);
+  });
+});

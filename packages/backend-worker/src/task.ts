@@ -1,0 +1,175 @@
+/**
+ * A kernel launch as plain data: the range kernel to run, its arrays (views of
+ * `SharedArrayBuffer`s, so posting a task to a worker shares them, never copies) and its plan.
+ * The calling thread and the workers run a task's ranges with the same {@link runRange}.
+ */
+import type { AdamStepAttrs, BinaryOp, DType, ReduceOp, SgdStepAttrs, UnaryOp } from '@tensorgrad/core';
+import {
+  adamStepRange,
+  binaryRange,
+  castRange,
+  concatRange,
+  conv2dBackwardInputRange,
+  conv2dBackwardWeightRange,
+  conv2dRange,
+  fillRange,
+  gatherRange,
+  logSoftmaxRange,
+  matmulRange,
+  maxPool2dIndicesRange,
+  maxPool2dRange,
+  normalRange,
+  padRange,
+  reduceRange,
+  scatterAddRange,
+  sgdStepRange,
+  softmaxRange,
+  stridedCopyRange,
+  uniformRange,
+  unaryRange,
+  whereRange,
+  type ConcatPlan,
+  type Conv2dPlan,
+  type ElementArray,
+  type GatherPlan,
+  type MatmulPlan,
+  type PadPlan,
+  type Pool2dPlan,
+  type ReducePlan,
+  type StridedPlan,
+} from '@tensorgrad/backend-cpu';
+
+/** Every kernel launch the worker backend splits, one variant per range kernel of backend-cpu. */
+export type Task =
+  | { readonly kind: 'unary'; readonly op: UnaryOp; readonly x: ElementArray; readonly out: ElementArray }
+  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly a: ElementArray; readonly b: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
+  | { readonly kind: 'where'; readonly cond: ElementArray; readonly a: ElementArray; readonly b: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
+  | { readonly kind: 'reduce'; readonly op: ReduceOp; readonly x: ElementArray; readonly out: ElementArray; readonly plan: ReducePlan }
+  | { readonly kind: 'matmul'; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly plan: MatmulPlan }
+  | { readonly kind: 'copy'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
+  | { readonly kind: 'pad'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: PadPlan; readonly value: number }
+  | { readonly kind: 'concat'; readonly xs: readonly ElementArray[]; readonly out: ElementArray; readonly plan: ConcatPlan }
+  | { readonly kind: 'gather'; readonly x: ElementArray; readonly index: Int32Array; readonly out: ElementArray; readonly plan: GatherPlan }
+  | { readonly kind: 'scatterAdd'; readonly index: Int32Array; readonly src: Float32Array; readonly out: Float32Array; readonly plan: GatherPlan }
+  | { readonly kind: 'cast'; readonly x: ElementArray; readonly out: ElementArray; readonly dtype: DType }
+  | { readonly kind: 'fill'; readonly out: ElementArray; readonly value: number; readonly dtype: DType }
+  | { readonly kind: 'randomUniform' | 'randomNormal'; readonly seed: number; readonly out: Float32Array }
+  | { readonly kind: 'softmax' | 'logSoftmax'; readonly x: Float32Array; readonly out: Float32Array; readonly cols: number }
+  | { readonly kind: 'conv2d'; readonly x: Float32Array; readonly w: Float32Array; readonly out: Float32Array; readonly plan: Conv2dPlan }
+  | { readonly kind: 'conv2dBackwardInput'; readonly dy: Float32Array; readonly w: Float32Array; readonly out: Float32Array; readonly plan: Conv2dPlan }
+  | { readonly kind: 'conv2dBackwardWeight'; readonly x: Float32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly plan: Conv2dPlan }
+  | { readonly kind: 'maxPool2d'; readonly x: Float32Array; readonly out: Float32Array; readonly plan: Pool2dPlan }
+  | { readonly kind: 'maxPool2dIndices'; readonly x: Float32Array; readonly out: Int32Array; readonly plan: Pool2dPlan }
+  | {
+      readonly kind: 'sgdStep';
+      readonly p: Float32Array;
+      readonly g: Float32Array;
+      readonly buf: Float32Array | null;
+      readonly outP: Float32Array;
+      readonly outBuf: Float32Array | null;
+      readonly attrs: SgdStepAttrs;
+    }
+  | {
+      readonly kind: 'adamStep';
+      readonly p: Float32Array;
+      readonly g: Float32Array;
+      readonly m: Float32Array;
+      readonly v: Float32Array;
+      readonly vMax: Float32Array | null;
+      readonly outP: Float32Array;
+      readonly outM: Float32Array;
+      readonly outV: Float32Array;
+      readonly outVMax: Float32Array | null;
+      readonly attrs: AdamStepAttrs;
+    };
+
+/** What a task's ranges count; see each range kernel's TSDoc. */
+export type TaskKind = Task['kind'];
+
+/**
+ * Run output units `[start, end)` of `task` (elements, rows, planes or lines, as its range
+ * kernel counts them). Any split of a task's units into ranges gives the result of one call.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(new SharedArrayBuffer(12));
+ * runRange({ kind: 'fill', out, value: 2, dtype: 'float32' }, 0, 3); // out = [2, 2, 2]
+ * ```
+ */
+export function runRange(task: Task, start: number, end: number): void {
+  switch (task.kind) {
+    case 'unary':
+      return unaryRange(task.op, task.x, task.out, start, end);
+    case 'binary':
+      return binaryRange(task.op, task.a, task.b, task.out, task.plan, start, end);
+    case 'where':
+      return whereRange(task.cond, task.a, task.b, task.out, task.plan, start, end);
+    case 'reduce':
+      return reduceRange(task.op, task.x, task.out, task.plan, start, end);
+    case 'matmul':
+      return matmulRange(task.a, task.b, task.out, task.plan, start, end);
+    case 'copy':
+      return stridedCopyRange(task.x, task.out, task.plan, start, end);
+    case 'pad':
+      return padRange(task.x, task.out, task.plan, task.value, start, end);
+    case 'concat':
+      return concatRange(task.xs, task.out, task.plan, start, end);
+    case 'gather':
+      return gatherRange(task.x, task.index, task.out, task.plan, start, end);
+    case 'scatterAdd':
+      return scatterAddRange(task.index, task.src, task.out, task.plan, start, end);
+    case 'cast':
+      return castRange(task.x, task.out, task.dtype, start, end);
+    case 'fill':
+      return fillRange(task.out, task.value, task.dtype, start, end);
+    case 'randomUniform':
+      return uniformRange(task.seed, task.out, start, end);
+    case 'randomNormal':
+      return normalRange(task.seed, task.out, start, end);
+    case 'softmax':
+      return softmaxRange(task.x, task.out, task.cols, start, end);
+    case 'logSoftmax':
+      return logSoftmaxRange(task.x, task.out, task.cols, start, end);
+    case 'conv2d':
+      return conv2dRange(task.x, task.w, task.out, task.plan, start, end);
+    case 'conv2dBackwardInput':
+      return conv2dBackwardInputRange(task.dy, task.w, task.out, task.plan, start, end);
+    case 'conv2dBackwardWeight':
+      return conv2dBackwardWeightRange(task.x, task.dy, task.out, task.plan, start, end);
+    case 'maxPool2d':
+      return maxPool2dRange(task.x, task.out, task.plan, start, end);
+    case 'maxPool2dIndices':
+      return maxPool2dIndicesRange(task.x, task.out, task.plan, start, end);
+    case 'sgdStep':
+      return sgdStepRange(task.p, task.g, task.buf, task.outP, task.outBuf, task.attrs, start, end);
+    case 'adamStep':
+      return adamStepRange(task.p, task.g, task.m, task.v, task.vMax, task.outP, task.outM, task.outV, task.outVMax, task.attrs, start, end);
+    default:
+      throw new Error(`worker backend: unknown task kind '${(task as { kind: string }).kind}'`);
+  }
+}
+
+/**
+ * Run chunks of `task` (chunk `c` is units `[c·chunk, (c+1)·chunk)`): first chunk `home` when it
+ * is not -1, then chunks claimed from the shared counter `ctrl[next]` until none is left, so a
+ * thread that starts late or runs slow simply takes fewer. Returns the number of chunks run.
+ *
+ * @example
+ * ```ts
+ * const ctrl = new Int32Array(new SharedArrayBuffer(16));
+ * runChunks(ctrl, 0, { kind: 'fill', out, value: 1, dtype: 'float32' }, out.length, 256, -1);
+ * ```
+ */
+export function runChunks(ctrl: Int32Array, next: number, task: Task, units: number, chunk: number, home: number): number {
+  let ran = 0;
+  if (home >= 0) {
+    runRange(task, home * chunk, Math.min(units, (home + 1) * chunk));
+    ran++;
+  }
+  for (;;) {
+    const start = Atomics.add(ctrl, next, 1) * chunk;
+    if (start >= units) return ran;
+    runRange(task, start, Math.min(units, start + chunk));
+    ran++;
+  }
+}
