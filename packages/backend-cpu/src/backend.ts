@@ -50,19 +50,33 @@ export interface CpuBackendOptions {
    */
   readonly poolBytes?: number;
   /**
-   * Run matmul and conv2d (and their gradients) on the WebAssembly SIMD kernel, built from
-   * `src/wasm/gemm.wat`, where the engine supports it (default `true`); `false` keeps every
+   * Run matmul and conv2d (and their gradients) on the WebAssembly SIMD kernel built from
+   * `src/wasm/gemm.wat`, and the fused optimizer updates on the one built from
+   * `src/wasm/elementwise.wat`, where the engine supports it (default `true`); `false` keeps every
    * kernel in pure TypeScript. Without WebAssembly SIMD the TypeScript kernels run either way.
    */
   readonly wasm?: boolean;
 }
 
-const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight'] as const;
+/** What a disposed id holds: one shared empty array per dtype (nothing allocated per dispose). */
+const EMPTY: Record<DType, TypedArray> = { float32: new Float32Array(0), int32: new Int32Array(0), bool: new Uint8Array(0) };
+
+const FUSED = [
+  'softmax',
+  'logSoftmax',
+  'conv2d',
+  'conv2dBackwardInput',
+  'conv2dBackwardWeight',
+  'maxPool2d',
+  'maxPool2dIndices',
+  'sgdStep',
+  'adamStep',
+] as const;
 
 /**
  * The CPU backend: contiguous typed arrays, synchronous kernels, the range kernels of this
- * package run over each whole output. Matrix products run on a WebAssembly SIMD kernel where the
- * engine has it (`wasm: false` opts out), everything else in TypeScript.
+ * package run over each whole output. Matrix products and optimizer updates run on WebAssembly
+ * SIMD kernels where the engine has it (`wasm: false` opts out), everything else in TypeScript.
  *
  * @example
  * ```ts
@@ -244,6 +258,40 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       const dyv = float32('conv2dBackwardWeight', dy);
       return output(wShape, 'float32', (out) => k.conv2dBackwardWeightRange(xv, dyv, out as Float32Array, plan, 0, plan.o, wasm));
     },
+    maxPool2d(x, attrs) {
+      const plan = k.pool2dPlan(x.shape, attrs);
+      const xv = float32('maxPool2d', x);
+      return output([x.shape[0]!, x.shape[1]!, plan.oh, plan.ow], 'float32', (out) => k.maxPool2dRange(xv, out as Float32Array, plan, 0, plan.planes));
+    },
+    maxPool2dIndices(x, attrs) {
+      const plan = k.pool2dPlan(x.shape, attrs);
+      const xv = float32('maxPool2dIndices', x);
+      return output([x.shape[0]!, x.shape[1]!, plan.oh, plan.ow], 'int32', (out) => k.maxPool2dIndicesRange(xv, out as Int32Array, plan, 0, plan.planes));
+    },
+    sgdStep(param, grad, momentumBuffer, attrs) {
+      const p = float32('sgdStep', param);
+      const g = float32('sgdStep', grad);
+      const buf = momentumBuffer === null ? null : float32('sgdStep', momentumBuffer);
+      const n = p.length;
+      if (g.length !== n || (buf !== null && buf.length !== n)) throw new Error(`sgdStep: parameter [${param.shape.join(',')}], gradient and momentum buffer differ in size`);
+      const outP = allocateOutput('float32', n) as Float32Array;
+      const outBuf = attrs.momentum !== 0 ? (allocateOutput('float32', n) as Float32Array) : null;
+      k.sgdStepRange(p, g, buf, outP, outBuf, attrs, 0, n, wasm);
+      const ids: DataId[] = [store(outP, param.shape, 'float32')];
+      if (outBuf !== null) ids.push(store(outBuf, param.shape, 'float32'));
+      return ids;
+    },
+    adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) {
+      const p = float32('adamStep', param);
+      const arrays = [grad, expAvg, expAvgSq, ...(maxExpAvgSq === null ? [] : [maxExpAvgSq])].map((t) => float32('adamStep', t));
+      const n = p.length;
+      if (arrays.some((a) => a.length !== n)) throw new Error(`adamStep: parameter [${param.shape.join(',')}], gradient and moment averages differ in size`);
+      if (attrs.amsgrad !== (maxExpAvgSq !== null)) throw new Error('adamStep: maxExpAvgSq must be given exactly when amsgrad is set');
+      const outs = arrays.map(() => allocateOutput('float32', n) as Float32Array); // p, expAvg, expAvgSq[, max]
+      const [g, m, v, vMax = null] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array?];
+      k.adamStepRange(p, g, m, v, vMax, outs[0]!, outs[1]!, outs[2]!, outs[3] ?? null, attrs, 0, n, wasm);
+      return outs.map((o) => store(o, param.shape, 'float32'));
+    },
   };
 
   return {
@@ -269,7 +317,7 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       liveTensors--;
       liveBytes -= d.values.byteLength;
       const freed = d.values;
-      d.values = allocate(d.dtype, 0);
+      d.values = EMPTY[d.dtype];
       if (freed.byteLength > 0 && pooledBytes + freed.byteLength <= poolLimit) {
         const key = `${d.dtype}:${freed.length}`;
         const list = pool.get(key);

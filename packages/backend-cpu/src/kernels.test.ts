@@ -92,6 +92,28 @@ describe('range kernels split by output range', () => {
     expect(out[9]).toBe(a[9]);
   });
 
+  it('relu gives +0 for every negative (-0 and -inf too) and keeps positives and NaNs of either sign', () => {
+    const bits = new Int32Array([0x7fc00000, 0xffc00000 | 0, 0x7f800001, 0xff800001 | 0]); // NaNs, both signs
+    const x = new Float32Array([-1, -0, 0, 2.5, -Infinity, Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38, ...new Float32Array(bits.buffer), 7]);
+    const out = expectSplitInvariant(() => new Float32Array(x.length), x.length, (o, s, e) => k.unaryRange('relu', x, o, s, e));
+    x.forEach((v, i) => expect(Object.is(out[i], Number.isNaN(v) ? NaN : v > 0 ? v : 0)).toBe(true));
+  });
+
+  it('where passes every float32 and int32 value through exactly: NaN, infinities, -0', () => {
+    const special = [NaN, Infinity, -Infinity, -0, 0, 1.5, -2.25, 3e38, 1e-45];
+    const n = 4 * special.length + 3; // whole groups of four and a tail
+    const a = Float32Array.from({ length: n }, (_, i) => special[i % special.length]!);
+    const cond = Uint8Array.from({ length: n }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+    for (const [b, bShape] of [[new Float32Array([-0]), []], [Float32Array.from(a).reverse(), [n]]] as const) {
+      const plan = k.wherePlan([n], [n], bShape, [n]);
+      const out = expectSplitInvariant(() => new Float32Array(n), n, (o, s, e) => k.whereRange(cond, a, b, o, plan, s, e));
+      for (let i = 0; i < n; i++) expect(Object.is(out[i], cond[i] ? a[i] : b[bShape.length === 0 ? 0 : i])).toBe(true);
+    }
+    const ints = Int32Array.from({ length: n }, (_, i) => i * 1000003 - 7);
+    const intOut = expectSplitInvariant(() => new Int32Array(n), n, (o, s, e) => k.whereRange(cond, ints, new Int32Array([-1]), o, k.wherePlan([n], [n], [], [n]), s, e));
+    intOut.forEach((v, i) => expect(v).toBe(cond[i] ? ints[i] : -1));
+  });
+
   const reduceOps: ReduceOp[] = ['sum', 'max', 'min', 'argmax', 'argmin'];
   const reductions: [number[], number[]][] = [
     [[6, 9], [1]],

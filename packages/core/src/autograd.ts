@@ -222,7 +222,7 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
   const createGraph = opts.createGraph ?? false;
   run([root], [seed], opts, null, (t, g) => {
     const value = createGraph || t._node ? g : g.detach();
-    const prev = t.grad;
+    const prev = t._gradInternal();
     if (!prev) t._setGradInternal(value);
     else if (createGraph) t._setGradInternal(prev.add(value));
     else prev._assign(withGradMode(false, () => prev.add(value))); // in place, as PyTorch accumulates

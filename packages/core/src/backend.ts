@@ -76,6 +76,60 @@ export interface Conv2dAttrs {
   readonly padding: number;
 }
 
+/** Options of the optional fused `maxPool2d` kernels (NCHW input, no padding, floor output size). */
+export interface Pool2dAttrs {
+  /** Window height and width. */
+  readonly kernelSize: readonly [number, number];
+  /** Step between windows along height and width. */
+  readonly stride: readonly [number, number];
+}
+
+/**
+ * Options of the optional fused `sgdStep` kernel: one parameter's update of PyTorch 1.13's
+ * `torch.optim.SGD`: `d = ±grad + weightDecay·p`; with momentum `buf = momentum·buf + (1 −
+ * dampening)·d` (the first buffer is `d` itself) and `d = nesterov ? d + momentum·buf : buf`;
+ * then `p − lr·d`.
+ */
+export interface SgdStepAttrs {
+  /** The learning rate. */
+  readonly lr: number;
+  /** Momentum factor; 0 keeps no buffer. */
+  readonly momentum: number;
+  /** Dampening of the momentum. */
+  readonly dampening: number;
+  /** L2 penalty added to the gradient. */
+  readonly weightDecay: number;
+  /** Nesterov momentum. */
+  readonly nesterov: boolean;
+  /** Step along `+grad` (maximise) instead of `−grad`. */
+  readonly maximize: boolean;
+}
+
+/**
+ * Options of the optional fused `adamStep` kernel: one parameter's update of PyTorch 1.13's
+ * `torch.optim.Adam` (or `AdamW` with `decoupled`) at step `step` (counting from 1).
+ */
+export interface AdamStepAttrs {
+  /** The learning rate. */
+  readonly lr: number;
+  /** Decay of the first moment average. */
+  readonly beta1: number;
+  /** Decay of the second moment average. */
+  readonly beta2: number;
+  /** Added to the denominator. */
+  readonly eps: number;
+  /** L2 penalty added to the gradient (Adam), or the decoupled decay of the weights (AdamW). */
+  readonly weightDecay: number;
+  /** AdamW: shrink `p` by `1 − lr·weightDecay` instead of adding `weightDecay·p` to the gradient. */
+  readonly decoupled: boolean;
+  /** Divide by the running maximum of the second moment (AMSGrad). */
+  readonly amsgrad: boolean;
+  /** Step along `+grad` instead of `−grad`. */
+  readonly maximize: boolean;
+  /** This update's step number, from 1 (for the bias corrections). */
+  readonly step: number;
+}
+
 /**
  * The required primitives, which every backend implements and conformance tests.
  *
@@ -146,6 +200,29 @@ export interface FusedKernels {
   conv2dBackwardInput?(dy: TensorInfo, w: TensorInfo, xShape: Shape, attrs: Conv2dAttrs): DataId;
   /** Gradient of conv2d with respect to its weight, of shape `wShape`. */
   conv2dBackwardWeight?(x: TensorInfo, dy: TensorInfo, wShape: Shape, attrs: Conv2dAttrs): DataId;
+  /**
+   * Max pooling of a float32 NCHW input `[n, c, h, w]` → `[n, c, oh, ow]` with
+   * `oh = ⌊(h − kh) / sh⌋ + 1` (likewise `ow`); NaN wins a window, as in PyTorch.
+   */
+  maxPool2d?(x: TensorInfo, attrs: Pool2dAttrs): DataId;
+  /**
+   * Where {@link FusedKernels.maxPool2d} found each maximum, the index its gradient is scattered
+   * by: int32 `[n, c, oh, ow]`, each the flat position `row · w + col` within its `h × w` plane of
+   * the window's first maximum in row-major order (a NaN counts as the maximum), as PyTorch picks it.
+   */
+  maxPool2dIndices?(x: TensorInfo, attrs: Pool2dAttrs): DataId;
+  /**
+   * One SGD update of a float32 parameter (see {@link SgdStepAttrs}). `momentumBuffer` is null
+   * on the first step with momentum (and always without). Returns the new parameter, then the
+   * new momentum buffer when `attrs.momentum` is not 0; the inputs are left unchanged.
+   */
+  sgdStep?(param: TensorInfo, grad: TensorInfo, momentumBuffer: TensorInfo | null, attrs: SgdStepAttrs): DataId[];
+  /**
+   * One Adam/AdamW update of a float32 parameter (see {@link AdamStepAttrs}); the moment
+   * averages have the parameter's shape, `maxExpAvgSq` is given exactly when `attrs.amsgrad`.
+   * Returns the new parameter, `expAvg`, `expAvgSq` and, with amsgrad, `maxExpAvgSq`.
+   */
+  adamStep?(param: TensorInfo, grad: TensorInfo, expAvg: TensorInfo, expAvgSq: TensorInfo, maxExpAvgSq: TensorInfo | null, attrs: AdamStepAttrs): DataId[];
 }
 
 /** Every kernel a backend can offer. */

@@ -35,6 +35,8 @@ function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
 
 function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType, opts?: CreateOptions): Tensor {
   const b = getBackend();
+  const exact = dtype === 'float32' ? values instanceof Float32Array : dtype === 'int32' ? values instanceof Int32Array : false;
+  if (exact) return finish(wrap(b, b.write(values as TypedArray, shape, dtype), shape, dtype), opts); // write copies
   const arr = allocate(dtype, values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) arr[i] = values[i] ? 1 : 0;
   else arr.set(values as ArrayLike<number>);

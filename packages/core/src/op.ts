@@ -65,6 +65,18 @@ export function launch(op: string, b: Backend, shape: Shape, dtype: DType, kerne
   return wrap(b, id, shape, dtype);
 }
 
+/** Run a kernel with several outputs (each of `shape` and `dtype`) and wrap them; errors name the op. */
+export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId[]): Tensor[] {
+  let ids: DataId[];
+  try {
+    ids = kernel(b.kernels);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(msg.startsWith(`${op}:`) ? msg : `${op}: ${msg}`, { cause: e });
+  }
+  return ids.map((id) => wrap(b, id, shape, dtype));
+}
+
 /** A tensor of `value` with `shape` and `dtype` on backend `b`. */
 export function constant(b: Backend, value: number, shape: Shape, dtype: DType = 'float32'): Tensor {
   return wrap(b, b.kernels.fill(shape, value, dtype), shape, dtype);

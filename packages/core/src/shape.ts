@@ -24,9 +24,12 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   if (sameShape(a, b)) return a.slice();
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
+  const shiftA = n - a.length;
+  const shiftB = n - b.length;
   for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
+    // leading dims a shape lacks count as 1 (no negative indices: V8 looks those up as named properties)
+    const da = i < shiftA ? 1 : a[i - shiftA]!;
+    const db = i < shiftB ? 1 : b[i - shiftB]!;
     if (da !== db && da !== 1 && db !== 1) {
       throw new Error(
         `${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast: dimension ${i - n} is ${da} in one and ${db} in the other (each pair must be equal or 1)`,

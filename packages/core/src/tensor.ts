@@ -55,6 +55,9 @@ export class Tensor {
   private readonly cell: StorageCell;
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
+  // whether `.grad` was handed to user code (or set by it): only a gradient nobody else can hold
+  // is freed when it is replaced, e.g. by zeroGrad(); the others are left to the garbage collector
+  private _gradShared = false;
   private disposed = false;
 
   /** @internal Use `tensor(...)` and the other creation functions. */
@@ -115,6 +118,12 @@ export class Tensor {
   /** @internal Set `.grad` from the engine without the user-facing checks. */
   _setGradInternal(g: Tensor | null): void {
     this._grad = g ? keep(g) : null;
+    this._gradShared = false;
+  }
+
+  /** @internal `.grad` for the engine and optimizers, which never keep it past the step. */
+  _gradInternal(): Tensor | null {
+    return this._grad;
   }
 
   /** The name of the backend holding this tensor's data, e.g. `'cpu'`. */
@@ -188,6 +197,7 @@ export class Tensor {
 
   /** The accumulated gradient, or null. Assignable, as in PyTorch (`p.grad = null` clears it). */
   get grad(): Tensor | null {
+    if (this._grad) this._gradShared = true;
     return this._grad;
   }
 
@@ -201,7 +211,11 @@ export class Tensor {
       if (g.dtype !== this.dtype) throw new Error(`grad: assigned grad has dtype ${g.dtype} but the tensor has dtype ${this.dtype}`);
       if (g._backend() !== this._backend()) throw new Error(`grad: assigned grad is on backend '${g.backend}' but the tensor is on '${this.backend}'`);
     }
+    const prev = this._grad;
+    const free = prev !== null && prev !== g && !this._gradShared;
     this._setGradInternal(g);
+    this._gradShared = g !== null; // the caller holds the new one
+    if (free) prev.dispose(); // the engine's own gradient, which no one else can reach: free it now, not at GC
   }
 
   /**

@@ -12,9 +12,22 @@ import type { ElementArray } from './types';
  * ```
  */
 export function castRange(x: ElementArray, out: ElementArray, dtype: DType, start: number, end: number): void {
+  if (x instanceof Uint8Array && out instanceof Float32Array) return boolToFloat(x, out, start, end);
   if (dtype === 'bool') {
     for (let i = start; i < end; i++) out[i] = +(x[i] !== 0);
     return;
   }
   for (let i = start; i < end; i++) out[i] = x[i]!;
+}
+
+// masks (relu's gradient, dropout) turned into float32 factors: the hot cast, unrolled by four
+function boolToFloat(x: Uint8Array, out: Float32Array, start: number, end: number): void {
+  let i = start;
+  for (const e4 = end - 3; i < e4; i += 4) {
+    out[i] = x[i]!;
+    out[i + 1] = x[i + 1]!;
+    out[i + 2] = x[i + 2]!;
+    out[i + 3] = x[i + 3]!;
+  }
+  for (; i < end; i++) out[i] = x[i]!;
 }

@@ -1,4 +1,5 @@
 import type { Conv2dAttrs } from '@tensorgrad/core';
+import { wasmConvForward, wasmConvInputGrad, wasmConvWeightGrad } from '../wasm/gemm';
 import { gemm } from './gemm';
 
 /**
@@ -87,28 +88,67 @@ function validRange(kj: number, p: Conv2dPlan, outLen: number, inLen: number): [
   return [lo, hi];
 }
 
+// Runs of one image row, the inner loops of im2col and col2im, unrolled by four (see binary.ts on why).
+
+/** `dst[d + t] = src[s + t]` for `t < n`. */
+function copyRun(src: Float32Array, s: number, dst: Float32Array, d: number, n: number): void {
+  let t = 0;
+  for (; t < n - 3; t += 4) {
+    dst[d + t] = src[s + t]!;
+    dst[d + t + 1] = src[s + t + 1]!;
+    dst[d + t + 2] = src[s + t + 2]!;
+    dst[d + t + 3] = src[s + t + 3]!;
+  }
+  for (; t < n; t++) dst[d + t] = src[s + t]!;
+}
+
+/** `dst[d + t] += src[s + t]` for `t < n`. */
+function addRun(src: Float32Array, s: number, dst: Float32Array, d: number, n: number): void {
+  let t = 0;
+  for (; t < n - 3; t += 4) {
+    dst[d + t] += src[s + t]!;
+    dst[d + t + 1] += src[s + t + 1]!;
+    dst[d + t + 2] += src[s + t + 2]!;
+    dst[d + t + 3] += src[s + t + 3]!;
+  }
+  for (; t < n; t++) dst[d + t] += src[s + t]!;
+}
+
 /** Unfold channels `[c0, c1)` of one image at `xOff` into rows `(ch − c0)·kh·kw + ki·kw + kj` of `cols`. */
 function im2col(x: Float32Array, xOff: number, p: Conv2dPlan, cols: Float32Array, c0: number, c1: number): void {
   const { h, w, kh, kw, oh, ow, stride, padding } = p;
   const ohw = oh * ow;
-  let row = 0;
-  for (let ch = c0; ch < c1; ch++) {
-    const plane = xOff + ch * h * w;
-    for (let ki = 0; ki < kh; ki++) {
-      const [yLo, yHi] = validRange(ki, p, oh, h);
-      for (let kj = 0; kj < kw; kj++, row++) {
-        const [xLo, xHi] = validRange(kj, p, ow, w);
-        const base = row * ohw;
-        for (let oy = 0; oy < oh; oy++) {
+  const kk = kh * kw;
+  for (let ki = 0; ki < kh; ki++) {
+    const [yLo, yHi] = validRange(ki, p, oh, h);
+    for (let kj = 0; kj < kw; kj++) {
+      const [xLo, xHi] = validRange(kj, p, ow, w);
+      const run = xHi - xLo;
+      for (let ch = c0; ch < c1; ch++) {
+        const base = ((ch - c0) * kk + ki * kw + kj) * ohw;
+        const plane = xOff + ch * h * w;
+        if (yLo > 0) cols.fill(0, base, base + yLo * ow);
+        if (yHi < oh) cols.fill(0, base + yHi * ow, base + ohw);
+        for (let oy = yLo; oy < yHi; oy++) {
           const d = base + oy * ow;
-          if (oy < yLo || oy >= yHi) {
-            cols.fill(0, d, d + ow);
-            continue;
-          }
           const src = plane + (oy * stride - padding + ki) * w - padding + kj;
           for (let ox = 0; ox < xLo; ox++) cols[d + ox] = 0;
-          for (let ox = xLo; ox < xHi; ox++) cols[d + ox] = x[src + ox * stride]!;
           for (let ox = xHi; ox < ow; ox++) cols[d + ox] = 0;
+          if (stride !== 1) {
+            for (let ox = xLo; ox < xHi; ox++) cols[d + ox] = x[src + ox * stride]!;
+            continue;
+          }
+          // the run, unrolled by four (written here, not called: this is the hot loop of conv)
+          let t = 0;
+          const dd = d + xLo;
+          const ss = src + xLo;
+          for (; t < run - 3; t += 4) {
+            cols[dd + t] = x[ss + t]!;
+            cols[dd + t + 1] = x[ss + t + 1]!;
+            cols[dd + t + 2] = x[ss + t + 2]!;
+            cols[dd + t + 3] = x[ss + t + 3]!;
+          }
+          for (; t < run; t++) cols[dd + t] = x[ss + t]!;
         }
       }
     }
@@ -130,7 +170,8 @@ function col2im(cols: Float32Array, p: Conv2dPlan, dx: Float32Array, dxOff: numb
         for (let oy = yLo; oy < yHi; oy++) {
           const d = base + oy * ow;
           const dst = plane + (oy * stride - padding + ki) * w - padding + kj;
-          for (let ox = xLo; ox < xHi; ox++) dx[dst + ox * stride] += cols[d + ox]!;
+          if (stride === 1) addRun(cols, d + xLo, dx, dst + xLo, xHi - xLo);
+          else for (let ox = xLo; ox < xHi; ox++) dx[dst + ox * stride] += cols[d + ox]!;
         }
       }
     }
@@ -160,9 +201,11 @@ export function conv2dRange(x: Float32Array, weight: Float32Array, out: Float32A
     const o0 = t - img * o;
     const o1 = Math.min(o, o0 + (end - t));
     const pointwise = isPointwise(plan);
-    const cols = pointwise ? x : columnBuffer(ckk * ohw);
-    if (!pointwise) im2col(x, img * c * h * w, plan, cols, 0, c);
-    gemm(weight, 0, false, cols, pointwise ? img * c * h * w : 0, false, out, img * o * ohw, o, ohw, ckk, o0, o1, false, wasm);
+    if (pointwise || !wasm || !wasmConvForward(x, img * c * h * w, plan, weight, o, out, img * o * ohw, o0, o1)) {
+      const cols = pointwise ? x : columnBuffer(ckk * ohw);
+      if (!pointwise) im2col(x, img * c * h * w, plan, cols, 0, c);
+      gemm(weight, 0, false, cols, pointwise ? img * c * h * w : 0, false, out, img * o * ohw, o, ohw, ckk, o0, o1, false, wasm);
+    }
     t += o1 - o0;
   }
 }
@@ -192,7 +235,7 @@ export function conv2dBackwardInputRange(dy: Float32Array, weight: Float32Array,
     if (isPointwise(plan)) {
       // the column matrix is the image: wᵀ·dy lands straight in dx
       gemm(weight, 0, true, dy, img * o * ohw, false, dx, dxOff, c, ohw, o, c0, c1, false, wasm);
-    } else {
+    } else if (!(wasm && wasmConvInputGrad(dy, img * o * ohw, plan, weight, o, dx, dxOff, c0, c1))) {
       const cols = columnBuffer((c1 - c0) * kk * ohw);
       // rows [c0·kk, c1·kk) of wᵀ·dy, written from the buffer's start
       gemm(weight, 0, true, dy, img * o * ohw, false, cols, -c0 * kk * ohw, c * kk, ohw, o, c0 * kk, c1 * kk, false, wasm);
@@ -226,6 +269,8 @@ export function conv2dBackwardWeightRange(x: Float32Array, dy: Float32Array, dw:
   }
   const pointwise = isPointwise(plan);
   for (let img = 0; img < n; img++) {
+    // on WebAssembly the column matrix is built inside the module, block by block
+    if (!pointwise && wasm && wasmConvWeightGrad(x, img * c * h * w, plan, dy, img * o * ohw, o, dw, start, end, img > 0)) continue;
     const cols = pointwise ? x : columnBuffer(ckk * ohw);
     if (!pointwise) im2col(x, img * c * h * w, plan, cols, 0, c);
     gemm(dy, img * o * ohw, false, cols, pointwise ? img * c * h * w : 0, true, dw, 0, o, ckk, ohw, start, end, img > 0, wasm);

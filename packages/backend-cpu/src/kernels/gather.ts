@@ -125,6 +125,21 @@ export function scatterAddRange(index: Int32Array, src: Float32Array, out: Float
   const inner = plan.inner;
   const lineLength = plan.indexAxis;
   const len = plan.dataAxis;
+  if (plan.fast) {
+    // index and data agree off the axis: line l's elements sit `inner` apart in both
+    for (let l = start; l < end; l++) {
+      const k = l % inner;
+      const i = (l - k) / inner;
+      const from = i * lineLength * inner + k;
+      const to = i * len * inner + k;
+      for (let j = 0, idx = from; j < lineLength; j++, idx += inner) {
+        let at = index[idx]!;
+        if (at < 0) at += len;
+        out[to + at * inner] += src[idx]!;
+      }
+    }
+    return;
+  }
   for (let l = start; l < end; l++) {
     const k = l % inner;
     const i = (l - k) / inner;

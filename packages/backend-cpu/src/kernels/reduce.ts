@@ -7,7 +7,8 @@ import type { ElementArray } from './types';
  * one kind (kept or reduced) merged:
  * - `inner`: `[outer, size]` reducing the trailing contiguous block;
  * - `middle`: `[outer, size, inner]` reducing one block of dims with kept dims on both sides;
- * - `general`: several separate reduced blocks; `reducedOffsets` lists their `size` offsets.
+ * - `general`: several separate reduced blocks, walked as lines of the innermost one (`lineLength`
+ *   elements `lineStride` apart) starting at `lineOffsets`.
  * Output element `o` decomposes over `keptShape` (row-major) with strides `keptStrides` in `x`.
  *
  * @example
@@ -26,8 +27,12 @@ export interface ReducePlan {
   readonly keptShape: number[];
   /** Stride in `x` of each of `keptShape`'s dims: the base offset of output element `o` is `Σ idx(o)·keptStrides`. */
   readonly keptStrides: number[];
-  /** `general`: offset in `x` of each reduced element relative to the output element's base. */
-  readonly reducedOffsets: number[];
+  /** `general`: offset in `x`, relative to the output element's base, of each line of reduced elements (row-major). */
+  readonly lineOffsets: number[];
+  /** `general`: elements per line (the innermost reduced block's length). */
+  readonly lineLength: number;
+  /** `general`: stride in `x` between a line's elements. */
+  readonly lineStride: number;
 }
 
 /**
@@ -74,20 +79,22 @@ export function reducePlan(shape: readonly number[], axes: readonly number[]): R
   const keptShape = kept.map((g) => g.len);
   const keptStrides = kept.map((g) => g.stride);
   const reducedGroups = groups.filter((g) => g.reduced);
-  if (size === 0 || reducedGroups.length === 0) return { kind: 'inner', size, inner: 1, keptShape, keptStrides, reducedOffsets: [] };
+  if (size === 0 || reducedGroups.length === 0) return { kind: 'inner', size, inner: 1, keptShape, keptStrides, lineOffsets: [], lineLength: 0, lineStride: 0 };
   if (reducedGroups.length === 1) {
     const g = reducedGroups[0]!;
-    if (g.stride === 1) return { kind: 'inner', size, inner: 1, keptShape, keptStrides, reducedOffsets: [] };
-    return { kind: 'middle', size, inner: g.stride, keptShape, keptStrides, reducedOffsets: [] };
+    if (g.stride === 1) return { kind: 'inner', size, inner: 1, keptShape, keptStrides, lineOffsets: [], lineLength: 0, lineStride: 0 };
+    return { kind: 'middle', size, inner: g.stride, keptShape, keptStrides, lineOffsets: [], lineLength: 0, lineStride: 0 };
   }
-  const reducedOffsets = [0];
-  for (let gi = reducedGroups.length - 1; gi >= 0; gi--) {
+  // every reduced block but the innermost enumerated (few: the innermost is usually the long one)
+  const last = reducedGroups[reducedGroups.length - 1]!;
+  const lineOffsets = [0];
+  for (let gi = reducedGroups.length - 2; gi >= 0; gi--) {
     const g = reducedGroups[gi]!;
-    const prev = reducedOffsets.length;
-    for (let i = 1; i < g.len; i++) for (let j = 0; j < prev; j++) reducedOffsets.push(i * g.stride + reducedOffsets[j]!);
+    const prev = lineOffsets.length;
+    for (let i = 1; i < g.len; i++) for (let j = 0; j < prev; j++) lineOffsets.push(i * g.stride + lineOffsets[j]!);
   }
-  // built innermost group fastest, so the list is row-major over the reduced dims: argmax ties pick the first
-  return { kind: 'general', size, inner: 1, keptShape, keptStrides, reducedOffsets };
+  // built innermost group fastest, so lines are row-major over the reduced dims: argmax ties pick the first
+  return { kind: 'general', size, inner: 1, keptShape, keptStrides, lineOffsets, lineLength: last.len, lineStride: last.stride };
 }
 
 // Reusable float64 accumulators for the `middle` sum: more accurate than summing into float32 rows.
@@ -162,20 +169,33 @@ function reduceLine(op: ReduceOp, x: ElementArray, off: number, stride: number, 
   }
 }
 
-function reduceOffsets(op: ReduceOp, x: ElementArray, base: number, offsets: readonly number[]): number {
-  const n = offsets.length;
-  let best = op === 'sum' ? 0 : x[base + offsets[0]!]!;
+function reduceLines(op: ReduceOp, x: ElementArray, base: number, plan: ReducePlan): number {
+  const { lineOffsets, lineLength, lineStride } = plan;
+  if (op === 'sum') {
+    let s = 0;
+    for (let l = 0; l < lineOffsets.length; l++) s += reduceLine('sum', x, base + lineOffsets[l]!, lineStride, lineLength);
+    return s;
+  }
+  if (op === 'max' || op === 'min') {
+    let best = reduceLine(op, x, base, lineStride, lineLength);
+    for (let l = 1; l < lineOffsets.length && best === best; l++) {
+      const v = reduceLine(op, x, base + lineOffsets[l]!, lineStride, lineLength);
+      if (op === 'max' ? !(v <= best) : !(v >= best)) best = v; // NaN wins every comparison, as in torch
+    }
+    return best;
+  }
+  // argmax/argmin: the first extreme in row-major order over the reduced dims
+  let best = x[base]!;
   let at = 0;
-  for (let r = op === 'sum' ? 0 : 1; r < n; r++) {
-    const v = x[base + offsets[r]!]!;
-    if (op === 'sum') best += v;
-    else if (best !== best) break; // NaN wins every comparison, as in torch
-    else if (op === 'max' || op === 'argmax' ? !(v <= best) : !(v >= best)) {
+  for (let l = 0; l < lineOffsets.length && best === best; l++) {
+    const r = reduceLine(op, x, base + lineOffsets[l]!, lineStride, lineLength);
+    const v = x[base + lineOffsets[l]! + r * lineStride]!;
+    if (op === 'argmax' ? !(v <= best) : !(v >= best)) {
       best = v;
-      at = r;
+      at = l * lineLength + r;
     }
   }
-  return op === 'argmax' || op === 'argmin' ? at : best;
+  return at;
 }
 
 /** Combine rows: `out[j] ⊕= x[off + j]` for `j` in `[0, n)`, in float64 `acc` for sums. */
@@ -233,5 +253,5 @@ export function reduceRange(op: ReduceOp, x: ElementArray, out: ElementArray, pl
     }
     return;
   }
-  for (let o = start; o < end; o++) out[o] = reduceOffsets(op, x, keptOffset(plan, o), plan.reducedOffsets);
+  for (let o = start; o < end; o++) out[o] = reduceLines(op, x, keptOffset(plan, o), plan);
 }

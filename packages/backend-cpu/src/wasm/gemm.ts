@@ -9,19 +9,15 @@
  * missing or compiling fails, `wasmGemm` returns false and callers run the TypeScript kernel.
  */
 import { WASM_BASE64 } from './gemm.generated';
-
-/** The part of the WebAssembly JS API used here (the repo's TypeScript libs do not declare it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
+import { instantiateSimd } from './instantiate';
 
 interface GemmExports {
   readonly memory: { readonly buffer: ArrayBuffer };
   packA(src: number, si: number, sp: number, mc: number, kc: number, kcp: number, dst: number): void;
   packB(src: number, sp: number, sj: number, kc: number, nc: number, kcp: number, dst: number): void;
   kernel(pa: number, pb: number, c: number, ldc: number, kcp: number, mp: number, np: number, add: number): void;
+  im2col(src: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, ow: number, r0: number, nr: number, p0: number, np: number, dst: number, ld: number): void;
+  col2im(dst: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, ow: number, r0: number, nr: number, c0: number, p0: number, np: number, src: number, ld: number): void;
 }
 
 /** Rows of A / columns of B per micro-tile (fixed by gemm.wat). */
@@ -34,15 +30,18 @@ const MC = 128;
 /** Most columns of B per packed block (a multiple of NR). */
 const NC = 2048;
 
-// memory layout, in floats: packed B | B staging, then C staging | packed A | A staging
+// memory layout, in floats: packed B | B staging, then C staging | packed A | A staging | one image
 const PACKED_B = 0;
 const SCRATCH = PACKED_B + KC * NC;
 const SCRATCH_SIZE = KC * NC; // >= MC * NC: staged B (kc × nc) and staged C (≤ MC × NC) take turns here
 const PACKED_A = SCRATCH + SCRATCH_SIZE;
 const STAGED_A = PACKED_A + MC * KC;
 const STAGED_A_SIZE = 4 * MC * KC;
-/** Floats the layout needs: gemm.wat declares exactly this much memory (74 pages of 64 KiB). */
-const FLOATS = STAGED_A + STAGED_A_SIZE;
+/** A convolution's input image (all its channels) while its column matrix is built from it. */
+const IMAGE = STAGED_A + STAGED_A_SIZE;
+const IMAGE_SIZE = 256 * 1024;
+/** Floats the layout needs: gemm.wat declares exactly this much memory (90 pages of 64 KiB). */
+const FLOATS = IMAGE + IMAGE_SIZE;
 
 interface Instance {
   readonly fn: GemmExports;
@@ -53,27 +52,11 @@ interface Instance {
 /** undefined: not tried yet; null: unavailable here. */
 let instance: Instance | null | undefined;
 
-function decodeBase64(text: string): Uint8Array {
-  const bin = atob(text);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
 function instantiate(): Instance | null {
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (wasm === undefined) return null;
-    const bytes = decodeBase64(WASM_BASE64);
-    if (!wasm.validate(bytes)) return null; // no SIMD in this engine
-    // synchronous, so it works at first use in any thread; the module is small enough (< 4 KiB) for browsers' main thread too
-    const fn = new wasm.Instance(new wasm.Module(bytes), {}).exports as GemmExports;
-    const mem = new Float32Array(fn.memory.buffer);
-    if (mem.length < FLOATS) return null;
-    return { fn, mem };
-  } catch {
-    return null;
-  }
+  const fn = instantiateSimd<GemmExports>(WASM_BASE64);
+  if (fn === null) return null;
+  const mem = new Float32Array(fn.memory.buffer);
+  return mem.length < FLOATS ? null : { fn, mem };
 }
 
 function getInstance(): Instance | null {
@@ -147,9 +130,175 @@ export function wasmGemm(
 ): boolean {
   const inst = getInstance();
   if (inst === null) return false;
-  const rows = rowEnd - rowStart;
-  if (rows <= 0 || n === 0 || k === 0) return false; // the TypeScript kernel's early exits handle these
+  if (rowEnd - rowStart <= 0 || n === 0 || k === 0) return false; // the TypeScript kernel's early exits handle these
   const { fn, mem } = inst;
+  // B[pc .. pc+kc, jc .. jc+nc] into the scratch area, then packed
+  const packB = transB
+    ? (pc: number, kc: number, jc: number, nc: number) => {
+        const ld = stage(mem, b, bOff + jc * k + pc, nc, kc, k, SCRATCH, SCRATCH_SIZE);
+        fn.packB(SCRATCH * 4, 4, ld * 4, kc, nc, kc, PACKED_B * 4);
+      }
+    : (pc: number, kc: number, jc: number, nc: number) => {
+        const ld = stage(mem, b, bOff + pc * n + jc, kc, nc, n, SCRATCH, SCRATCH_SIZE);
+        fn.packB(SCRATCH * 4, ld * 4, 4, kc, nc, kc, PACKED_B * 4);
+      };
+  blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate);
+  return true;
+}
+
+/** What a convolution's products need to know about its input image and window. */
+export interface WasmConvGeometry {
+  /** Channels, height and width of the image. */
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  /** Window height and width. */
+  readonly kh: number;
+  readonly kw: number;
+  /** Output height and width. */
+  readonly oh: number;
+  readonly ow: number;
+  readonly stride: number;
+  readonly padding: number;
+}
+
+/** Copy one image into the module's image area; false when it does not fit (callers fall back). */
+function stageImage(mem: Float32Array, x: Float32Array, xOff: number, g: WasmConvGeometry): boolean {
+  const size = g.c * g.h * g.w;
+  if (size > IMAGE_SIZE || size === 0) return false;
+  mem.set(x.subarray(xOff, xOff + size), IMAGE);
+  return true;
+}
+
+/**
+ * One image of conv2d on the WebAssembly kernel: output rows (channels) `[o0, o1)` of
+ * `out[outOff ...]` (`[o, oh·ow]`) = `weight` (`[o, c·kh·kw]`) · im2col(image at `x[xOff ...]`).
+ * The column matrix is built block by block inside the module (never in JavaScript). Returns false,
+ * doing nothing, where WebAssembly SIMD is missing or the image is larger than the module's image area.
+ *
+ * @example
+ * ```ts
+ * const g = { c: 1, h: 3, w: 3, kh: 2, kw: 2, oh: 2, ow: 2, stride: 1, padding: 0 };
+ * wasmConvForward(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), 0, g, new Float32Array([1, 0, 0, 1]), 1, new Float32Array(4), 0, 0, 1); // [6, 8, 12, 14]
+ * ```
+ */
+export function wasmConvForward(x: Float32Array, xOff: number, g: WasmConvGeometry, weight: Float32Array, o: number, out: Float32Array, outOff: number, o0: number, o1: number): boolean {
+  const inst = getInstance();
+  if (inst === null || o1 <= o0 || !stageImage(inst.mem, x, xOff, g)) return false;
+  const { fn } = inst;
+  const ckk = g.c * g.kh * g.kw;
+  // B = the column matrix [ckk, oh·ow]: block rows are (channel, ki, kj), columns pixels
+  const packB = (pc: number, kc: number, jc: number, nc: number) => {
+    fn.im2col(IMAGE * 4, g.h, g.w, g.kh, g.kw, g.stride, g.padding, g.ow, pc, kc, jc, nc, SCRATCH * 4, nc * 4);
+    fn.packB(SCRATCH * 4, nc * 4, 4, kc, nc, kc, PACKED_B * 4);
+  };
+  blocked(inst, weight, 0, false, packB, out, outOff, o, g.oh * g.ow, ckk, o0, o1, false);
+  return true;
+}
+
+/**
+ * One image's share of conv2d's weight gradient on the WebAssembly kernel: rows (output channels)
+ * `[o0, o1)` of `dw` (`[o, c·kh·kw]`) (+)= `dy[dyOff ...]` (`[o, oh·ow]`) · im2col(image)ᵀ, adding
+ * when `accumulate`. Returns false, doing nothing, where {@link wasmConvForward} would.
+ *
+ * @example
+ * ```ts
+ * const g = { c: 1, h: 3, w: 3, kh: 2, kw: 2, oh: 2, ow: 2, stride: 1, padding: 0 };
+ * wasmConvWeightGrad(new Float32Array(9).fill(1), 0, g, new Float32Array(4).fill(1), 0, 1, new Float32Array(4), 0, 1, false); // dw = [4, 4, 4, 4]
+ * ```
+ */
+export function wasmConvWeightGrad(
+  x: Float32Array,
+  xOff: number,
+  g: WasmConvGeometry,
+  dy: Float32Array,
+  dyOff: number,
+  o: number,
+  dw: Float32Array,
+  o0: number,
+  o1: number,
+  accumulate: boolean,
+): boolean {
+  const inst = getInstance();
+  if (inst === null || o1 <= o0 || !stageImage(inst.mem, x, xOff, g)) return false;
+  const { fn } = inst;
+  const ckk = g.c * g.kh * g.kw;
+  // B = the column matrix transposed [oh·ow, ckk]: block rows are pixels, columns (channel, ki, kj);
+  // im2col writes it as nc rows of kc pixels, i.e. B stored transposed
+  const packB = (pc: number, kc: number, jc: number, nc: number) => {
+    fn.im2col(IMAGE * 4, g.h, g.w, g.kh, g.kw, g.stride, g.padding, g.ow, jc, nc, pc, kc, SCRATCH * 4, kc * 4);
+    fn.packB(SCRATCH * 4, 4, kc * 4, kc, nc, kc, PACKED_B * 4);
+  };
+  blocked(inst, dy, dyOff, false, packB, dw, 0, o, ckk, g.oh * g.ow, o0, o1, accumulate);
+  return true;
+}
+
+/**
+ * One image's share of conv2d's input gradient on the WebAssembly kernel: channels `[c0, c1)` of
+ * the image at `dx[dxOff ...]` (`[c, h, w]`) = col2im(`weight`ᵀ · `dy[dyOff ...]`), the column
+ * matrix folded back inside the module block by block. Returns false, doing nothing, where
+ * {@link wasmConvForward} would, or when the output channels exceed one block of the product's depth.
+ *
+ * @example
+ * ```ts
+ * const g = { c: 1, h: 3, w: 3, kh: 2, kw: 2, oh: 2, ow: 2, stride: 1, padding: 0 };
+ * wasmConvInputGrad(new Float32Array([1, 1, 1, 1]), 0, g, new Float32Array([1, 0, 0, 1]), 1, new Float32Array(9), 0, 0, 1); // dx = [1, 1, 0, 1, 2, 1, 0, 1, 1]
+ * ```
+ */
+export function wasmConvInputGrad(
+  dy: Float32Array,
+  dyOff: number,
+  g: WasmConvGeometry,
+  weight: Float32Array,
+  o: number,
+  dx: Float32Array,
+  dxOff: number,
+  c0: number,
+  c1: number,
+): boolean {
+  const inst = getInstance();
+  const size = (c1 - c0) * g.h * g.w;
+  if (inst === null || c1 <= c0 || size > IMAGE_SIZE || o > KC) return false;
+  const { fn, mem } = inst;
+  const kk = g.kh * g.kw;
+  const ohw = g.oh * g.ow;
+  mem.fill(0, IMAGE, IMAGE + size);
+  // B = dy [o, oh·ow], staged as any matrix; each block of Wᵀ·dy is folded into the image as it comes
+  const packB = (pc: number, kc: number, jc: number, nc: number) => {
+    const ld = stage(mem, dy, dyOff + pc * ohw + jc, kc, nc, ohw, SCRATCH, SCRATCH_SIZE);
+    fn.packB(SCRATCH * 4, ld * 4, 4, kc, nc, kc, PACKED_B * 4);
+  };
+  const fold = (ic: number, mc: number, jc: number, nc: number, ldc: number) =>
+    fn.col2im(IMAGE * 4, g.h, g.w, g.kh, g.kw, g.stride, g.padding, g.ow, ic, mc, c0, jc, nc, SCRATCH * 4, ldc * 4);
+  blocked(inst, weight, 0, true, packB, dx, 0, g.c * kk, ohw, o, c0 * kk, c1 * kk, false, fold);
+  dx.set(mem.subarray(IMAGE, IMAGE + size), dxOff + c0 * g.h * g.w);
+  return true;
+}
+
+/**
+ * The blocked product behind every entry point: A staged from `a` and packed here, B packed by
+ * `packB(pc, kc, jc, nc)` (block rows `pc .. pc+kc` of k, columns `jc .. jc+nc` of n) into PACKED_B.
+ * Each finished C block goes to `c`, or, given `fold`, is handed to it where it lies in the module
+ * (rows `ic .. ic+mc`, columns `jc .. jc+nc`, row stride `ldc`; only for a product of one depth block).
+ */
+function blocked(
+  inst: Instance,
+  a: Float32Array,
+  aOff: number,
+  transA: boolean,
+  packB: (pc: number, kc: number, jc: number, nc: number) => void,
+  c: Float32Array,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+  rowStart: number,
+  rowEnd: number,
+  accumulate: boolean,
+  fold?: (ic: number, mc: number, jc: number, nc: number, ldc: number) => void,
+): void {
+  const { fn, mem } = inst;
+  const rows = rowEnd - rowStart;
   const kcMax = blockSize(k, KC, 1);
   const mcMax = blockSize(rows, MC, MR);
   const ncMax = blockSize(n, NC, NR);
@@ -160,14 +309,7 @@ export function wasmGemm(
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = Math.min(kcMax, k - pc);
       const kcp = kc;
-      // B[pc .. pc+kc, jc .. jc+nc] into the scratch area, then packed
-      if (transB) {
-        const ld = stage(mem, b, bOff + jc * k + pc, nc, kc, k, SCRATCH, SCRATCH_SIZE);
-        fn.packB(SCRATCH * 4, 4, ld * 4, kc, nc, kcp, PACKED_B * 4);
-      } else {
-        const ld = stage(mem, b, bOff + pc * n + jc, kc, nc, n, SCRATCH, SCRATCH_SIZE);
-        fn.packB(SCRATCH * 4, ld * 4, 4, kc, nc, kcp, PACKED_B * 4);
-      }
+      packB(pc, kc, jc, nc);
       const add = accumulate || pc > 0;
       for (let ic = rowStart; ic < rowEnd; ic += mcMax) {
         const mc = Math.min(mcMax, rowEnd - ic);
@@ -177,6 +319,11 @@ export function wasmGemm(
         } else {
           const ld = stage(mem, a, aOff + ic * k + pc, mc, kc, k, STAGED_A, STAGED_A_SIZE);
           fn.packA(STAGED_A * 4, ld * 4, 4, mc, kc, kcp, PACKED_A * 4);
+        }
+        if (fold) {
+          fn.kernel(PACKED_A * 4, PACKED_B * 4, SCRATCH * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, 0);
+          fold(ic, mc, jc, nc, ldc);
+          continue;
         }
         // C block rows ic .. ic+mc, columns jc .. jc+nc, staged with row stride ldc (≥ nc: padded tiles land in the gap)
         const cAt = cOff + ic * n + jc;
@@ -193,5 +340,4 @@ export function wasmGemm(
       }
     }
   }
-  return true;
 }

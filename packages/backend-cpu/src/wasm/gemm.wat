@@ -8,9 +8,12 @@
 ;;   packB   a block of B (kc × nc, any strides) -> NR-column panels, zero-padded to NR columns, kcp steps
 ;;   kernel  every MR × NR tile of C += / = (A panel)·(B panel), accumulators in v128 locals
 ;; with MR = 4 rows and NR = 8 columns (two f32x4). All addresses and strides are in bytes.
+;; For convolutions, an image is copied in once and
+;;   im2col  a block of its column matrix (rows = (channel, ki, kj), columns = output pixels) -> a
+;;           B block, in place of copying B in: the matrix itself never exists in JavaScript
 ;; The memory is fixed in size (min = max): it never grows, so its ArrayBuffer never detaches.
 (module
-  (memory (export "memory") 74 74) ;; 4.625 MiB: exactly the layout of gemm.ts (packed and staged blocks)
+  (memory (export "memory") 90 90) ;; 5.625 MiB: exactly the layout of gemm.ts (packed and staged blocks, one image)
 
   ;; Pack A(i, p) = f32[src + i*si + p*sp] for i < mc, p < kc into panels at dst:
   ;; panel r holds A(4r + t, p) at dst + r*16*kcp + p*16 + t*4; rows >= mc and steps >= kc are 0.
@@ -230,4 +233,174 @@
             (br $loopI)))
         (local.set $jr (i32.add (local.get $jr) (i32.const 1)))
         (br $loopJ))))
+;; A block of the im2col matrix of the image at src ([c, h, w] floats): rows r0 .. r0+nr (row
+  ;; r = (channel, ki, kj) = (r / (kh·kw), (r / kw) % kh, r % kw)), columns = output pixels p0 .. p0+np
+  ;; of the oh × ow grid, element (r, q) = image[channel, oy·stride − pad + ki, ox·stride − pad + kj]
+  ;; for q = (oy, ox), 0 outside the image. Row r − r0 is written at dst + (r − r0)·ld, contiguously.
+  ;; Walks each row in segments of one output row: zeros where the window hangs over the padding,
+  ;; and the run inside the image copied four floats at a time (stride 1) or gathered (stride > 1).
+  (func (export "im2col")
+    (param $src i32) (param $h i32) (param $w i32) (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32)
+    (param $ow i32) (param $r0 i32) (param $nr i32) (param $p0 i32) (param $np i32) (param $dst i32) (param $ld i32)
+    (local $r i32) (local $kk i32) (local $rem i32) (local $plane i32) (local $ki i32) (local $kj i32)
+    (local $lo i32) (local $hi i32) (local $q i32) (local $qEnd i32) (local $oy i32) (local $ox i32) (local $len i32)
+    (local $iy i32) (local $d i32) (local $a i32) (local $b i32) (local $from i32) (local $to i32) (local $runEnd i32)
+    (local.set $kk (i32.mul (local.get $kh) (local.get $kw)))
+    (local.set $qEnd (i32.add (local.get $p0) (local.get $np)))
+    (local.set $r (local.get $r0))
+    (block $doneRows
+      (loop $rows
+        (br_if $doneRows (i32.ge_s (local.get $r) (i32.add (local.get $r0) (local.get $nr))))
+        (local.set $rem (i32.rem_u (local.get $r) (local.get $kk)))
+        (local.set $plane (i32.add (local.get $src)
+          (i32.shl (i32.mul (i32.div_u (local.get $r) (local.get $kk)) (i32.mul (local.get $h) (local.get $w))) (i32.const 2))))
+        (local.set $ki (i32.div_u (local.get $rem) (local.get $kw)))
+        (local.set $kj (i32.rem_u (local.get $rem) (local.get $kw)))
+        ;; output columns [lo, hi) read inside the image: 0 <= ox·stride − pad + kj < w
+        (local.set $lo (i32.const 0))
+        (if (i32.gt_s (local.get $pad) (local.get $kj))
+          (then (local.set $lo (i32.div_s (i32.sub (i32.add (i32.sub (local.get $pad) (local.get $kj)) (local.get $stride)) (i32.const 1)) (local.get $stride)))))
+        (local.set $hi (i32.const 0))
+        (if (i32.ge_s (i32.add (i32.sub (local.get $w) (i32.const 1)) (i32.sub (local.get $pad) (local.get $kj))) (i32.const 0))
+          (then (local.set $hi (i32.add (i32.div_s (i32.add (i32.sub (local.get $w) (i32.const 1)) (i32.sub (local.get $pad) (local.get $kj))) (local.get $stride)) (i32.const 1)))))
+        (if (i32.gt_s (local.get $hi) (local.get $ow)) (then (local.set $hi (local.get $ow))))
+        (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+        (local.set $d (i32.add (local.get $dst) (i32.mul (i32.sub (local.get $r) (local.get $r0)) (local.get $ld))))
+        (local.set $q (local.get $p0))
+        ;; the first segment may start mid-row; every later one starts a row (no division per segment)
+        (local.set $oy (i32.div_u (local.get $q) (local.get $ow)))
+        (local.set $ox (i32.sub (local.get $q) (i32.mul (local.get $oy) (local.get $ow))))
+        (block $doneSegments
+          (loop $segments
+            (br_if $doneSegments (i32.ge_s (local.get $q) (local.get $qEnd)))
+            (local.set $len (i32.sub (local.get $ow) (local.get $ox)))
+            (if (i32.gt_s (local.get $len) (i32.sub (local.get $qEnd) (local.get $q)))
+              (then (local.set $len (i32.sub (local.get $qEnd) (local.get $q)))))
+            (local.set $iy (i32.add (i32.sub (i32.mul (local.get $oy) (local.get $stride)) (local.get $pad)) (local.get $ki)))
+            ;; the part [a, b) of this segment's columns [ox, ox+len) inside the image (empty off its rows)
+            (local.set $a (local.get $ox))
+            (if (i32.lt_s (local.get $a) (local.get $lo)) (then (local.set $a (local.get $lo))))
+            (local.set $b (i32.add (local.get $ox) (local.get $len)))
+            (if (i32.gt_s (local.get $b) (local.get $hi)) (then (local.set $b (local.get $hi))))
+            (if (i32.or (i32.ge_u (local.get $iy) (local.get $h)) (i32.lt_s (local.get $b) (local.get $a)))
+              (then (local.set $a (local.get $ox)) (local.set $b (local.get $ox))))
+            ;; zeros before the run
+            (local.set $to (i32.add (local.get $d) (i32.shl (i32.sub (local.get $a) (local.get $ox)) (i32.const 2))))
+            (block $doneHead
+              (loop $head
+                (br_if $doneHead (i32.ge_u (local.get $d) (local.get $to)))
+                (f32.store (local.get $d) (f32.const 0))
+                (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                (br $head)))
+            ;; the run: image[iy, a·stride − pad + kj ...]
+            (local.set $from (i32.add (local.get $plane) (i32.shl
+              (i32.add (i32.mul (local.get $iy) (local.get $w)) (i32.add (i32.sub (i32.mul (local.get $a) (local.get $stride)) (local.get $pad)) (local.get $kj)))
+              (i32.const 2))))
+            (local.set $runEnd (i32.add (local.get $d) (i32.shl (i32.sub (local.get $b) (local.get $a)) (i32.const 2))))
+            (if (i32.eq (local.get $stride) (i32.const 1))
+              (then
+                (block $doneVec
+                  (loop $vec
+                    (br_if $doneVec (i32.gt_u (i32.add (local.get $d) (i32.const 16)) (local.get $runEnd)))
+                    (v128.store (local.get $d) (v128.load (local.get $from)))
+                    (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                    (local.set $from (i32.add (local.get $from) (i32.const 16)))
+                    (br $vec)))))
+            (block $doneRun
+              (loop $run
+                (br_if $doneRun (i32.ge_u (local.get $d) (local.get $runEnd)))
+                (f32.store (local.get $d) (f32.load (local.get $from)))
+                (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                (local.set $from (i32.add (local.get $from) (i32.shl (local.get $stride) (i32.const 2))))
+                (br $run)))
+            ;; zeros after it, to the end of the segment
+            (local.set $to (i32.add (local.get $runEnd) (i32.shl (i32.sub (i32.add (local.get $ox) (local.get $len)) (local.get $b)) (i32.const 2))))
+            (block $doneTail
+              (loop $tail
+                (br_if $doneTail (i32.ge_u (local.get $d) (local.get $to)))
+                (f32.store (local.get $d) (f32.const 0))
+                (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                (br $tail)))
+            (local.set $q (i32.add (local.get $q) (local.get $len)))
+            (local.set $ox (i32.const 0))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $segments)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+;; The adjoint of im2col: a block of column-matrix rows r0 .. r0+nr (absolute rows, as im2col numbers
+  ;; them), pixels p0 .. p0+np, at src with row stride ld, added into the image at dst, which holds
+  ;; channels c0 onwards ([·, h, w] floats): image[channel − c0, iy, ix] += block[r, q] wherever
+  ;; pixel q's window element (ki, kj) lies inside the image. Segments as in im2col.
+  (func (export "col2im")
+    (param $dst i32) (param $h i32) (param $w i32) (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32)
+    (param $ow i32) (param $r0 i32) (param $nr i32) (param $c0 i32) (param $p0 i32) (param $np i32) (param $src i32) (param $ld i32)
+    (local $r i32) (local $kk i32) (local $rem i32) (local $plane i32) (local $ki i32) (local $kj i32)
+    (local $lo i32) (local $hi i32) (local $q i32) (local $qEnd i32) (local $oy i32) (local $ox i32) (local $len i32)
+    (local $iy i32) (local $s i32) (local $a i32) (local $b i32) (local $to i32) (local $runEnd i32)
+    (local.set $kk (i32.mul (local.get $kh) (local.get $kw)))
+    (local.set $qEnd (i32.add (local.get $p0) (local.get $np)))
+    (local.set $r (local.get $r0))
+    (block $doneRows
+      (loop $rows
+        (br_if $doneRows (i32.ge_s (local.get $r) (i32.add (local.get $r0) (local.get $nr))))
+        (local.set $rem (i32.rem_u (local.get $r) (local.get $kk)))
+        (local.set $plane (i32.add (local.get $dst)
+          (i32.shl (i32.mul (i32.sub (i32.div_u (local.get $r) (local.get $kk)) (local.get $c0)) (i32.mul (local.get $h) (local.get $w))) (i32.const 2))))
+        (local.set $ki (i32.div_u (local.get $rem) (local.get $kw)))
+        (local.set $kj (i32.rem_u (local.get $rem) (local.get $kw)))
+        (local.set $lo (i32.const 0))
+        (if (i32.gt_s (local.get $pad) (local.get $kj))
+          (then (local.set $lo (i32.div_s (i32.sub (i32.add (i32.sub (local.get $pad) (local.get $kj)) (local.get $stride)) (i32.const 1)) (local.get $stride)))))
+        (local.set $hi (i32.const 0))
+        (if (i32.ge_s (i32.add (i32.sub (local.get $w) (i32.const 1)) (i32.sub (local.get $pad) (local.get $kj))) (i32.const 0))
+          (then (local.set $hi (i32.add (i32.div_s (i32.add (i32.sub (local.get $w) (i32.const 1)) (i32.sub (local.get $pad) (local.get $kj))) (local.get $stride)) (i32.const 1)))))
+        (if (i32.gt_s (local.get $hi) (local.get $ow)) (then (local.set $hi (local.get $ow))))
+        (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+        (local.set $s (i32.add (local.get $src) (i32.mul (i32.sub (local.get $r) (local.get $r0)) (local.get $ld))))
+        (local.set $q (local.get $p0))
+        ;; the first segment may start mid-row; every later one starts a row (no division per segment)
+        (local.set $oy (i32.div_u (local.get $q) (local.get $ow)))
+        (local.set $ox (i32.sub (local.get $q) (i32.mul (local.get $oy) (local.get $ow))))
+        (block $doneSegments
+          (loop $segments
+            (br_if $doneSegments (i32.ge_s (local.get $q) (local.get $qEnd)))
+            (local.set $len (i32.sub (local.get $ow) (local.get $ox)))
+            (if (i32.gt_s (local.get $len) (i32.sub (local.get $qEnd) (local.get $q)))
+              (then (local.set $len (i32.sub (local.get $qEnd) (local.get $q)))))
+            (local.set $iy (i32.add (i32.sub (i32.mul (local.get $oy) (local.get $stride)) (local.get $pad)) (local.get $ki)))
+            (local.set $a (local.get $ox))
+            (if (i32.lt_s (local.get $a) (local.get $lo)) (then (local.set $a (local.get $lo))))
+            (local.set $b (i32.add (local.get $ox) (local.get $len)))
+            (if (i32.gt_s (local.get $b) (local.get $hi)) (then (local.set $b (local.get $hi))))
+            (if (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_s (local.get $a) (local.get $b)))
+              (then
+                ;; image[iy, a·stride − pad + kj ...] += block[r, pixels a .. b of this output row]
+                (local.set $to (i32.add (local.get $plane) (i32.shl
+                  (i32.add (i32.mul (local.get $iy) (local.get $w)) (i32.add (i32.sub (i32.mul (local.get $a) (local.get $stride)) (local.get $pad)) (local.get $kj)))
+                  (i32.const 2))))
+                (local.set $a (i32.add (local.get $s) (i32.shl (i32.sub (local.get $a) (local.get $ox)) (i32.const 2))))
+                (local.set $runEnd (i32.add (local.get $s) (i32.shl (i32.sub (local.get $b) (local.get $ox)) (i32.const 2))))
+                (if (i32.eq (local.get $stride) (i32.const 1))
+                  (then
+                    (block $doneVec
+                      (loop $vec
+                        (br_if $doneVec (i32.gt_u (i32.add (local.get $a) (i32.const 16)) (local.get $runEnd)))
+                        (v128.store (local.get $to) (f32x4.add (v128.load (local.get $to)) (v128.load (local.get $a))))
+                        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                        (local.set $to (i32.add (local.get $to) (i32.const 16)))
+                        (br $vec)))))
+                (block $doneRun
+                  (loop $run
+                    (br_if $doneRun (i32.ge_u (local.get $a) (local.get $runEnd)))
+                    (f32.store (local.get $to) (f32.add (f32.load (local.get $to)) (f32.load (local.get $a))))
+                    (local.set $a (i32.add (local.get $a) (i32.const 4)))
+                    (local.set $to (i32.add (local.get $to) (i32.shl (local.get $stride) (i32.const 2))))
+                    (br $run)))))
+            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $len) (i32.const 2))))
+            (local.set $q (i32.add (local.get $q) (local.get $len)))
+            (local.set $ox (i32.const 0))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $segments)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
 )

@@ -1,4 +1,7 @@
 /** Max and average pooling over 2-D windows (no padding, floor output size, as PyTorch's defaults). */
+import type { Pool2dAttrs } from '../backend';
+import { launch, record } from '../op';
+import { scatterAddUnchecked } from '../ops/indexing';
 import { fmt } from '../shape';
 import type { Tensor } from '../tensor';
 import { outputSize, pair, unfold, type Window } from './unfold';
@@ -26,9 +29,22 @@ function pool(op: string, x: Tensor, kernelSize: number | readonly number[], str
 export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], stride?: number | readonly number[]): Tensor {
   return pool('maxPool2d', x, kernelSize, stride, (input, win) => {
     const [oh, ow] = outputSize('maxPool2d', input.shape, win);
+    const k = input._backend().kernels;
+    if (k.maxPool2d && k.maxPool2dIndices) return fusedMaxPool2d(input, { kernelSize: [win.kh, win.kw], stride: [win.sh, win.sw] }, oh, ow);
     const windows = unfold(input, win, true); // [n, c, kh·kw, oh·ow]
     const [n, c] = input.shape as [number, number];
     return windows.gather(2, windows.argmax(2, true)).reshape([n, c, oh, ow]);
+  });
+}
+
+// The backend's max-pooling kernel; the gradient scatters into each window's first maximum (found by
+// the indices kernel), through scatterAdd, whose own gradient (a gather) gives higher orders.
+function fusedMaxPool2d(x: Tensor, attrs: Pool2dAttrs, oh: number, ow: number): Tensor {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const y = launch('maxPool2d', x._backend(), [n, c, oh, ow], 'float32', (k) => k.maxPool2d!(x._info(), attrs));
+  return record('maxPool2d', y, [x], (g) => {
+    const index = launch('maxPool2d', x._backend(), [n, c, oh, ow], 'int32', (k) => k.maxPool2dIndices!(x._info(), attrs)).reshape([n, c, oh * ow]);
+    return [scatterAddUnchecked([n, c, h * w], 2, index, g.reshape([n, c, oh * ow])).reshape(x.shape as number[])];
   });
 }
 

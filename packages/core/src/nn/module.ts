@@ -281,7 +281,8 @@ export abstract class Module {
       };
       for (const p of this.parameters()) {
         move(p);
-        if (p.grad) move(p.grad);
+        const g = p._gradInternal();
+        if (g) move(g);
       }
       for (const b of this.buffers()) move(b);
     });

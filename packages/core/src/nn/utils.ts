@@ -8,7 +8,7 @@ import { Tensor } from '../tensor';
 function gradsOf(op: string, params: Iterable<Tensor> | Tensor): Tensor[] {
   const list = params instanceof Tensor ? [params] : [...params];
   for (const p of list) if (!(p instanceof Tensor)) throw new Error(`${op}: parameters must be Tensors (e.g. model.parameters())`);
-  return list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  return list.map((p) => p._gradInternal()).filter((g): g is Tensor => g !== null);
 }
 
 /** Options of {@link clipGradNorm_}. */

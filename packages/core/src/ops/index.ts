@@ -2,7 +2,7 @@ export * from './unary';
 export * from './binary';
 export * from './compare';
 export { sum, mean, max, min, logsumexp, variance as var, argmax, argmin, type Dim } from './reduce';
-export * from './matmul';
+export { matmul } from './matmul';
 export * from './shape';
 export { indexSelect, gather } from './indexing';
 export { cast } from './cast';

@@ -51,7 +51,8 @@ function gatherUnchecked(x: Tensor, dim: number, index: Tensor): Tensor {
   return record('gather', out, [x], (g) => [scatterAddUnchecked(x.shape, dim, index, g)]);
 }
 
-function scatterAddUnchecked(shape: Shape, dim: number, index: Tensor, src: Tensor): Tensor {
+/** @internal {@link scatterAdd} without the checks, for callers whose index is valid by construction. */
+export function scatterAddUnchecked(shape: Shape, dim: number, index: Tensor, src: Tensor): Tensor {
   const kernelShape = shape.length === 0 ? [1] : shape;
   const out = launch('scatterAdd', src._backend(), shape, 'float32', (k) => k.scatterAdd(kernelShape, dim, info(index), info(src)));
   return record('scatterAdd', out, [src], (g) => [gatherUnchecked(g, dim, index)]);

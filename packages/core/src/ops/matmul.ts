@@ -5,9 +5,12 @@ import { broadcastShapes, fmt, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { unbroadcast } from './unbroadcast';
 
-// op(a) @ op(b) for tensors of equal rank >= 2, op = transpose of the last two dims where flagged;
-// batch dims broadcast. The gradients use the kernel's flags instead of materialised transposes.
-function bmm(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+/**
+ * @internal `op(a) @ op(b)` for float32 tensors of equal rank >= 2, `op` = transpose of the last two
+ * dims where flagged; batch dims broadcast. The gradients use the kernel's flags instead of
+ * materialised transposes, so no operand is ever copied (`linear` runs `x @ wᵀ` on it).
+ */
+export function bmm(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
   const r = a.ndim;
   const m = a.shape[transposeA ? r - 1 : r - 2]!;
   const n = b.shape[transposeB ? r - 2 : r - 1]!;

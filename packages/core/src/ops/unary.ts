@@ -3,6 +3,7 @@ import type { UnaryOp } from '../backend';
 import { launch, record } from '../op';
 import type { Tensor } from '../tensor';
 import { cast } from './cast';
+import { where } from './compare';
 
 /** Run the `op` kernel (int and bool inputs become float32 first, but for neg/abs on int32); no graph. */
 export function unaryKernel(op: UnaryOp, x: Tensor): Tensor {
@@ -42,7 +43,10 @@ export const tanh = define('tanh', (_x, out) => out.square().neg().add(1)); // 1
 /** Logistic sigmoid, as `torch.sigmoid`. @example `sigmoid(x)` */
 export const sigmoid = define('sigmoid', (_x, out) => out.mul(out.neg().add(1))); // s(1-s)
 /** `max(x, 0)`, as `torch.relu` (gradient 0 at 0). @example `relu(x)` */
-export const relu = define('relu', (x) => x.gt(0).float());
+export const relu = (x: Tensor): Tensor => {
+  const out = unaryKernel('relu', x);
+  return record('relu', out, [x], (g) => [where(x.gt(0), g, 0)]); // the gradient passes where x > 0, as torch's threshold_backward
+};
 /** `x²`, as `torch.square`. @example `square(x)` */
 export const square = define('square', (x) => x.mul(2));
 /** `1/x`, as `torch.reciprocal`. @example `reciprocal(x)` */

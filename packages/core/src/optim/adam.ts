@@ -1,6 +1,7 @@
 /** Adam and AdamW, as `torch.optim.Adam` and `torch.optim.AdamW`. */
+import { launchMany } from '../op';
 import type { Tensor } from '../tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
+import { type BaseOptions, fusable, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
 import { defined } from './sgd';
 
 /** Options of {@link Adam} and {@link AdamW}. */
@@ -54,6 +55,20 @@ abstract class AdamBase extends Optimizer<AdamResolvedOptions> {
     }
     const step = (state.step as number) + 1;
     state.step = step;
+    const maxState = g.amsgrad ? ((state.maxExpAvgSq as Tensor | undefined) ?? this.put(state, 'maxExpAvgSq', p._constant(0, p.shape))) : undefined;
+    const [m, v] = [state.expAvg as Tensor, state.expAvgSq as Tensor];
+    if (fusable(p, grad, m, v, maxState) && p._backend().kernels.adamStep) {
+      // the backend's one-pass update, where it has one
+      const attrs = { lr: g.lr, beta1, beta2, eps: g.eps, weightDecay: g.weightDecay, decoupled: this.decoupled, amsgrad: g.amsgrad, maximize: g.maximize, step };
+      const [param, expAvg, expAvgSq, maxExpAvgSq] = launchMany('adamStep', p._backend(), p.shape, 'float32', (k) =>
+        k.adamStep!(p._info(), grad._info(), m._info(), v._info(), maxState ? maxState._info() : null, attrs),
+      );
+      p._assign(param!);
+      this.put(state, 'expAvg', expAvg!);
+      this.put(state, 'expAvgSq', expAvgSq!);
+      if (maxState) this.put(state, 'maxExpAvgSq', maxExpAvgSq!);
+      return;
+    }
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) {
       if (this.decoupled) p._assign(p.mul(1 - g.lr * g.weightDecay));
@@ -66,8 +81,7 @@ abstract class AdamBase extends Optimizer<AdamResolvedOptions> {
     const stepSize = g.lr / biasCorrection1;
     let second = expAvgSq;
     if (g.amsgrad) {
-      const prevMax = (state.maxExpAvgSq as Tensor | undefined) ?? p._constant(0, p.shape);
-      second = this.put(state, 'maxExpAvgSq', prevMax.maximum(expAvgSq));
+      second = this.put(state, 'maxExpAvgSq', maxState!.maximum(expAvgSq));
     }
     const denom = second.sqrt().div(biasCorrection2Sqrt).add(g.eps);
     p._assign(p.add(expAvg.div(denom).mul(-stepSize)));

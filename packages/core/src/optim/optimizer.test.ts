@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../backend';
-import { memory, optim, setBackend, tensor, type Tensor } from '../index';
+import { getBackend, memory, optim, setBackend, tensor, tidy, type Tensor } from '../index';
 
 // backend-cpu depends on core, so core cannot depend on it: vitest.config.ts resolves it, tsc does not look
 const { cpuBackend } = (await import('@tensorgrad/backend-cpu' as string)) as { cpuBackend: () => Backend };
@@ -79,7 +79,22 @@ function trajectory(opt: (w: Tensor) => optim.Optimizer<{ lr: number }>, steps =
   return { losses, ws, w };
 }
 
-describe('optimizers follow PyTorch step for step', () => {
+/** The cpu backend without its fused optimizer kernels, so each update is composed of tensor ops. */
+function composedBackend(): Backend {
+  const b = cpuBackend();
+  return { ...b, supports: { ...b.supports, fused: [] }, kernels: { ...b.kernels, sgdStep: undefined, adamStep: undefined } };
+}
+
+describe.each([
+  ['with the fused update kernels', cpuBackend],
+  ['composed of tensor ops', composedBackend],
+])('optimizers follow PyTorch step for step, %s', (_name, backend) => {
+  beforeAll(async () => {
+    await setBackend(backend());
+  });
+  afterAll(async () => {
+    await setBackend(cpuBackend());
+  });
   for (const c of cases) {
     it(`${c.optimizer} ${JSON.stringify(c.options)} matches the golden trajectory`, () => {
       const { losses, ws } = trajectory((w) => make(c.optimizer, [w], optionsOf(c.options)));
@@ -93,6 +108,22 @@ describe('optimizers follow PyTorch step for step', () => {
       ws.forEach((w, i) => closeTo(w, c.trajectory[i]!));
     });
   }
+  it('SGD with Nesterov momentum and weight decay, and AdamW without amsgrad, agree with the composed update', async () => {
+    const configs: [string, Record<string, unknown>][] = [
+      ['SGD', { lr: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.1 }],
+      ['SGD', { lr: 0.05, momentum: 0.5, maximize: true }],
+      ['AdamW', { lr: 0.05, weightDecay: 0.2, maximize: true }],
+      ['Adam', { lr: 0.05, weightDecay: 0.2 }],
+    ];
+    for (const [name, options] of configs) {
+      const here = trajectory((w) => make(name, [w], options)).ws;
+      const previous = getBackend();
+      await setBackend(composedBackend());
+      const reference = trajectory((w) => make(name, [w], options)).ws;
+      await setBackend(previous);
+      here.forEach((w, i) => closeTo(w, reference[i]!, 1e-6, 1e-5));
+    }
+  });
 });
 
 describe('Optimizer', () => {
@@ -105,6 +136,21 @@ describe('Optimizer', () => {
     expect(holder.w.tolist()).toEqual([0.5, 1.5]);
     expect(holder.w.requiresGrad).toBe(true);
     expect(holder.w.isLeaf).toBe(true);
+  });
+
+  it('zeroGrad frees the gradients backward made at once, but leaves one the caller read alive', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    const opt = new optim.SGD([a, b], { lr: 0.1 });
+    const before = memory().tensors;
+    tidy(() => a.mul(b).sum().backward()); // frees the graph's intermediates; the gradients survive
+    const read = b.grad!; // handed out: it must stay usable
+    expect(memory().tensors).toBe(before + 2);
+    opt.zeroGrad();
+    expect(memory().tensors).toBe(before + 1); // a's gradient freed now, not whenever the GC runs
+    expect(read.tolist()).toEqual([1, 2]);
+    read.dispose();
+    expect(memory().tensors).toBe(before);
   });
 
   it('zeroGrad sets every gradient to null', () => {

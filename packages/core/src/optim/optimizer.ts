@@ -145,7 +145,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       tidy(() => {
         for (const group of this.paramGroups) {
           for (const p of group.params) {
-            const grad = p.grad;
+            const grad = p._gradInternal();
             if (!grad) continue;
             let state = this.state.get(p);
             if (!state) this.state.set(p, (state = {}));
@@ -274,4 +274,17 @@ function followParameter(state: ParamState, p: Tensor): void {
   for (const v of Object.values(state)) {
     if (v instanceof Tensor && v._backend() !== b) v._assign(v.to(b));
   }
+}
+
+/**
+ * @internal Whether a fused optimizer kernel may update `p`: float32 throughout, one backend, and
+ * every state tensor of the parameter's shape (a loaded 0-d state broadcasts, which only the
+ * composed update handles).
+ */
+export function fusable(p: Tensor, grad: Tensor, ...states: (Tensor | undefined)[]): boolean {
+  if (p.dtype !== 'float32' || grad.dtype !== 'float32' || !sameShape(grad.shape, p.shape)) return false;
+  const b = p._backend();
+  if (grad._backend() !== b) return false;
+  for (const s of states) if (s && (s.dtype !== 'float32' || s._backend() !== b || !sameShape(s.shape, p.shape))) return false;
+  return true;
 }

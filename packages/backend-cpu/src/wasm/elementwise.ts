@@ -1,0 +1,143 @@
+/**
+ * The WebAssembly SIMD optimizer updates (elementwise.wat, compiled at build time into
+ * elementwise.generated.ts). A JavaScript loop over five typed arrays runs at about 0.2–0.4
+ * elements per nanosecond here; copying chunks in and out with `TypedArray.set` and updating them
+ * four lanes at a time runs at over 1. Each thread that imports this module gets its own instance
+ * and memory (384 KiB, never grown, so no ArrayBuffer is ever detached), made synchronously on first
+ * use; where WebAssembly SIMD is missing the functions return false and callers run TypeScript.
+ */
+import type { AdamStepAttrs, SgdStepAttrs } from '@tensorgrad/core';
+import { WASM_BASE64 } from './elementwise.generated';
+import { instantiateSimd } from './instantiate';
+
+interface ElementwiseExports {
+  readonly memory: { readonly buffer: ArrayBuffer };
+  sgd(p: number, g: number, b: number, n: number, flags: number, nlr: number, momentum: number, keep: number, wd: number, sign: number): void;
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    vmax: number,
+    n: number,
+    flags: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    shrink: number,
+    wd: number,
+    sign: number,
+    nStepSize: number,
+    correction2: number,
+    eps: number,
+  ): void;
+}
+
+/** Floats per chunk of one operand; five chunks fill the module's memory. */
+const CHUNK = 16384;
+const SLOTS = 5;
+
+let instance: { fn: ElementwiseExports; mem: Float32Array } | null | undefined;
+
+function getInstance(): { fn: ElementwiseExports; mem: Float32Array } | null {
+  if (instance === undefined) {
+    const fn = instantiateSimd<ElementwiseExports>(WASM_BASE64);
+    const mem = fn === null ? null : new Float32Array(fn.memory.buffer);
+    instance = fn !== null && mem !== null && mem.length >= SLOTS * CHUNK ? { fn, mem } : null;
+  }
+  return instance;
+}
+
+/** Copy `[s, e)` of each source into consecutive slots of the module's memory. */
+function stageIn(mem: Float32Array, sources: readonly (Float32Array | null)[], s: number, e: number): void {
+  for (let j = 0; j < sources.length; j++) {
+    const src = sources[j];
+    if (src) mem.set(src.subarray(s, e), j * CHUNK);
+  }
+}
+
+/**
+ * {@link sgdStepRange}'s contract on the WebAssembly kernel, for elements `[start, end)`; returns
+ * false, doing nothing, where WebAssembly SIMD is unavailable.
+ *
+ * @example
+ * ```ts
+ * const attrs = { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
+ * const out = new Float32Array(1);
+ * wasmSgdStep(new Float32Array([1]), new Float32Array([1]), null, out, null, attrs, 0, 1); // true; out = [0.9]
+ * ```
+ */
+export function wasmSgdStep(
+  p: Float32Array,
+  g: Float32Array,
+  buf: Float32Array | null,
+  outP: Float32Array,
+  outBuf: Float32Array | null,
+  attrs: SgdStepAttrs,
+  start: number,
+  end: number,
+): boolean {
+  const inst = getInstance();
+  if (inst === null) return false;
+  const { fn, mem } = inst;
+  const momentum = attrs.momentum !== 0 && outBuf !== null;
+  const flags =
+    (momentum ? 1 : 0) | (momentum && buf === null ? 2 : 0) | (attrs.nesterov ? 4 : 0) | (attrs.weightDecay !== 0 ? 8 : 0) | (attrs.dampening !== 0 ? 16 : 0);
+  const sources = [p, g, momentum ? buf : null];
+  for (let s = start; s < end; s += CHUNK) {
+    const e = Math.min(end, s + CHUNK);
+    stageIn(mem, sources, s, e);
+    fn.sgd(0, CHUNK * 4, 2 * CHUNK * 4, e - s, flags, -attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay, attrs.maximize ? -1 : 1);
+    outP.set(mem.subarray(0, e - s), s);
+    if (momentum) outBuf!.set(mem.subarray(2 * CHUNK, 2 * CHUNK + e - s), s);
+  }
+  return true;
+}
+
+/**
+ * {@link adamStepRange}'s contract on the WebAssembly kernel, for elements `[start, end)`; returns
+ * false, doing nothing, where WebAssembly SIMD is unavailable.
+ *
+ * @example
+ * ```ts
+ * const z = () => new Float32Array(1);
+ * const attrs = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: false, maximize: false, step: 1 };
+ * wasmAdamStep(new Float32Array([1]), new Float32Array([5]), z(), z(), null, z(), z(), z(), null, attrs, 0, 1); // true
+ * ```
+ */
+export function wasmAdamStep(
+  p: Float32Array,
+  g: Float32Array,
+  expAvg: Float32Array,
+  expAvgSq: Float32Array,
+  maxExpAvgSq: Float32Array | null,
+  outP: Float32Array,
+  outExpAvg: Float32Array,
+  outExpAvgSq: Float32Array,
+  outMaxExpAvgSq: Float32Array | null,
+  attrs: AdamStepAttrs,
+  start: number,
+  end: number,
+): boolean {
+  const inst = getInstance();
+  if (inst === null) return false;
+  const { fn, mem } = inst;
+  const { lr, beta1, beta2, weightDecay: wd, step } = attrs;
+  const amsgrad = attrs.amsgrad && maxExpAvgSq !== null && outMaxExpAvgSq !== null;
+  const flags = (attrs.decoupled && wd !== 0 ? 1 : 0) | (!attrs.decoupled && wd !== 0 ? 2 : 0) | (amsgrad ? 4 : 0);
+  const sources = [p, g, expAvg, expAvgSq, amsgrad ? maxExpAvgSq : null];
+  const stepSize = lr / (1 - beta1 ** step);
+  const correction2 = Math.sqrt(1 - beta2 ** step);
+  for (let s = start; s < end; s += CHUNK) {
+    const e = Math.min(end, s + CHUNK);
+    const n = e - s;
+    stageIn(mem, sources, s, e);
+    fn.adam(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, n, flags, beta1, 1 - beta1, beta2, 1 - beta2, 1 - lr * wd, wd, attrs.maximize ? -1 : 1, -stepSize, correction2, attrs.eps);
+    outP.set(mem.subarray(0, n), s);
+    outExpAvg.set(mem.subarray(2 * CHUNK, 2 * CHUNK + n), s);
+    outExpAvgSq.set(mem.subarray(3 * CHUNK, 3 * CHUNK + n), s);
+    if (amsgrad) outMaxExpAvgSq!.set(mem.subarray(4 * CHUNK, 4 * CHUNK + n), s);
+  }
+  return true;
+}

@@ -1,0 +1,37 @@
+/** Instantiating this package's WebAssembly SIMD modules, synchronously, in whatever thread asks. */
+
+/** The part of the WebAssembly JS API used here (the repo's TypeScript libs do not declare it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The exports of a new instance of the module in `base64` (no imports), or null where the engine
+ * lacks WebAssembly or SIMD (the module does not validate) or instantiation fails. Synchronous, so
+ * it works at first use in any thread; the modules are small enough (a few KiB) for browsers' main thread too.
+ *
+ * @example
+ * ```ts
+ * const fn = instantiateSimd<{ memory: { buffer: ArrayBuffer } }>(WASM_BASE64);
+ * ```
+ */
+export function instantiateSimd<T>(base64: string): T | null {
+  try {
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (wasm === undefined) return null;
+    const bytes = decodeBase64(base64);
+    if (!wasm.validate(bytes)) return null; // no SIMD in this engine
+    return new wasm.Instance(new wasm.Module(bytes), {}).exports as T;
+  } catch {
+    return null;
+  }
+}
