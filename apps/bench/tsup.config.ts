@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // TensorFlow.js is loaded at run time, with its own files (the .wasm builds), never bundled
+  external: [/^@tensorflow\//],
 });

@@ -1,85 +1,96 @@
 /**
- * `pnpm bench`: matmul GFLOP/s and MLP training ms/step, tensorgrad cpu vs worker.
+ * `pnpm bench`: tensorgrad (cpu, worker, gpujs) and TensorFlow.js (cpu, wasm) side by side on
+ * matmul, elementwise ops, and MLP and CNN training steps; writes docs/benchmarks.md.
  *
- *   node dist/bench.js [--rounds 6] [--systems cpu,worker] [--json]
+ *   node dist/bench.js [--quick] [--rounds 5] [--systems cpu,worker,...] [--cases "matmul,mlp"]
+ *                      [--json] [--write | --no-write] [--out FILE]
  *     starts one child process per system, then in each round asks every child in turn (the
- *     order alternating) for one block of samples of each case, so that all systems sample the
- *     same moments of a shared, noisy machine; prints the medians over all rounds and the
- *     worker/cpu speed-up
- *   node dist/bench.js --system cpu
- *     runs every case once on one system in this process and prints its samples as JSON
+ *     order rotating from round to round) for one block of samples of each case, so that all
+ *     systems sample the same moments of a shared, noisy machine; prints the medians over all
+ *     rounds, the ratios against TF.js and the acceptance checks of issue 6, and writes
+ *     docs/benchmarks.md (unless --systems or --cases narrow the run; --write forces it)
+ *   node dist/bench.js --system cpu [--cases ...]
+ *     runs the cases once (one block each) on one system in this process and prints the samples as JSON
  *   node dist/bench.js --system cpu --serve
- *     the child mode: reads case names (one JSON line each) on stdin, answers with samples
+ *     the child mode: reads requests (one JSON line each) on stdin, answers one JSON line each on stdout
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { availableParallelism, cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, parallelCapacity, sample } from './measure';
-import { SYSTEMS, type System } from './systems';
+import { CASES, scaleBudget, selectCases, valueOf, type Case } from './cases';
+import { median, parallelCapacity, sampleFor, warmUp } from './measure';
+import { acceptance, checkRows, ratioRows, renderMarkdown, resultRows, spread, textTable, type CaseResult, type RunReport } from './report';
+import { SYSTEM_NAMES, SYSTEMS, type System, type SystemName } from './systems';
+import { machine, versions } from './versions';
 
-interface Case {
-  readonly name: string;
-  readonly unit: 'GFLOP/s' | 'ms/step';
-  /** Samples per block (one block per round). */
-  readonly runs: number;
-  /** Untimed runs before the first block. */
-  readonly warmup: number;
-  readonly prepare: (s: System) => () => void;
-  /** A sample in milliseconds as the value reported. */
-  readonly value: (ms: number) => number;
+/** A child's answer to one block request. */
+interface Block {
+  samples?: number[];
+  /** Training cases: the loss at the system's first and at its latest step, and the steps run so far (warm-up included). */
+  loss?: [number, number, number];
+  error?: string;
 }
 
-const matmul = (n: number, runs: number): Case => ({
-  name: `matmul ${n}`,
-  unit: 'GFLOP/s',
-  runs,
-  warmup: 3,
-  prepare: (s) => s.matmul(n),
-  value: (ms) => (2 * n ** 3) / (ms * 1e6),
-});
-
-const mlp = (batch: number, runs: number): Case => ({
-  name: `MLP step, batch ${batch}`,
-  unit: 'ms/step',
-  runs,
-  warmup: 20, // the workers' JIT warms up on their share of each kernel, later than the calling thread's
-  prepare: (s) => s.mlpStep(batch),
-  value: (ms) => ms,
-});
-
-const CASES: readonly Case[] = [matmul(256, 20), matmul(512, 6), matmul(1024, 3), mlp(64, 20), mlp(256, 10)];
-
-type Samples = Record<string, number[]>;
-
 /** Runs cases on one system, preparing (and warming up) each case on first use. */
-async function runner(name: string): Promise<{ block: (c: Case) => number[]; close: () => Promise<void> }> {
-  const make = SYSTEMS[name];
-  if (make === undefined) throw new Error(`bench: unknown system '${name}'; known: ${Object.keys(SYSTEMS).join(', ')}`);
+async function runner(name: string): Promise<{ block: (c: Case) => Block; info: () => Record<string, string>; close: () => Promise<void> }> {
+  const make = SYSTEMS[name as SystemName];
+  if (make === undefined) throw new Error(`bench: unknown system '${name}'; known: ${SYSTEM_NAMES.join(', ')}`);
   const system = await make();
-  const prepared = new Map<string, () => void>();
+  type Prepared = { run: () => unknown; loss?: [number, number, number] };
+  const prepared = new Map<string, Prepared>();
+  const prepare = (s: System, c: Case): Prepared => {
+    const w = c.work;
+    if (w.kind === 'matmul') return { run: s.matmul(w.n) };
+    if (w.kind === 'elementwise') return { run: s.elementwise(w.op, w.n) };
+    const step = w.kind === 'mlp' ? s.mlpStep(w.batch) : s.cnnStep(w.batch);
+    const entry: Prepared = { run: () => 0 };
+    entry.run = () => {
+      const loss = step();
+      entry.loss = entry.loss ? [entry.loss[0], loss, entry.loss[2] + 1] : [loss, loss, 1];
+    };
+    return entry;
+  };
   return {
     block(c) {
-      let run = prepared.get(c.name);
-      if (run === undefined) {
-        run = c.prepare(system);
-        prepared.set(c.name, run);
-        return sample(run, c.runs, c.warmup);
+      try {
+        let p = prepared.get(c.name);
+        if (p === undefined) {
+          p = prepare(system, c);
+          prepared.set(c.name, p);
+          warmUp(p.run, { maxRuns: c.warmupRuns, budgetMs: c.warmupMs });
+        }
+        const samples = sampleFor(p.run, c);
+        return p.loss ? { samples, loss: p.loss } : { samples };
+      } catch (e) {
+        return { error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! };
       }
-      return sample(run, c.runs, 0);
     },
+    info: () => system.info(),
     close: () => system.close(),
   };
 }
 
-/** Child mode: answer each case name read on stdin with one block of samples. */
-async function serve(name: string): Promise<void> {
+/** Child mode: answer each request read on stdin with one JSON line on stdout (libraries' own logging goes to stderr). */
+async function serve(name: string, cases: readonly Case[]): Promise<void> {
+  const out = (x: unknown): void => {
+    process.stdout.write(`${JSON.stringify(x)}\n`);
+  };
+  console.log = console.error;
+  console.info = console.error;
   const r = await runner(name);
-  console.log(JSON.stringify({ ready: true }));
+  out({ ready: true });
   for await (const line of createInterface({ input: process.stdin })) {
-    const c = CASES.find((x) => x.name === (JSON.parse(line) as { case: string }).case)!;
-    console.log(JSON.stringify({ samples: r.block(c) }));
+    const req = JSON.parse(line) as { case?: string; info?: boolean };
+    if (req.info) {
+      out({ info: r.info() });
+      continue;
+    }
+    const c = cases.find((x) => x.name === req.case);
+    out(c === undefined ? { error: `unknown case '${req.case}'` } : r.block(c));
   }
   await r.close();
 }
@@ -89,10 +100,19 @@ class Child {
   private readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: AsyncIterator<string>;
 
-  constructor(readonly system: string) {
-    this.proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--system', system, '--serve']);
+  constructor(
+    readonly system: string,
+    quick: boolean,
+  ) {
+    const args = [fileURLToPath(import.meta.url), '--system', system, '--serve', ...(quick ? ['--quick'] : [])];
+    this.proc = spawn(process.execPath, args);
     this.proc.stderr.pipe(process.stderr);
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+  }
+
+  private async request(req: unknown): Promise<unknown> {
+    this.proc.stdin.write(`${JSON.stringify(req)}\n`);
+    return this.next();
   }
 
   private async next(): Promise<unknown> {
@@ -105,79 +125,145 @@ class Child {
     return this.next();
   }
 
-  async block(c: Case): Promise<number[]> {
-    this.proc.stdin.write(`${JSON.stringify({ case: c.name })}\n`);
-    return ((await this.next()) as { samples: number[] }).samples;
+  block(c: Case): Promise<Block> {
+    return this.request({ case: c.name }) as Promise<Block>;
+  }
+
+  async info(): Promise<Record<string, string>> {
+    return ((await this.request({ info: true })) as { info: Record<string, string> }).info;
   }
 
   async close(): Promise<void> {
     this.proc.stdin.end();
-    await new Promise((resolve) => this.proc.once('exit', resolve));
+    if (this.proc.exitCode === null) await new Promise((resolve) => this.proc.once('exit', resolve));
   }
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
-  const line = (r: readonly string[]): string => r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+/** The systems a `--systems` list names, checked. */
+function selectSystems(list: string): string[] {
+  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) {
+    if (!(SYSTEM_NAMES as readonly string[]).includes(n)) throw new Error(`bench: --systems: unknown system '${n}'; known: ${SYSTEM_NAMES.join(', ')}`);
+  }
+  return names;
 }
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2).filter((a) => a !== '--'); // `pnpm bench -- --quick` passes the separator on
   const { values } = parseArgs({
-    args: process.argv.slice(2).filter((a) => a !== '--'), // `pnpm bench -- --rounds 5` passes the separator on
+    args: argv,
     options: {
       system: { type: 'string' },
       serve: { type: 'boolean', default: false },
-      rounds: { type: 'string', default: '6' },
-      systems: { type: 'string', default: 'cpu,worker' },
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      systems: { type: 'string' },
+      cases: { type: 'string' },
       json: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+      out: { type: 'string' },
     },
   });
-  if (values.system !== undefined && values.serve) return serve(values.system);
+  const cases = selectCases(CASES, values.cases).map((c) => (values.quick ? scaleBudget(c, 0.5) : c));
+  if (values.system !== undefined && values.serve) return serve(values.system, cases);
   if (values.system !== undefined) {
     const r = await runner(values.system);
-    console.log(JSON.stringify(Object.fromEntries(CASES.map((c) => [c.name, r.block(c)]))));
+    const blocks = Object.fromEntries(cases.map((c) => [c.name, r.block(c)]));
+    console.log(JSON.stringify({ info: r.info(), blocks }));
     await r.close();
     return;
   }
-  const systems = values.systems.split(',');
-  const rounds = Number(values.rounds);
-  const cores = availableParallelism();
-  const children = systems.map((s) => new Child(s));
+
+  const started = performance.now();
+  const systems = selectSystems(values.systems ?? SYSTEM_NAMES.join(','));
+  const rounds = Number(values.rounds ?? (values.quick ? 3 : 5));
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`bench: --rounds must be a positive integer, got '${values.rounds}'`);
+  const cores = machine().cores;
+  const loadBefore = loadavg()[0]!;
+  const children = systems.map((s) => new Child(s, values.quick));
   await Promise.all(children.map((c) => c.ready()));
-  const all: Record<string, Samples> = Object.fromEntries(systems.map((s) => [s, {}]));
+  const all: Record<string, Record<string, number[]>> = Object.fromEntries(systems.map((s) => [s, {}]));
+  const losses: Record<string, Record<string, [number, number, number]>> = {};
+  const errors: Record<string, Record<string, string>> = Object.fromEntries(systems.map((s) => [s, {}]));
   const capacities: number[] = [];
+  const load: number[] = [];
   for (let round = 0; round < rounds; round++) {
     // a multi-threaded speed-up needs free cores: measure what this round could get (the children are idle now)
     capacities.push(await parallelCapacity(cores, 200));
+    load.push(loadavg()[0]!);
     process.stderr.write(`round ${round + 1}/${rounds}\n`);
-    for (const c of CASES) {
-      // alternate the order so that neither system always runs first
-      const order = round % 2 === 0 ? children : [...children].reverse();
-      for (const child of order) (all[child.system]![c.name] ??= []).push(...(await child.block(c)));
+    // rotate the order so that every system runs first in some round
+    const order = children.map((_, i) => children[(i + round) % children.length]!);
+    for (const c of cases) {
+      for (const child of order) {
+        if (errors[child.system]![c.name] !== undefined) continue;
+        const b = await child.block(c);
+        if (b.error !== undefined) {
+          errors[child.system]![c.name] = b.error;
+          process.stderr.write(`${child.system}: ${c.name}: ${b.error}\n`);
+          continue;
+        }
+        (all[child.system]![c.name] ??= []).push(...b.samples!);
+        if (b.loss) (losses[c.name] ??= {})[child.system] = b.loss;
+      }
     }
+    load.push(loadavg()[0]!);
   }
+  const infos = Object.fromEntries(await Promise.all(children.map(async (c) => [c.system, await c.info()] as const)));
   await Promise.all(children.map((c) => c.close()));
-  const result = CASES.map((c) => {
-    const values = Object.fromEntries(systems.map((s) => [s, median(all[s]![c.name]!.map(c.value))]));
-    return { name: c.name, unit: c.unit, values };
+
+  const results: CaseResult[] = cases.map((c) => {
+    const values: Record<string, number> = {};
+    const counts: Record<string, number> = {};
+    for (const s of systems) {
+      const samples = all[s]![c.name];
+      if (samples === undefined || samples.length === 0) continue;
+      values[s] = median(samples.map((ms) => valueOf(c, ms)));
+      counts[s] = samples.length;
+    }
+    const batch = c.work.kind === 'mlp' || c.work.kind === 'cnn' ? c.work.batch : undefined;
+    return { name: c.name, unit: c.unit, ...(batch !== undefined ? { batch } : {}), values, counts };
   });
-  if (values.json) {
-    console.log(JSON.stringify({ result, capacities }));
-    return;
+  for (const s of systems) {
+    const failed = Object.entries(errors[s]!);
+    if (failed.length > 0) infos[s] = { ...infos[s], failed: failed.map(([c, e]) => `${c} (${e})`).join(', ') };
   }
-  const [base, other] = systems;
-  const header = ['case', 'unit', ...systems, ...(other ? [`${other}/${base} speed-up`] : [])];
-  const rows = result.map((r) => {
-    const cells = systems.map((s) => r.values[s]!.toFixed(r.unit === 'GFLOP/s' ? 2 : 1));
-    if (!other) return [r.name, r.unit, ...cells];
-    // a speed-up is > 1 when `other` is faster: more GFLOP/s, or fewer ms per step
-    const speedUp = r.unit === 'GFLOP/s' ? r.values[other]! / r.values[base!]! : r.values[base!]! / r.values[other]!;
-    return [r.name, r.unit, ...cells, `${speedUp.toFixed(2)}x`];
-  });
-  console.log(`\n${cpus()[0]?.model ?? 'unknown cpu'}, ${cores} cores, Node ${process.versions.node}; medians over ${rounds} rounds, one process per system, systems alternating case by case`);
-  console.log(`cores' worth of CPU a process could get with ${cores} busy threads, per round: ${capacities.map((c) => c.toFixed(2)).join(', ')}`);
-  console.log(table([header, ...rows]));
+  const report: RunReport = {
+    systems,
+    infos,
+    results,
+    machine: machine(),
+    versions: versions(),
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    rounds,
+    quick: values.quick,
+    command: `pnpm bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    load: { before: loadBefore, during: load },
+    capacities,
+    seconds: (performance.now() - started) / 1000,
+    losses,
+  };
+  if (values.json) {
+    console.log(JSON.stringify({ ...report, raw: all }));
+  } else {
+    const m = report.machine;
+    console.log(`\n${m.cpu}, ${m.cores} cores, Node ${m.node} (V8 ${m.v8}); medians over ${rounds} rounds, one process per system`);
+    console.log(`load average (1 min) ${loadBefore.toFixed(2)} before, min/median/max ${spread(load)} during; cores' worth of CPU per round: ${capacities.map((c) => c.toFixed(2)).join(', ')}`);
+    for (const s of systems) console.log(`  ${s}: ${Object.entries(infos[s] ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    console.log(`\n${textTable(resultRows(report))}`);
+    if (systems.some((s) => s.startsWith('tfjs-')) && systems.some((s) => !s.startsWith('tfjs-'))) {
+      console.log(`\nspeed-up vs TF.js (above 1: tensorgrad faster)\n${textTable(ratioRows(report))}`);
+    }
+    console.log(`\n${textTable(checkRows(acceptance(results)))}`);
+  }
+  const narrowed = values.systems !== undefined || values.cases !== undefined;
+  if (values.write || (!narrowed && !values['no-write'])) {
+    const out = values.out !== undefined ? resolve(values.out) : fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, renderMarkdown(report));
+    console.error(`\nwrote ${out}`);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, sample } from './measure';
+import { median, sample, sampleFor, warmUp } from './measure';
 
 describe('median', () => {
   it('takes the middle of an odd count and the mean of the two middles of an even count', () => {
@@ -19,5 +19,41 @@ describe('sample', () => {
     expect(calls).toBe(7);
     expect(times).toHaveLength(5);
     expect(times.every((t) => t >= 0)).toBe(true);
+  });
+});
+
+/** A clock that advances `step` ms every time it is read. */
+const fakeClock = (step: number): (() => number) => {
+  let t = 0;
+  return () => (t += step);
+};
+
+describe('sampleFor', () => {
+  it('stops at maxRuns when the budget is not reached', () => {
+    let calls = 0;
+    const times = sampleFor(() => calls++, { maxRuns: 4, budgetMs: 1e9 }, fakeClock(1));
+    expect(calls).toBe(4);
+    expect(times).toEqual([1, 1, 1, 1]);
+  });
+
+  it('stops starting runs once the budget has passed', () => {
+    let calls = 0;
+    // the clock moves 3 ms per run (two reads in the run, one in the loop test): runs 4 and on start at or after 10 ms
+    const times = sampleFor(() => calls++, { maxRuns: 100, budgetMs: 10 }, fakeClock(1));
+    expect(calls).toBe(4);
+    expect(times).toHaveLength(4);
+  });
+
+  it('always takes one sample, however small the budget', () => {
+    expect(sampleFor(() => 0, { maxRuns: 5, budgetMs: 0 }, fakeClock(100))).toHaveLength(1);
+    expect(sampleFor(() => 0, { maxRuns: 0, budgetMs: 10 }, fakeClock(1))).toHaveLength(1);
+  });
+});
+
+describe('warmUp', () => {
+  it('counts the untimed runs it made', () => {
+    let calls = 0;
+    expect(warmUp(() => calls++, { maxRuns: 3, budgetMs: 1e9 }, fakeClock(1))).toBe(3);
+    expect(calls).toBe(3);
   });
 });

@@ -35,3 +35,30 @@ export async function parallelCapacity(threads: number, ms = 300): Promise<numbe
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000 / (performance.now() - t0);
 }
+
+/** Limits of a block of samples: at most `maxRuns`, and none started after `budgetMs` (at least one always runs). */
+export interface Budget {
+  readonly maxRuns: number;
+  readonly budgetMs: number;
+}
+
+/**
+ * Milliseconds of each call of `fn`, calling it until `maxRuns` samples or until `budgetMs` have
+ * passed since the first call, whichever comes first: a slow system gets fewer samples of a case
+ * rather than making the run long. `now` is the clock (a parameter for tests).
+ */
+export function sampleFor(fn: () => unknown, { maxRuns, budgetMs }: Budget, now: () => number = () => performance.now()): number[] {
+  const out: number[] = [];
+  const start = now();
+  while (out.length < Math.max(1, maxRuns) && (out.length === 0 || now() - start < budgetMs)) {
+    const t0 = now();
+    fn();
+    out.push(now() - t0);
+  }
+  return out;
+}
+
+/** Untimed calls of `fn` within the same limits as {@link sampleFor}; returns how many ran. */
+export function warmUp(fn: () => unknown, budget: Budget, now: () => number = () => performance.now()): number {
+  return sampleFor(fn, budget, now).length;
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import {
+  acceptance,
+  checkRows,
+  formatInt,
+  formatRatio,
+  formatValue,
+  markdownTable,
+  ratio,
+  ratioPairs,
+  ratioRows,
+  renderMarkdown,
+  resultRows,
+  spread,
+  systemLabel,
+  textTable,
+  type CaseResult,
+  type RunReport,
+} from './report';
+import { lscpuField } from './versions';
+
+const mlp64: CaseResult = { name: 'MLP step (batch 64)', unit: 'ms/step', batch: 64, values: { cpu: 20, worker: 10, 'tfjs-cpu': 120, 'tfjs-wasm': 25 }, counts: {} };
+const mlp256: CaseResult = { name: 'MLP step (batch 256)', unit: 'ms/step', batch: 256, values: { worker: 40, 'tfjs-wasm': 70 }, counts: {} };
+const mm: CaseResult = { name: 'matmul 1024', unit: 'GFLOP/s', values: { cpu: 20, worker: 35, 'tfjs-wasm': 25 }, counts: {} };
+
+describe('formatting', () => {
+  it('prints about three significant digits', () => {
+    expect(formatValue(123.456)).toBe('123');
+    expect(formatValue(12.345)).toBe('12.3');
+    expect(formatValue(1.2345)).toBe('1.23');
+    expect(formatValue(0.12345)).toBe('0.123');
+    expect(formatValue(undefined)).toBe('–');
+    expect(formatValue(NaN)).toBe('–');
+  });
+
+  it('prints counts with separators and ratios with a times sign', () => {
+    expect(formatInt(34567.8)).toBe('34,568');
+    expect(formatRatio(5.234)).toBe('5.23×');
+    expect(formatRatio(12.34)).toBe('12.3×');
+    expect(formatRatio(undefined)).toBe('–');
+  });
+
+  it('labels systems, marking gpujs in fallback mode', () => {
+    expect(systemLabel('tfjs-wasm')).toBe('TF.js wasm');
+    expect(systemLabel('worker')).toBe('tensorgrad worker');
+    expect(systemLabel('gpujs', { fallback: 'true' })).toBe('tensorgrad gpujs†');
+    expect(systemLabel('gpujs', { fallback: 'false' })).toBe('tensorgrad gpujs');
+  });
+
+  it('summarises a spread as min / median / max', () => {
+    expect(spread([3, 1, 2, 10])).toBe('1.00 / 2.50 / 10.00');
+    expect(spread([])).toBe('–');
+  });
+});
+
+describe('ratios', () => {
+  it('pairs every tensorgrad system with every TF.js one', () => {
+    expect(ratioPairs(['cpu', 'worker', 'tfjs-cpu', 'tfjs-wasm'])).toEqual([
+      ['cpu', 'tfjs-cpu'], ['cpu', 'tfjs-wasm'], ['worker', 'tfjs-cpu'], ['worker', 'tfjs-wasm'],
+    ]);
+  });
+
+  it('is a speed-up for times and for rates alike, undefined where a system is missing', () => {
+    expect(ratio(mlp64, 'cpu', 'tfjs-cpu')).toBe(6);
+    expect(ratio(mm, 'worker', 'tfjs-wasm')).toBeCloseTo(1.4);
+    expect(ratio(mm, 'gpujs', 'tfjs-wasm')).toBeUndefined();
+  });
+
+  it('lays out one column per pair', () => {
+    const rows = ratioRows({ systems: ['cpu', 'tfjs-cpu'], results: [mlp64] });
+    expect(rows).toEqual([['case', 'cpu vs TF.js cpu'], ['MLP step (batch 64)', '6.00×']]);
+  });
+});
+
+describe('resultRows', () => {
+  it('adds a samples/s row under each training case', () => {
+    const rows = resultRows({ systems: ['cpu', 'tfjs-cpu'], infos: {}, results: [mm, mlp64] });
+    expect(rows).toEqual([
+      ['case', 'unit', 'tensorgrad cpu', 'TF.js cpu'],
+      ['matmul 1024', 'GFLOP/s', '20.0', '–'],
+      ['MLP step (batch 64)', 'ms/step', '20.0', '120'],
+      ['MLP step (batch 64)', 'samples/s', '3,200', '533'],
+    ]);
+  });
+});
+
+describe('tables', () => {
+  it('aligns text columns: the first to the left, the rest to the right', () => {
+    expect(textTable([['a', 'bb'], ['ccc', 'd']])).toBe('a    bb\n---  --\nccc   d');
+  });
+
+  it('writes Markdown with right-aligned number columns and escaped pipes', () => {
+    expect(markdownTable([['case', 'x'], ['a|b', '1']])).toBe('| case | x |\n| --- | ---: |\n| a\\|b | 1 |');
+  });
+});
+
+describe('acceptance', () => {
+  it('checks the four criteria of issue 6', () => {
+    const checks = acceptance([mm, mlp64, mlp256]);
+    expect(checks.map((c) => c.pass)).toEqual([true, true, false, true]);
+    expect(checks[0]!.measured).toBe('6.00×, 20.0 ms (TF.js cpu 120 ms)');
+    expect(checks[2]!.measured).toBe('1.75× (40.0 vs 70.0 ms)');
+  });
+
+  it('fails the cpu check over 25 ms even at 5× and says "not run" where a case is missing', () => {
+    const slow: CaseResult = { ...mlp64, values: { cpu: 26, 'tfjs-cpu': 200 } };
+    const checks = acceptance([slow]);
+    expect(checks[0]!.pass).toBe(false);
+    expect(checks[3]!.pass).toBeUndefined();
+    expect(checkRows(checks)[4]).toEqual(['matmul n = 1024 on tensorgrad worker ≥ 30 GFLOP/s, ahead of TF.js wasm', 'not measured', 'not run']);
+  });
+});
+
+describe('renderMarkdown', () => {
+  const report: RunReport = {
+    systems: ['cpu', 'gpujs', 'tfjs-cpu'],
+    infos: { cpu: { library: 'tensorgrad', backend: 'cpu' }, gpujs: { library: 'tensorgrad', backend: 'gpujs', fallback: 'true' }, 'tfjs-cpu': { library: 'TensorFlow.js 4.22.0', backend: 'cpu' } },
+    results: [mlp64],
+    machine: { cpu: 'AMD EPYC', cores: 2, node: '20.20.2', v8: '11.3', os: 'Linux 6' },
+    versions: { '@tensorflow/tfjs': '4.22.0' },
+    date: '2025-01-01T00:00:00Z',
+    rounds: 5,
+    quick: false,
+    command: 'pnpm bench',
+    load: { before: 0.5, during: [1, 1.5] },
+    capacities: [1.9, 2],
+    seconds: 180,
+    losses: { 'MLP step (batch 64)': { cpu: [2.3, 0.1, 40] } },
+  };
+  const md = renderMarkdown(report);
+
+  it('states the machine, the versions and the load', () => {
+    expect(md).toContain('- CPU: AMD EPYC, 2 cores');
+    expect(md).toContain('Node 20.20.2, V8 11.3');
+    expect(md).toContain('- @tensorflow/tfjs: 4.22.0');
+    expect(md).toContain('0.50 before the run; min / median / max during it 1.00 / 1.25 / 1.50');
+  });
+
+  it('marks the gpujs fallback and explains it', () => {
+    expect(md).toContain('| case | unit | tensorgrad cpu | tensorgrad gpujs† | TF.js cpu |');
+    expect(md).toContain('† gpujs ran its fallback mode');
+  });
+
+  it('has the ratios, the acceptance table, the losses and how to reproduce', () => {
+    expect(md).toContain('| MLP step (batch 64) | 6.00× | – |');
+    expect(md).toContain('## Acceptance (issue 6)');
+    expect(md).toContain('2.300 → 0.100 (40 steps)');
+    expect(md).toContain('pnpm bench -- --quick');
+  });
+});
+
+describe('lscpuField', () => {
+  it('reads a field of lscpu output', () => {
+    const out = 'Architecture:        x86_64\nModel name:          AMD EPYC 7B12\nThread(s) per core:  2\n';
+    expect(lscpuField(out, 'Model name')).toBe('AMD EPYC 7B12');
+    expect(lscpuField(out, 'Thread(s) per core')).toBe('2');
+    expect(lscpuField(out, 'Flags')).toBeUndefined();
+  });
+});

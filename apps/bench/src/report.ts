@@ -1,0 +1,294 @@
+/**
+ * Turning medians into tables, ratios, the acceptance checks and docs/benchmarks.md. No timing
+ * here: everything is a pure function of the numbers (tested in report.test.ts).
+ */
+import { speedUp, type Unit } from './cases';
+
+/** The medians of one case. */
+export interface CaseResult {
+  readonly name: string;
+  readonly unit: Unit;
+  /** The batch of a training step (for samples/s). */
+  readonly batch?: number;
+  /** Median value per system name; absent where a system did not run the case. */
+  readonly values: Readonly<Record<string, number>>;
+  /** Samples behind each median. */
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/** Everything docs/benchmarks.md says. */
+export interface RunReport {
+  readonly systems: readonly string[];
+  /** Per system: library, backend and other facts. */
+  readonly infos: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly results: readonly CaseResult[];
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly threadsPerCore?: string; readonly node: string; readonly v8: string; readonly os: string };
+  readonly versions: Readonly<Record<string, string>>;
+  readonly date: string;
+  readonly rounds: number;
+  readonly quick: boolean;
+  readonly command: string;
+  /** 1-minute load averages: before the children started, and at each round's start and end. */
+  readonly load: { readonly before: number; readonly during: readonly number[] };
+  /** Cores' worth of CPU a process could get with every core busy, per round. */
+  readonly capacities: readonly number[];
+  readonly seconds: number;
+  /** Per training case and system, the loss at its first and at its last step, and how many steps it ran. */
+  readonly losses: Readonly<Record<string, Readonly<Record<string, readonly [first: number, last: number, steps: number]>>>>;
+}
+
+/** The column heading of a system; gpujs is marked when it runs its fallback mode. */
+export function systemLabel(name: string, info?: Readonly<Record<string, string>>): string {
+  if (name.startsWith('tfjs-')) return `TF.js ${name.slice(5)}`;
+  return `tensorgrad ${name}${info?.['fallback'] === 'true' ? '†' : ''}`;
+}
+
+/** A value as the tables print it: about three significant digits. */
+export function formatValue(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  if (a >= 1) return v.toFixed(2);
+  return v.toFixed(3);
+}
+
+/** An integer with thousands separators: 12,345. */
+export function formatInt(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–';
+  return Math.round(v).toLocaleString('en-US');
+}
+
+/** A speed-up as printed: `5.3×`. */
+export function formatRatio(r: number | undefined): string {
+  if (r === undefined || !Number.isFinite(r)) return '–';
+  return `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`;
+}
+
+/** The tensorgrad-vs-TF.js pairs that get a ratio column: every tensorgrad system against every TF.js one present. */
+export function ratioPairs(systems: readonly string[]): [string, string][] {
+  const ours = systems.filter((s) => !s.startsWith('tfjs-'));
+  const theirs = systems.filter((s) => s.startsWith('tfjs-'));
+  return ours.flatMap((a) => theirs.map((b): [string, string] => [a, b]));
+}
+
+/** How many times faster system `a` is than `b` on case `r` (above 1: `a` wins), or undefined. */
+export function ratio(r: CaseResult, a: string, b: string): number | undefined {
+  const x = r.values[a];
+  const y = r.values[b];
+  return x === undefined || y === undefined ? undefined : speedUp(r.unit, x, y);
+}
+
+/** Samples per second of a training case's median step. */
+export function throughput(r: CaseResult, system: string): number | undefined {
+  const ms = r.values[system];
+  return r.batch === undefined || ms === undefined ? undefined : (r.batch * 1000) / ms;
+}
+
+/** The results table's rows: the heading, then one row per case (training cases also give samples/s). */
+export function resultRows(report: Pick<RunReport, 'systems' | 'infos' | 'results'>): string[][] {
+  const { systems, infos, results } = report;
+  const rows = [['case', 'unit', ...systems.map((s) => systemLabel(s, infos[s]))]];
+  for (const r of results) {
+    rows.push([r.name, r.unit, ...systems.map((s) => formatValue(r.values[s]))]);
+    if (r.batch !== undefined) rows.push([`${r.name}`, 'samples/s', ...systems.map((s) => formatInt(throughput(r, s)))]);
+  }
+  return rows;
+}
+
+/** The ratios table's rows: how many times faster each tensorgrad system is than each TF.js one. */
+export function ratioRows(report: Pick<RunReport, 'systems' | 'results'>): string[][] {
+  const pairs = ratioPairs(report.systems);
+  const rows = [['case', ...pairs.map(([a, b]) => `${a} vs ${systemLabel(b)}`)]];
+  for (const r of report.results) rows.push([r.name, ...pairs.map(([a, b]) => formatRatio(ratio(r, a, b)))]);
+  return rows;
+}
+
+/** A fixed-width text table: first column left-aligned, the others right-aligned. */
+export function textTable(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => (r[j] ?? '').length)));
+  const line = (r: readonly string[]): string =>
+    r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ').trimEnd();
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** A Markdown table: first column left-aligned, the others right-aligned. */
+export function markdownTable(rows: readonly (readonly string[])[]): string {
+  const escape = (s: string): string => s.replace(/\|/g, '\\|');
+  const line = (r: readonly string[]): string => `| ${r.map(escape).join(' | ')} |`;
+  const rule = `| ${rows[0]!.map((_, j) => (j === 0 ? '---' : '---:')).join(' | ')} |`;
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
+}
+
+/** One acceptance criterion of issue 6 and what the run measured for it. */
+export interface Check {
+  readonly claim: string;
+  readonly measured: string;
+  /** Undefined when the run did not include what the check needs. */
+  readonly pass: boolean | undefined;
+}
+
+const find = (results: readonly CaseResult[], name: string): CaseResult | undefined => results.find((r) => r.name === name);
+
+/** Issue 6's acceptance criteria, checked against the medians. */
+export function acceptance(results: readonly CaseResult[]): Check[] {
+  const checks: Check[] = [];
+  const mlp64 = find(results, 'MLP step (batch 64)');
+  {
+    const ours = mlp64?.values['cpu'];
+    const r = mlp64 && ratio(mlp64, 'cpu', 'tfjs-cpu');
+    checks.push({
+      claim: 'tensorgrad cpu ≥ 5× TF.js cpu on the MLP step at batch 64, and ≤ 25 ms',
+      measured: r === undefined || ours === undefined ? 'not measured' : `${formatRatio(r)}, ${formatValue(ours)} ms (TF.js cpu ${formatValue(mlp64!.values['tfjs-cpu'])} ms)`,
+      pass: r === undefined || ours === undefined ? undefined : r >= 5 && ours <= 25,
+    });
+  }
+  for (const batch of [64, 256]) {
+    const c = find(results, `MLP step (batch ${batch})`);
+    const r = c && ratio(c, 'worker', 'tfjs-wasm');
+    checks.push({
+      claim: `tensorgrad worker ≥ 2× TF.js wasm on the MLP step at batch ${batch}`,
+      measured: r === undefined ? 'not measured' : `${formatRatio(r)} (${formatValue(c!.values['worker'])} vs ${formatValue(c!.values['tfjs-wasm'])} ms)`,
+      pass: r === undefined ? undefined : r >= 2,
+    });
+  }
+  {
+    const c = find(results, 'matmul 1024');
+    const ours = c?.values['worker'];
+    const theirs = c?.values['tfjs-wasm'];
+    checks.push({
+      claim: 'matmul n = 1024 on tensorgrad worker ≥ 30 GFLOP/s, ahead of TF.js wasm',
+      measured: ours === undefined ? 'not measured' : `${formatValue(ours)} GFLOP/s (TF.js wasm ${formatValue(theirs)})`,
+      pass: ours === undefined || theirs === undefined ? undefined : ours >= 30 && ours > theirs,
+    });
+  }
+  return checks;
+}
+
+/** The acceptance checks as table rows. */
+export function checkRows(checks: readonly Check[]): string[][] {
+  return [['criterion', 'measured', 'result'], ...checks.map((c) => [c.claim, c.measured, c.pass === undefined ? 'not run' : c.pass ? 'pass' : 'FAIL'])];
+}
+
+/** Min, median and max of some numbers, printed. */
+export function spread(xs: readonly number[]): string {
+  if (xs.length === 0) return '–';
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return `${s[0]!.toFixed(2)} / ${mid.toFixed(2)} / ${s[s.length - 1]!.toFixed(2)}`;
+}
+
+/** docs/benchmarks.md. */
+export function renderMarkdown(report: RunReport): string {
+  const { machine, versions, infos, systems } = report;
+  const gpujsFallback = infos['gpujs']?.['fallback'] === 'true';
+  const lines: string[] = [];
+  const p = (...xs: string[]): void => {
+    lines.push(...xs);
+  };
+  p(
+    '# Benchmarks: tensorgrad and TensorFlow.js, side by side',
+    '',
+    `Written by \`pnpm bench\` (apps/bench) on ${report.date}${report.quick ? ' with `--quick`' : ''}; do not edit by hand, rerun it.`,
+    'Each system runs in its own child process; every round asks each system in turn (the order',
+    'rotating from round to round) for one block of samples of every case, so that all systems sample the',
+    `same moments of a shared machine. Values are medians over ${report.rounds} rounds of all samples.`,
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${machine.cpu}, ${machine.cores} cores${machine.threadsPerCore ? ` (${machine.threadsPerCore} thread(s) per core)` : ''}`,
+    `- ${machine.os}; Node ${machine.node}, V8 ${machine.v8}`,
+    `- Load average (1 min): ${report.load.before.toFixed(2)} before the run; min / median / max during it ${spread(report.load.during)} (the benchmark itself keeps one process busy, and the worker system two threads).`,
+    `- Cores' worth of CPU a process could get with every core busy, per round: ${report.capacities.map((c) => c.toFixed(2)).join(', ')} (the ${machine.cores}-thread systems need ${machine.cores} free cores).`,
+    `- Run time: ${Math.round(report.seconds)} s.`,
+    '',
+    '## Versions',
+    '',
+    ...Object.entries(versions).map(([k, v]) => `- ${k}: ${v}`),
+    '',
+    '## Systems',
+    '',
+    ...systems.map((s) => {
+      const info = infos[s] ?? {};
+      const extra = Object.entries(info)
+        .filter(([k]) => k !== 'library' && k !== 'backend' && k !== 'fallback')
+        .map(([k, v]) => `${k}: ${v}`);
+      return `- **${systemLabel(s, info)}**: ${info['library'] ?? ''}, ${info['backend'] ?? ''}${extra.length ? `; ${extra.join('; ')}` : ''}`;
+    }),
+    ...(gpujsFallback
+      ? [
+          '',
+          '† gpujs ran its fallback mode: no GPU, no headless-gl and no WebGPU (Dawn) here, so gpu.js would run its',
+          'WebAssembly kernels, and the backend\'s host threshold for that mode is infinite: every op runs on the host,',
+          'on backend-cpu\'s kernels. Its numbers measure that dispatch path, not a GPU.',
+        ]
+      : []),
+    '',
+    '## Method',
+    '',
+    '- A block is up to a case\'s sample count or its time budget, whichever ends first (at least one sample),',
+    '  after an untimed warm-up on first use: slow systems get fewer samples, not longer runs (`--json` has them all).',
+    '- Every step runs to completion before its clock stops: tensorgrad reads `loss.item()`, TF.js runs',
+    '  `optimizer.minimize(loss, true, vars)` inside `tf.tidy` and reads `dataSync()` of the returned loss.',
+    '- TF.js uses the ops `tf.layers` uses: `tf.fused.matMul` / `tf.fused.conv2d` with the bias and ReLU folded in,',
+    '  and `tf.losses.softmaxCrossEntropy`; on wasm that is a little faster than separate ops.',
+    '- tfjs-backend-wasm gets a file map from `setWasmPaths` in which only `tfjs-backend-wasm-simd.wasm` is a real',
+    '  file, so its loading at all shows that the SIMD build runs (Node turns its threads off).',
+    '- tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter` kernel; the bench registers one that runs the package\'s',
+    '  own `Conv3DBackpropFilterV2` kernel on the NHWC tensors viewed as depth-1 volumes (the same numbers).',
+    '',
+    '## Results',
+    '',
+    'matmul: `n × n` float32 product, 2n³ FLOP. add, relu, exp: float32, GB/s counting bytes read and written',
+    '(12 bytes per element for add, 8 for relu and exp), a fresh output each run. MLP: 784-256-128-10, ReLU,',
+    'softmax cross-entropy, SGD (lr 0.01), forward + backward + update + reading the loss back. CNN: the trainer\'s',
+    'model (apps/train/src/models.ts: conv 1→8 3×3, ReLU, max-pool 2, conv 8→16 3×3, ReLU, max-pool 2, dropout 0.25,',
+    'linear 784→10; TF.js in NHWC), SGD with momentum 0.9. Inputs are fixed, the same values for every system.',
+    '',
+    markdownTable(resultRows(report)),
+    '',
+    '## Ratios',
+    '',
+    'How many times faster each tensorgrad system is than each TF.js one (above 1: tensorgrad is faster).',
+    '',
+    markdownTable(ratioRows(report)),
+    '',
+    '## Acceptance (issue 6)',
+    '',
+    markdownTable(checkRows(acceptance(report.results))),
+    '',
+  );
+  const lossCases = Object.keys(report.losses);
+  if (lossCases.length > 0) {
+    p(
+      '## Sanity: training losses',
+      '',
+      'Loss at the first and at the last step each system ran, and the steps between (warm-up included): the same',
+      'fixed batch every step from the same kind of initialisation, so it should fall, faster the more steps ran.',
+      '',
+      markdownTable([
+        ['case', ...systems.map((s) => systemLabel(s, infos[s]))],
+        ...lossCases.map((c) => [c, ...systems.map((s) => {
+          const l = report.losses[c]![s];
+          return l === undefined ? '–' : `${l[0].toFixed(3)} → ${l[1].toFixed(3)} (${l[2]} steps)`;
+        })]),
+      ]),
+      '',
+    );
+  }
+  p(
+    '## How to reproduce',
+    '',
+    '```sh',
+    'pnpm install',
+    'pnpm bench                               # every case, every system, 5 rounds (a few minutes); writes this file',
+    'pnpm bench -- --quick                    # 3 rounds, half the time per case',
+    'pnpm bench -- --cases "matmul 1024,mlp" --systems worker,tfjs-wasm   # a subset (prints only; add --write to write this file)',
+    'cd apps/bench && node dist/bench.js --system tfjs-wasm --cases mlp   # one system once, JSON samples',
+    '```',
+    '',
+    `This run: \`${report.command}\`. Run it when \`uptime\` shows the machine idle: the load above is part of the result.`,
+    '',
+  );
+  return lines.join('\n');
+}
