@@ -1,3 +1,4 @@
+import { HostStorage } from './storage';
 import {
   allocate,
   numel,
@@ -59,7 +60,6 @@ export interface CpuBackendOptions {
 }
 
 /** What a disposed id holds: one shared empty array per dtype (nothing allocated per dispose). */
-const EMPTY: Record<DType, TypedArray> = { float32: new Float32Array(0), int32: new Int32Array(0), bool: new Uint8Array(0) };
 
 const FUSED = [
   'softmax',
@@ -90,8 +90,8 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
   const wasm = options.wasm ?? true;
   const pool = new Map<string, TypedArray[]>();
   let pooledBytes = 0;
-  let liveTensors = 0;
-  let liveBytes = 0;
+  const host = new HostStorage('cpu');
+  const { store, data, values, float32, int32 } = host;
 
   /** An array of `dtype` and length `n` whose contents are garbage (every kernel overwrites all of it). */
   function allocateOutput(dtype: DType, n: number): TypedArray {
@@ -104,31 +104,6 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
     return allocate(dtype, n);
   }
 
-  function store(values: TypedArray, shape: Shape, dtype: DType): CpuData {
-    liveTensors++;
-    liveBytes += values.byteLength;
-    return { values, shape: [...shape], dtype, disposed: false };
-  }
-
-  function data(id: DataId): CpuData {
-    const d = id as CpuData;
-    if (d.disposed) throw new Error(`cpu: a tensor of shape [${d.shape.join(',')}] was used after dispose`);
-    return d;
-  }
-
-  const values = (t: TensorInfo): TypedArray => data(t.id).values;
-
-  function float32(op: string, t: TensorInfo): Float32Array {
-    const v = values(t);
-    if (!(v instanceof Float32Array)) throw new Error(`${op}: expects float32, got ${t.dtype} [${t.shape.join(',')}]: cast it first`);
-    return v;
-  }
-
-  function int32(op: string, t: TensorInfo): Int32Array {
-    const v = values(t);
-    if (!(v instanceof Int32Array)) throw new Error(`${op}: index must be int32, got ${t.dtype} [${t.shape.join(',')}]`);
-    return v;
-  }
 
   /** Allocate the output, run `fill` over its whole range, store it. */
   function output(shape: Shape, dtype: DType, fill: (out: TypedArray, n: number) => void): CpuData {
@@ -311,13 +286,9 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       return data(id).values.slice();
     },
     dispose(id) {
+      const freed = host.release(id);
+      if (freed === null) return;
       const d = id as CpuData;
-      if (d.disposed) return;
-      d.disposed = true;
-      liveTensors--;
-      liveBytes -= d.values.byteLength;
-      const freed = d.values;
-      d.values = EMPTY[d.dtype];
       if (freed.byteLength > 0 && pooledBytes + freed.byteLength <= poolLimit) {
         const key = `${d.dtype}:${freed.length}`;
         const list = pool.get(key);
@@ -327,7 +298,7 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       }
     },
     memory() {
-      return { tensors: liveTensors, bytes: liveBytes };
+      return host.memory();
     },
     kernels,
   };

@@ -125,34 +125,8 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
   const pool = threads > 1 ? new WorkerPool(threads - 1) : null;
   let closed = false;
   const stats = { inline: 0, split: 0 };
-  let liveTensors = 0;
-  let liveBytes = 0;
-
-  function store(values: TypedArray, shape: Shape, dtype: DType): SharedData {
-    liveTensors++;
-    liveBytes += values.byteLength;
-    return { values, shape: [...shape], dtype, disposed: false };
-  }
-
-  function data(id: DataId): SharedData {
-    const d = id as SharedData;
-    if (d.disposed) throw new Error(`worker: a tensor of shape [${d.shape.join(',')}] was used after dispose`);
-    return d;
-  }
-
-  const values = (t: TensorInfo): TypedArray => data(t.id).values;
-
-  function float32(op: string, t: TensorInfo): Float32Array {
-    const v = values(t);
-    if (!(v instanceof Float32Array)) throw new Error(`${op}: expects float32, got ${t.dtype} [${t.shape.join(',')}]: cast it first`);
-    return v;
-  }
-
-  function int32(op: string, t: TensorInfo): Int32Array {
-    const v = values(t);
-    if (!(v instanceof Int32Array)) throw new Error(`${op}: index must be int32, got ${t.dtype} [${t.shape.join(',')}]`);
-    return v;
-  }
+  const host = new k.HostStorage('worker');
+  const { store, data, values, float32, int32 } = host;
 
   /**
    * Run `task` over its `units` output units: split across the pool when its `work` reaches
@@ -386,16 +360,11 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       return data(id).values.slice();
     },
     dispose(id) {
-      const d = id as SharedData;
-      if (d.disposed) return;
-      d.disposed = true;
-      liveTensors--;
-      liveBytes -= d.values.byteLength;
-      buffers.release(d.values); // every kernel has returned, so no thread still uses it
-      d.values = EMPTY[d.dtype];
+      const freed = host.release(id);
+      if (freed !== null) buffers.release(freed); // every kernel has returned, so no thread still uses it
     },
     memory() {
-      return { tensors: liveTensors, bytes: liveBytes };
+      return host.memory();
     },
     kernels,
     async ready() {
@@ -418,4 +387,3 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
   };
 }
 
-const EMPTY: Record<DType, TypedArray> = { float32: new Float32Array(0), int32: new Int32Array(0), bool: new Uint8Array(0) };
