@@ -1,5 +1,5 @@
 /** Bookkeeping shared by the backends that keep tensors in host typed arrays (cpu, and worker over SharedArrayBuffers). */
-import type { DataId, DType, Shape, TensorInfo, TypedArray } from '@tensorgrad/core';
+import type { Backend, DataId, DType, Shape, TensorInfo, TypedArray } from '@tensorgrad/core';
 import type { CpuData } from './backend';
 
 const EMPTY: Record<DType, TypedArray> = { float32: new Float32Array(0), int32: new Int32Array(0), bool: new Uint8Array(0) };
@@ -68,7 +68,7 @@ export class HostStorage {
   }
 
   /** Live tensors and their bytes. */
-  memory(): { tensors: number; bytes: number } {
+  memory(): ReturnType<Backend['memory']> {
     return { tensors: this.tensors, bytes: this.bytes };
   }
 }
