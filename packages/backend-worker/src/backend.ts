@@ -34,6 +34,12 @@ function productChunks(work: number): number {
   return work >= 2 * MATMUL_SPLIT ? 2 : 1;
 }
 
+/**
+ * Chunks per thread of a matmul whose right operand is packed once in shared memory: a chunk
+ * then costs only its own rows, so several per thread let a fast thread take a slow one's share.
+ */
+const PACKED_CHUNKS = 4;
+
 const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'logicalNot']);
 
 const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep'] as const;
@@ -87,11 +93,12 @@ export interface WorkerBackend extends Backend {
    */
   _injectFault(kind: 'exit' | 'throw' | 'watchdog'): void;
   /**
-   * Test statistics: kernels run inline and split, chunks that workers ran, and tasks that no
+   * Test statistics: kernels run inline and split (and of those, matmuls whose right operand was
+   * packed once in shared memory), chunks that workers ran, and tasks that no
    * worker took within 10 s (the calling thread then did them).
    * @internal
    */
-  _stats(): { inline: number; split: number; workerChunks: number; lateWorkers: number };
+  _stats(): { inline: number; split: number; packed: number; workerChunks: number; lateWorkers: number };
 }
 
 /** What a worker `DataId` holds: `numel(shape)` elements of `dtype` over a `SharedArrayBuffer`. */
@@ -124,8 +131,10 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
   const buffers = new SharedBuffers(options.poolBytes ?? 64 * 1024 * 1024);
   const pool = threads > 1 ? new WorkerPool(threads - 1) : null;
   let closed = false;
-  const stats = { inline: 0, split: 0 };
+  const stats = { inline: 0, split: 0, packed: 0 };
   const host = new k.HostStorage('worker');
+  /** The shared WebAssembly memory of split matmuls (made on the first one; null: unavailable here). */
+  let gemm: k.SharedGemm | null | undefined;
   const { store, data, values, float32, int32 } = host;
 
   /**
@@ -159,6 +168,11 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       run(out, n);
     } catch (e) {
       if (!pool?.abandoned) buffers.release(out); // every thread has finished with it, even when the op failed
+      else if (gemm) {
+        // a worker given up on may still run in its slot of the shared gemm memory: the next product gets a fresh one
+        k.releaseSharedGemm(gemm);
+        gemm = undefined;
+      }
       throw e;
     }
     return store(out, shape, dtype);
@@ -175,6 +189,14 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       throw e;
     }
     return outs.map((o) => store(o, shape, 'float32'));
+  }
+
+  /** `b` of an unbatched matmul packed into the shared gemm memory, or null (batched, too large, no WebAssembly threads). */
+  function prepack(b: Float32Array, plan: k.MatmulPlan): { gemm: k.SharedGemm; b: k.PackedB } | null {
+    if (gemm === undefined) gemm = k.createSharedGemm(threads);
+    if (gemm === null) return null;
+    const packed = k.matmulPrepack(gemm, b, plan);
+    return packed === null ? null : { gemm, b: packed };
   }
 
   /** An elementwise kernel over `n` output elements, `weight` times the cost of an add each. */
@@ -225,7 +247,15 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       const av = float32('matmul', a);
       const bv = float32('matmul', b);
       const rows = plan.batch * plan.m;
-      return output(outShape, 'float32', (out) => launch('matmul', { kind: 'matmul', a: av, b: bv, out: out as Float32Array, plan }, rows, rows * plan.n * plan.k, MATMUL_SPLIT, 4, productChunks(rows * plan.n * plan.k))); // whole 4-row tiles
+      const work = rows * plan.n * plan.k;
+      return output(outShape, 'float32', (out) => {
+        // a split unbatched product: pack b once into the shared memory, then every chunk packs
+        // only its rows of a, so the chunks can be small enough for a slow thread to take fewer
+        const packed = pool !== null && rows >= 2 && work >= (forced ?? MATMUL_SPLIT) && !closed ? prepack(bv, plan) : null;
+        if (packed !== null) stats.packed++;
+        if (packed !== null) launch('matmul', { kind: 'matmulPacked', gemm: packed.gemm, a: av, packed: packed.b, out: out as Float32Array, plan }, rows, work, MATMUL_SPLIT, 4, PACKED_CHUNKS);
+        else launch('matmul', { kind: 'matmul', a: av, b: bv, out: out as Float32Array, plan }, rows, work, MATMUL_SPLIT, 4, productChunks(work)); // whole 4-row tiles
+      });
     },
     permute(x, perm) {
       const plan = k.permutePlan(x.shape, perm);
@@ -376,6 +406,8 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
     async close() {
       closed = true;
       await pool?.close();
+      if (gemm) k.releaseSharedGemm(gemm);
+      gemm = null;
     },
     _stats() {
       return { ...stats, workerChunks: pool?.workerChunks() ?? 0, lateWorkers: pool?.late ?? 0 };

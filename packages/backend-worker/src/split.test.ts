@@ -115,6 +115,59 @@ describe('split kernels', () => {
     const stats = split._stats();
     expect(stats.split).toBeGreaterThan(40);
     expect(stats.workerChunks).toBeGreaterThanOrEqual(stats.split);
+    expect(stats.packed).toBeGreaterThanOrEqual(2); // matmul and matmulT packed their right operand once
+  });
+});
+
+describe('matmul with its right operand packed once in shared memory', () => {
+  // sizes past every block edge of the packed kernel: depth > 256 (several depth blocks), n > 2048 (two column blocks)
+  const shapes: [number, number, number][] = [
+    [130, 300, 70],
+    [37, 600, 2053],
+    [2, 5, 3],
+  ];
+  for (const threads of [2, 4]) {
+    it(`gives cpu's results within float32 rounding, every transpose, over ${threads} threads with normal scheduling`, async () => {
+      const backend = workerBackend({ threads });
+      try {
+        for (const [m, k, n] of shapes) {
+          for (const [tA, tB] of [
+            [false, false],
+            [true, false],
+            [false, true],
+            [true, true],
+          ] as const) {
+            const a = floats(m * k, m + k);
+            const b = floats(k * n, k + n);
+            const product = async (be: Backend): Promise<Float32Array> => {
+              await setBackend(be);
+              const x = tensor(a, { shape: tA ? [k, m] : [m, k] });
+              const y = tensor(b, { shape: tB ? [n, k] : [k, n] });
+              return (tA ? x.transpose(0, 1) : x).matmul(tB ? y.transpose(0, 1) : y).dataSync() as Float32Array;
+            };
+            const want = await product(cpuBackend());
+            const before = backend._stats().packed;
+            const got = await product(backend);
+            expect(close(got, want), `${m}x${k} @ ${k}x${n}, tA ${tA}, tB ${tB}`).toBe(true);
+            // the large products went the packed way; [2, 5] @ [5, 3] is too small to split
+            expect(backend._stats().packed - before).toBe(m * n * k >= 4_194_304 ? 1 : 0);
+          }
+        }
+      } finally {
+        await backend.close();
+      }
+    });
+  }
+
+  it('keeps batched products on the per-chunk path', async () => {
+    const backend = workerBackend({ threads: 2, splitThreshold: 0 });
+    try {
+      await setBackend(backend);
+      input([3, 40, 50], 1).matmul(input([3, 50, 30], 2)).dispose();
+      expect(backend._stats()).toMatchObject({ split: 1, packed: 0 });
+    } finally {
+      await backend.close();
+    }
   });
 });
 

@@ -15,6 +15,7 @@ import {
   fillRange,
   gatherRange,
   logSoftmaxRange,
+  matmulPrepackedRange,
   matmulRange,
   maxPool2dIndicesRange,
   maxPool2dRange,
@@ -33,9 +34,11 @@ import {
   type ElementArray,
   type GatherPlan,
   type MatmulPlan,
+  type PackedB,
   type PadPlan,
   type Pool2dPlan,
   type ReducePlan,
+  type SharedGemm,
   type StridedPlan,
 } from '@tensorgrad/backend-cpu';
 
@@ -46,6 +49,8 @@ export type Task =
   | { readonly kind: 'where'; readonly cond: ElementArray; readonly a: ElementArray; readonly b: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
   | { readonly kind: 'reduce'; readonly op: ReduceOp; readonly x: ElementArray; readonly out: ElementArray; readonly plan: ReducePlan }
   | { readonly kind: 'matmul'; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly plan: MatmulPlan }
+  /** An unbatched matmul whose `b` the calling thread packed once into `gemm`'s shared memory: each thread packs only its rows of `a`. */
+  | { readonly kind: 'matmulPacked'; readonly gemm: SharedGemm; readonly a: Float32Array; readonly packed: PackedB; readonly out: Float32Array; readonly plan: MatmulPlan }
   | { readonly kind: 'copy'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
   | { readonly kind: 'pad'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: PadPlan; readonly value: number }
   | { readonly kind: 'concat'; readonly xs: readonly ElementArray[]; readonly out: ElementArray; readonly plan: ConcatPlan }
@@ -83,6 +88,21 @@ export type Task =
       readonly attrs: AdamStepAttrs;
     };
 
+/** This thread's slot in a shared gemm memory: 0 on the calling thread, worker `i` (from 0) has `i + 1`. */
+let threadSlot = 0;
+
+/**
+ * Set this thread's slot in shared gemm memories (a compute worker does, once, as it starts).
+ *
+ * @example
+ * ```ts
+ * setThreadSlot(index + 1);
+ * ```
+ */
+export function setThreadSlot(slot: number): void {
+  threadSlot = slot;
+}
+
 /** What a task's ranges count; see each range kernel's TSDoc. */
 export type TaskKind = Task['kind'];
 
@@ -108,6 +128,8 @@ export function runRange(task: Task, start: number, end: number): void {
       return reduceRange(task.op, task.x, task.out, task.plan, start, end);
     case 'matmul':
       return matmulRange(task.a, task.b, task.out, task.plan, start, end);
+    case 'matmulPacked':
+      return matmulPrepackedRange(task.gemm, threadSlot, task.a, task.packed, task.out, task.plan, start, end);
     case 'copy':
       return stridedCopyRange(task.x, task.out, task.plan, start, end);
     case 'pad':

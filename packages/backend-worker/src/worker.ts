@@ -9,7 +9,7 @@
  */
 import { isMainThread, receiveMessageOnPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { busy, DEAD, EXIT_CODE, HEARTBEAT, HEARTBEAT_MS, FAILED, FAULT_EXIT, FAULT_NONE, FAULT_THROW, IDLE, INJECT, NEXT, RUNNING, SEQ, SHUTDOWN, slot, STATE, WORKER_CHUNKS } from './control';
-import { runChunks, type Task } from './task';
+import { runChunks, setThreadSlot, type Task } from './task';
 
 /** `workerData` of a compute worker. */
 export interface ComputeData {
@@ -59,6 +59,7 @@ export interface DeathReport {
 const SPIN_US = 100;
 
 function compute({ ctrl, index, port, seq }: ComputeData): void {
+  setThreadSlot(index + 1); // the calling thread is slot 0 of a shared gemm memory
   const seqAt = slot(index, SEQ);
   const stateAt = slot(index, STATE);
   let seen = seq;

@@ -1,3 +1,4 @@
+import { wasmGemmPrepacked, wasmPrepackB, type PackedB, type SharedGemm } from '../wasm/gemm';
 import { gemm } from './gemm';
 import { broadcastStrides, sizeOf } from './strides';
 
@@ -100,5 +101,37 @@ export function matmulRange(a: Float32Array, b: Float32Array, out: Float32Array,
     const i1 = Math.min(m, i0 + (rowEnd - r));
     gemm(a, plan.aOffsets[t]!, transposeA, b, plan.bOffsets[t]!, transposeB, out, t * m * n, m, n, k, i0, i1, false, wasm);
     r += i1 - i0;
+  }
+}
+
+/**
+ * Pack the right-hand operand of an unbatched matmul (`plan.batch === 1`) into `g`'s common region,
+ * on this thread as slot 0, for {@link matmulPrepackedRange}. Returns null, doing nothing, for a
+ * batched or empty product, a `b` larger than the region, or where WebAssembly threads are missing:
+ * the caller then runs {@link matmulRange}.
+ *
+ * @example
+ * ```ts
+ * const packed = matmulPrepack(g, b, plan); // then matmulPrepackedRange on every thread
+ * ```
+ */
+export function matmulPrepack(g: SharedGemm, b: Float32Array, plan: MatmulPlan): PackedB | null {
+  if (plan.batch !== 1 || plan.m === 0) return null;
+  return wasmPrepackB(g, b, plan.bOffsets[0]!, plan.transposeB, plan.k, plan.n);
+}
+
+/**
+ * Rows `[rowStart, rowEnd)` of an unbatched matmul whose `b` was packed by {@link matmulPrepack},
+ * in any thread of `g` as its own `slot`: the same result as {@link matmulRange} over those rows.
+ * Throws where this thread cannot instantiate the shared WebAssembly module.
+ *
+ * @example
+ * ```ts
+ * matmulPrepackedRange(g, 1, a, packed, out, plan, 0, plan.m / 2); // half the rows, on the thread of slot 1
+ * ```
+ */
+export function matmulPrepackedRange(g: SharedGemm, slot: number, a: Float32Array, packed: PackedB, out: Float32Array, plan: MatmulPlan, rowStart: number, rowEnd: number): void {
+  if (!wasmGemmPrepacked(g, slot, a, plan.aOffsets[0]!, plan.transposeA, packed, out, 0, plan.m, rowStart, rowEnd, false)) {
+    throw new Error('matmul: this thread cannot run the shared-memory WebAssembly gemm (no WebAssembly threads or SIMD here)');
   }
 }

@@ -3,7 +3,7 @@ import { gemm } from '../kernels/gemm';
 import { conv2dBackwardInputRange, conv2dBackwardWeightRange, conv2dPlan, conv2dRange } from '../kernels/conv';
 import { matmulPlan, matmulRange } from '../kernels/matmul';
 import { maxRelativeError, randomFloats, splitRanges } from '../testing';
-import { wasmGemm, wasmGemmAvailable } from './gemm';
+import { createSharedGemm, releaseSharedGemm, wasmGemm, wasmGemmAvailable, wasmGemmPrepacked, wasmPrepackB } from './gemm';
 
 /** `C (+)= A·B` in float64 over gemm's layouts, rows `[r0, r1)` only; other elements of `c` are kept. */
 function naiveGemm(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, c: Float32Array, cOff: number, m: number, n: number, k: number, r0: number, r1: number, accumulate: boolean): Float64Array {
@@ -145,5 +145,80 @@ describe('the WebAssembly SIMD gemm', () => {
     const c = shared(new Float32Array(m * n));
     expect(wasmGemm(a, 0, false, b, 0, false, c, 0, m, n, k, 0, m, false)).toBe(true);
     expect(maxRelativeError(c, naiveGemm(a, 0, false, b, 0, false, new Float32Array(m * n), 0, m, n, k, 0, m, false))).toBeLessThan(1e-5);
+  });
+});
+
+describe('the shared-memory gemm (B packed once, rows run by any slot)', () => {
+  const g = createSharedGemm(3);
+
+  it('is available in Node (WebAssembly threads), so the tests below exercise it', () => {
+    expect(g).not.toBeNull();
+  });
+
+  // one depth block and several; one column block and two (n > 2048); partial tiles everywhere
+  const cases: [number, number, number][] = [
+    [1, 1, 1],
+    [7, 9, 5],
+    [64, 70, 300],
+    [33, 2053, 270],
+    [130, 17, 600],
+  ];
+  for (const [m, n, k] of cases) {
+    for (const [tA, tB] of [
+      [false, false],
+      [true, true],
+      [false, true],
+      [true, false],
+    ] as const) {
+      it(`matches float64 on ${m}x${k} @ ${k}x${n}${tA ? ', a transposed' : ''}${tB ? ', b transposed' : ''}, its rows split across three slots`, () => {
+        const [aOff, bOff, cOff] = [3, 5, 7];
+        const a = randomFloats(aOff + m * k + 2, m * 7 + k);
+        const b = randomFloats(bOff + k * n + 2, n * 3 + k);
+        const c = randomFloats(cOff + m * n + 2, m + n); // padding around C must survive
+        const want = naiveGemm(a, aOff, tA, b, bOff, tB, c, cOff, m, n, k, 0, m, false);
+        const packed = wasmPrepackB(g!, b, bOff, tB, k, n);
+        expect(packed).not.toBeNull();
+        const bounds = [0, Math.floor(m / 3), Math.floor((2 * m) / 3), m];
+        // slots in a scrambled order, and a slot running twice: any slot may run any rows
+        for (const [slot, part] of [[2, 0], [0, 2], [2, 1]] as const) {
+          expect(wasmGemmPrepacked(g!, slot, a, aOff, tA, packed!, c, cOff, m, bounds[part]!, bounds[part + 1]!, false)).toBe(true);
+        }
+        expect(maxRelativeError(c, want)).toBeLessThan(2e-5);
+      });
+    }
+  }
+
+  it('accumulates into C when asked', () => {
+    const [m, n, k] = [20, 30, 40];
+    const a = randomFloats(m * k, 1);
+    const b = randomFloats(k * n, 2);
+    const c = randomFloats(m * n, 3);
+    const want = naiveGemm(a, 0, false, b, 0, false, c, 0, m, n, k, 0, m, true);
+    const packed = wasmPrepackB(g!, b, 0, false, k, n)!;
+    wasmGemmPrepacked(g!, 1, a, 0, false, packed, c, 0, m, 0, m, true);
+    expect(maxRelativeError(c, want)).toBeLessThan(1e-5);
+  });
+
+  it('declines an empty B or one larger than the common region (the caller falls back to wasmGemm)', () => {
+    expect(wasmPrepackB(g!, new Float32Array(0), 0, false, 0, 5)).toBeNull();
+    expect(wasmPrepackB(g!, new Float32Array(0), 0, false, 5, 0)).toBeNull();
+    const big = new Float32Array(3000 * 1500); // 4.5M elements > 4M
+    expect(wasmPrepackB(g!, big, 0, false, 3000, 1500)).toBeNull();
+  });
+
+  it('rejects a slot outside the memory, naming it', () => {
+    const packed = wasmPrepackB(g!, new Float32Array(4), 0, false, 2, 2)!;
+    expect(() => wasmGemmPrepacked(g!, 3, new Float32Array(4), 0, false, packed, new Float32Array(4), 0, 2, 0, 2, false)).toThrow('gemm: thread slot 3 is outside 0..2');
+    expect(() => createSharedGemm(0)).toThrow('createSharedGemm: threads must be a positive integer, got 0');
+  });
+
+  it('drops its instances when released, and a new memory works after', () => {
+    releaseSharedGemm(g!);
+    const h = createSharedGemm(1)!;
+    const packed = wasmPrepackB(h, new Float32Array([1, 2, 3, 4]), 0, false, 2, 2)!;
+    const c = new Float32Array(4);
+    wasmGemmPrepacked(h, 0, new Float32Array([1, 0, 0, 1]), 0, false, packed, c, 0, 2, 0, 2, false);
+    expect([...c]).toEqual([1, 2, 3, 4]);
+    releaseSharedGemm(h);
   });
 });

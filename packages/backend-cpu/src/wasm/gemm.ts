@@ -8,16 +8,21 @@
  * ArrayBuffer is ever detached), made synchronously on first use; where WebAssembly SIMD is
  * missing or compiling fails, `wasmGemm` returns false and callers run the TypeScript kernel.
  */
-import { WASM_BASE64 } from './gemm.generated';
-import { instantiateSimd } from './instantiate';
+import { WASM_BASE64, WASM_SHARED_BASE64 } from './gemm.generated';
+import { instantiateSimd, sharedMemory } from './instantiate';
 
-interface GemmExports {
-  readonly memory: { readonly buffer: ArrayBuffer };
+/** The functions of gemm.wat (both variants). */
+interface GemmFunctions {
   packA(src: number, si: number, sp: number, mc: number, kc: number, kcp: number, dst: number): void;
   packB(src: number, sp: number, sj: number, kc: number, nc: number, kcp: number, dst: number): void;
   kernel(pa: number, pb: number, c: number, ldc: number, kcp: number, mp: number, np: number, add: number): void;
   im2col(src: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, ow: number, r0: number, nr: number, p0: number, np: number, dst: number, ld: number): void;
   col2im(dst: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, ow: number, r0: number, nr: number, c0: number, p0: number, np: number, src: number, ld: number): void;
+}
+
+/** The exports of the variant with its own memory. */
+interface GemmExports extends GemmFunctions {
+  readonly memory: { readonly buffer: ArrayBuffer };
 }
 
 /** Rows of A / columns of B per micro-tile (fixed by gemm.wat). */
@@ -30,7 +35,8 @@ const MC = 128;
 /** Most columns of B per packed block (a multiple of NR). */
 const NC = 2048;
 
-// memory layout, in floats: packed B | B staging, then C staging | packed A | A staging | one image
+// memory layout of a thread's own instance, in floats: packed B | B staging, then C staging |
+// packed A | A staging | one image
 const PACKED_B = 0;
 const SCRATCH = PACKED_B + KC * NC;
 const SCRATCH_SIZE = KC * NC; // >= MC * NC: staged B (kc × nc) and staged C (≤ MC × NC) take turns here
@@ -43,10 +49,31 @@ const IMAGE_SIZE = 256 * 1024;
 /** Floats the layout needs: gemm.wat declares exactly this much memory (90 pages of 64 KiB). */
 const FLOATS = IMAGE + IMAGE_SIZE;
 
+// a shared memory (the worker backend's): one common region of packed B blocks that every thread
+// reads, then one region per thread (its slot) with that thread's staging and packed A
+/** Floats of packed B the common region holds: a right-hand operand of up to about 4M elements (16 MiB). */
+const COMMON_FLOATS = 4 * 1024 * 1024;
+/** Floats of one thread's region: B or C staging, packed A, A staging (the same sizes as above). */
+const SLOT_FLOATS = SCRATCH_SIZE + MC * KC + STAGED_A_SIZE;
+/** Pages gemm.wat's shared variant may import at most (scripts/build-wasm.mjs). */
+const SHARED_MAX_PAGES = 16384;
+
+/** Where an instance's working areas lie in its memory, in floats (-1: none). */
+interface Layout {
+  readonly packedB: number;
+  readonly scratch: number;
+  readonly packedA: number;
+  readonly stagedA: number;
+  readonly image: number;
+}
+
+const OWN_LAYOUT: Layout = { packedB: PACKED_B, scratch: SCRATCH, packedA: PACKED_A, stagedA: STAGED_A, image: IMAGE };
+
 interface Instance {
-  readonly fn: GemmExports;
+  readonly fn: GemmFunctions;
   /** A view of the whole memory: it never grows, so this view never detaches. */
   readonly mem: Float32Array;
+  readonly layout: Layout;
 }
 
 /** undefined: not tried yet; null: unavailable here. */
@@ -56,7 +83,7 @@ function instantiate(): Instance | null {
   const fn = instantiateSimd<GemmExports>(WASM_BASE64);
   if (fn === null) return null;
   const mem = new Float32Array(fn.memory.buffer);
-  return mem.length < FLOATS ? null : { fn, mem };
+  return mem.length < FLOATS ? null : { fn, mem, layout: OWN_LAYOUT };
 }
 
 function getInstance(): Instance | null {
@@ -131,17 +158,188 @@ export function wasmGemm(
   const inst = getInstance();
   if (inst === null) return false;
   if (rowEnd - rowStart <= 0 || n === 0 || k === 0) return false; // the TypeScript kernel's early exits handle these
+  const packB = (pc: number, kc: number, jc: number, nc: number) => {
+    packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, PACKED_B);
+    return PACKED_B * 4;
+  };
+  blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate);
+  return true;
+}
+
+/** B[pc .. pc+kc, jc .. jc+nc] (B `k × n`, stored `[n, k]` with `transB`) staged through `inst`'s scratch area and packed at float `dst`. */
+function packBBlock(inst: Instance, b: Float32Array, bOff: number, transB: boolean, k: number, n: number, pc: number, kc: number, jc: number, nc: number, dst: number): void {
   const { fn, mem } = inst;
-  // B[pc .. pc+kc, jc .. jc+nc] into the scratch area, then packed
-  const packB = transB
-    ? (pc: number, kc: number, jc: number, nc: number) => {
-        const ld = stage(mem, b, bOff + jc * k + pc, nc, kc, k, SCRATCH, SCRATCH_SIZE);
-        fn.packB(SCRATCH * 4, 4, ld * 4, kc, nc, kc, PACKED_B * 4);
-      }
-    : (pc: number, kc: number, jc: number, nc: number) => {
-        const ld = stage(mem, b, bOff + pc * n + jc, kc, nc, n, SCRATCH, SCRATCH_SIZE);
-        fn.packB(SCRATCH * 4, ld * 4, 4, kc, nc, kc, PACKED_B * 4);
-      };
+  const { scratch } = inst.layout;
+  if (transB) {
+    const ld = stage(mem, b, bOff + jc * k + pc, nc, kc, k, scratch, SCRATCH_SIZE);
+    fn.packB(scratch * 4, 4, ld * 4, kc, nc, kc, dst * 4);
+  } else {
+    const ld = stage(mem, b, bOff + pc * n + jc, kc, nc, n, scratch, SCRATCH_SIZE);
+    fn.packB(scratch * 4, ld * 4, 4, kc, nc, kc, dst * 4);
+  }
+}
+
+/**
+ * A WebAssembly memory that the threads of a pool share for matrix products: a common region that
+ * holds one product's right-hand operand packed once (by slot 0) and read by every thread, and a
+ * region per thread (slot) for its staging and its packed rows of the left operand. Splitting a
+ * product by rows then costs no repacking of the right operand per chunk, so chunks can be small
+ * enough for a slow thread to take fewer. Plain data plus the memory: post it to the threads.
+ *
+ * @example
+ * ```ts
+ * const g = createSharedGemm(2); // null where WebAssembly threads or SIMD are missing
+ * ```
+ */
+export interface SharedGemm {
+  /** The shared `WebAssembly.Memory`: posting this object to another thread gives that thread the same memory. */
+  readonly memory: object;
+  /** Tells memories apart across threads (each thread keeps one instance per memory and slot). */
+  readonly id: string;
+  /** Threads that may run products on it: slots `0 .. threads - 1`. */
+  readonly threads: number;
+}
+
+/**
+ * A right-hand operand packed into a {@link SharedGemm}'s common region by {@link wasmPrepackB}:
+ * plain data, posted with the tasks that read it. Valid until the next `wasmPrepackB` on that memory.
+ *
+ * @example
+ * ```ts
+ * const packed = wasmPrepackB(g, b, 0, false, k, n); // { k, n, blocks: [...] } or null
+ * ```
+ */
+export interface PackedB {
+  /** Rows of B (the product's depth). */
+  readonly k: number;
+  /** Columns of B. */
+  readonly n: number;
+  /** Byte address of each packed block, column blocks outer, depth blocks inner. */
+  readonly blocks: readonly number[];
+}
+
+/** This thread's instances on shared memories, by `id:slot`. */
+const sharedInstances = new Map<string, Instance>();
+
+function sharedInstance(g: SharedGemm, slot: number): Instance | null {
+  if (!(Number.isInteger(slot) && slot >= 0 && slot < g.threads)) throw new Error(`gemm: thread slot ${slot} is outside 0..${g.threads - 1} of this shared memory`);
+  const key = `${g.id}:${slot}`;
+  let inst = sharedInstances.get(key);
+  if (inst === undefined) {
+    const fn = instantiateSimd<GemmFunctions>(WASM_SHARED_BASE64, { env: { memory: g.memory } });
+    if (fn === null) return null;
+    const base = COMMON_FLOATS + slot * SLOT_FLOATS;
+    const layout: Layout = { packedB: -1, scratch: base, packedA: base + SCRATCH_SIZE, stagedA: base + SCRATCH_SIZE + MC * KC, image: -1 };
+    inst = { fn, mem: new Float32Array((g.memory as { readonly buffer: ArrayBufferLike }).buffer), layout };
+    sharedInstances.set(key, inst);
+  }
+  return inst;
+}
+
+function randomId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  return c?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/**
+ * A new {@link SharedGemm} for `threads` threads (this thread is slot 0), or null where the engine
+ * lacks WebAssembly SIMD or threads or `SharedArrayBuffer`. Its memory is fixed: 16 MiB of common
+ * region plus 2.6 MiB per thread, committed only as it is written.
+ *
+ * @example
+ * ```ts
+ * const g = createSharedGemm(4);
+ * if (g !== null) worker.postMessage({ gemm: g, slot: 1 });
+ * ```
+ */
+export function createSharedGemm(threads: number): SharedGemm | null {
+  if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`createSharedGemm: threads must be a positive integer, got ${threads}`);
+  const pages = Math.ceil(((COMMON_FLOATS + threads * SLOT_FLOATS) * 4) / 65536);
+  if (pages > SHARED_MAX_PAGES) return null;
+  const memory = sharedMemory(pages);
+  if (memory === null) return null;
+  const g: SharedGemm = { memory, id: randomId(), threads };
+  return sharedInstance(g, 0) === null ? null : g;
+}
+
+/**
+ * Drop this thread's instances on `g`'s memory (the memory itself goes when nothing refers to it).
+ *
+ * @example
+ * ```ts
+ * releaseSharedGemm(g); // when the pool that used it closes
+ * ```
+ */
+export function releaseSharedGemm(g: SharedGemm): void {
+  for (let slot = 0; slot < g.threads; slot++) sharedInstances.delete(`${g.id}:${slot}`);
+}
+
+/**
+ * Pack B (`k × n`, stored `[n, k]` with `transB`, at `b[bOff ...]`) into `g`'s common region, on
+ * this thread as slot 0, block by block as {@link wasmGemmPrepacked} reads it. Returns null, doing
+ * nothing, when B is empty, larger than the region (about 4M elements) or WebAssembly is missing.
+ *
+ * @example
+ * ```ts
+ * const packed = wasmPrepackB(g, b, 0, false, k, n);
+ * ```
+ */
+export function wasmPrepackB(g: SharedGemm, b: Float32Array, bOff: number, transB: boolean, k: number, n: number): PackedB | null {
+  if (k === 0 || n === 0) return null;
+  const kcMax = blockSize(k, KC, 1);
+  const ncMax = blockSize(n, NC, NR);
+  let size = 0;
+  for (let jc = 0; jc < n; jc += ncMax) size += k * Math.ceil(Math.min(ncMax, n - jc) / NR) * NR;
+  if (size > COMMON_FLOATS) return null;
+  const inst = sharedInstance(g, 0);
+  if (inst === null) return null;
+  const blocks: number[] = [];
+  let at = 0;
+  for (let jc = 0; jc < n; jc += ncMax) {
+    const nc = Math.min(ncMax, n - jc);
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = Math.min(kcMax, k - pc);
+      packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, at);
+      blocks.push(at * 4);
+      at += kc * Math.ceil(nc / NR) * NR;
+    }
+  }
+  return { k, n, blocks };
+}
+
+/**
+ * {@link wasmGemm}'s contract with B already packed by {@link wasmPrepackB}: rows `[rowStart, rowEnd)`
+ * of `C (+)= A·B`, A `m × packed.k` (stored transposed with `transA`), run in any thread of `g`
+ * as its `slot` (distinct threads, distinct slots). Returns false, doing nothing, where this thread
+ * cannot instantiate the shared module.
+ *
+ * @example
+ * ```ts
+ * wasmGemmPrepacked(g, 1, a, 0, false, packed, c, 0, m, 0, m / 2, false); // the first half of the rows, as slot 1
+ * ```
+ */
+export function wasmGemmPrepacked(
+  g: SharedGemm,
+  slot: number,
+  a: Float32Array,
+  aOff: number,
+  transA: boolean,
+  packed: PackedB,
+  c: Float32Array,
+  cOff: number,
+  m: number,
+  rowStart: number,
+  rowEnd: number,
+  accumulate: boolean,
+): boolean {
+  const inst = sharedInstance(g, slot);
+  if (inst === null) return false;
+  if (rowEnd <= rowStart) return true;
+  const { k, n, blocks } = packed;
+  const kcMax = blockSize(k, KC, 1);
+  const ncMax = blockSize(n, NC, NR);
+  const depthBlocks = Math.ceil(k / kcMax);
+  const packB = (pc: number, _kc: number, jc: number) => blocks[(jc / ncMax) * depthBlocks + pc / kcMax]!;
   blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate);
   return true;
 }
@@ -191,6 +389,7 @@ export function wasmConvForward(x: Float32Array, xOff: number, g: WasmConvGeomet
   const packB = (pc: number, kc: number, jc: number, nc: number) => {
     fn.im2col(IMAGE * 4, g.h, g.w, g.kh, g.kw, g.stride, g.padding, g.ow, pc, kc, jc, nc, SCRATCH * 4, nc * 4);
     fn.packB(SCRATCH * 4, nc * 4, 4, kc, nc, kc, PACKED_B * 4);
+    return PACKED_B * 4;
   };
   blocked(inst, weight, 0, false, packB, out, outOff, o, g.oh * g.ow, ckk, o0, o1, false);
   return true;
@@ -228,6 +427,7 @@ export function wasmConvWeightGrad(
   const packB = (pc: number, kc: number, jc: number, nc: number) => {
     fn.im2col(IMAGE * 4, g.h, g.w, g.kh, g.kw, g.stride, g.padding, g.ow, jc, nc, pc, kc, SCRATCH * 4, kc * 4);
     fn.packB(SCRATCH * 4, 4, kc * 4, kc, nc, kc, PACKED_B * 4);
+    return PACKED_B * 4;
   };
   blocked(inst, dy, dyOff, false, packB, dw, 0, o, ckk, g.oh * g.ow, o0, o1, accumulate);
   return true;
@@ -267,6 +467,7 @@ export function wasmConvInputGrad(
   const packB = (pc: number, kc: number, jc: number, nc: number) => {
     const ld = stage(mem, dy, dyOff + pc * ohw + jc, kc, nc, ohw, SCRATCH, SCRATCH_SIZE);
     fn.packB(SCRATCH * 4, ld * 4, 4, kc, nc, kc, PACKED_B * 4);
+    return PACKED_B * 4;
   };
   const fold = (ic: number, mc: number, jc: number, nc: number, ldc: number) =>
     fn.col2im(IMAGE * 4, g.h, g.w, g.kh, g.kw, g.stride, g.padding, g.ow, ic, mc, c0, jc, nc, SCRATCH * 4, ldc * 4);
@@ -277,7 +478,8 @@ export function wasmConvInputGrad(
 
 /**
  * The blocked product behind every entry point: A staged from `a` and packed here, B packed by
- * `packB(pc, kc, jc, nc)` (block rows `pc .. pc+kc` of k, columns `jc .. jc+nc` of n) into PACKED_B.
+ * `packB(pc, kc, jc, nc)` (block rows `pc .. pc+kc` of k, columns `jc .. jc+nc` of n), which returns
+ * the byte address of the packed block (the instance's packed-B area, or a shared prepacked block).
  * Each finished C block goes to `c`, or, given `fold`, is handed to it where it lies in the module
  * (rows `ic .. ic+mc`, columns `jc .. jc+nc`, row stride `ldc`; only for a product of one depth block).
  */
@@ -286,7 +488,7 @@ function blocked(
   a: Float32Array,
   aOff: number,
   transA: boolean,
-  packB: (pc: number, kc: number, jc: number, nc: number) => void,
+  packB: (pc: number, kc: number, jc: number, nc: number) => number,
   c: Float32Array,
   cOff: number,
   m: number,
@@ -298,6 +500,7 @@ function blocked(
   fold?: (ic: number, mc: number, jc: number, nc: number, ldc: number) => void,
 ): void {
   const { fn, mem } = inst;
+  const { scratch, packedA, stagedA } = inst.layout;
   const rows = rowEnd - rowStart;
   const kcMax = blockSize(k, KC, 1);
   const mcMax = blockSize(rows, MC, MR);
@@ -309,19 +512,19 @@ function blocked(
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = Math.min(kcMax, k - pc);
       const kcp = kc;
-      packB(pc, kc, jc, nc);
+      const pb = packB(pc, kc, jc, nc);
       const add = accumulate || pc > 0;
       for (let ic = rowStart; ic < rowEnd; ic += mcMax) {
         const mc = Math.min(mcMax, rowEnd - ic);
         if (transA) {
-          const ld = stage(mem, a, aOff + pc * m + ic, kc, mc, m, STAGED_A, STAGED_A_SIZE);
-          fn.packA(STAGED_A * 4, 4, ld * 4, mc, kc, kcp, PACKED_A * 4);
+          const ld = stage(mem, a, aOff + pc * m + ic, kc, mc, m, stagedA, STAGED_A_SIZE);
+          fn.packA(stagedA * 4, 4, ld * 4, mc, kc, kcp, packedA * 4);
         } else {
-          const ld = stage(mem, a, aOff + ic * k + pc, mc, kc, k, STAGED_A, STAGED_A_SIZE);
-          fn.packA(STAGED_A * 4, ld * 4, 4, mc, kc, kcp, PACKED_A * 4);
+          const ld = stage(mem, a, aOff + ic * k + pc, mc, kc, k, stagedA, STAGED_A_SIZE);
+          fn.packA(stagedA * 4, ld * 4, 4, mc, kc, kcp, packedA * 4);
         }
         if (fold) {
-          fn.kernel(PACKED_A * 4, PACKED_B * 4, SCRATCH * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, 0);
+          fn.kernel(packedA * 4, pb, scratch * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, 0);
           fold(ic, mc, jc, nc, ldc);
           continue;
         }
@@ -329,14 +532,14 @@ function blocked(
         const cAt = cOff + ic * n + jc;
         const whole = nc === n && ldc === n;
         if (add) {
-          if (whole) mem.set(c.subarray(cAt, cAt + mc * n), SCRATCH);
-          else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = cAt + i * n, d = SCRATCH + i * ldc; j < nc; j++) mem[d + j] = c[s + j]!;
-          else for (let i = 0; i < mc; i++) mem.set(c.subarray(cAt + i * n, cAt + i * n + nc), SCRATCH + i * ldc);
+          if (whole) mem.set(c.subarray(cAt, cAt + mc * n), scratch);
+          else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = cAt + i * n, d = scratch + i * ldc; j < nc; j++) mem[d + j] = c[s + j]!;
+          else for (let i = 0; i < mc; i++) mem.set(c.subarray(cAt + i * n, cAt + i * n + nc), scratch + i * ldc);
         }
-        fn.kernel(PACKED_A * 4, PACKED_B * 4, SCRATCH * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, add ? 1 : 0);
-        if (whole) c.set(mem.subarray(SCRATCH, SCRATCH + mc * n), cAt);
-        else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = SCRATCH + i * ldc, d = cAt + i * n; j < nc; j++) c[d + j] = mem[s + j]!;
-        else for (let i = 0; i < mc; i++) c.set(mem.subarray(SCRATCH + i * ldc, SCRATCH + i * ldc + nc), cAt + i * n);
+        fn.kernel(packedA * 4, pb, scratch * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, add ? 1 : 0);
+        if (whole) c.set(mem.subarray(scratch, scratch + mc * n), cAt);
+        else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = scratch + i * ldc, d = cAt + i * n; j < nc; j++) c[d + j] = mem[s + j]!;
+        else for (let i = 0; i < mc; i++) c.set(mem.subarray(scratch + i * ldc, scratch + i * ldc + nc), cAt + i * n);
       }
     }
   }

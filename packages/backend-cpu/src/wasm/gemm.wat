@@ -13,7 +13,7 @@
 ;;           B block, in place of copying B in: the matrix itself never exists in JavaScript
 ;; The memory is fixed in size (min = max): it never grows, so its ArrayBuffer never detaches.
 (module
-  (memory (export "memory") 90 90) ;; 5.625 MiB: exactly the layout of gemm.ts (packed and staged blocks, one image)
+  (memory (export "memory") 90 90) ;; @shared-variant: 5.625 MiB, exactly the layout of gemm.ts (packed and staged blocks, one image); the worker backend runs a copy on a shared memory
 
   ;; Pack A(i, p) = f32[src + i*si + p*sp] for i < mc, p < kc into panels at dst:
   ;; panel r holds A(4r + t, p) at dst + r*16*kcp + p*16 + t*4; rows >= mc and steps >= kc are 0.

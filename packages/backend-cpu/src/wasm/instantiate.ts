@@ -3,6 +3,7 @@
 /** The part of the WebAssembly JS API used here (the repo's TypeScript libs do not declare it). */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
+  readonly Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { readonly buffer: ArrayBufferLike };
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
 }
@@ -15,22 +16,42 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 /**
- * The exports of a new instance of the module in `base64` (no imports), or null where the engine
- * lacks WebAssembly or SIMD (the module does not validate) or instantiation fails. Synchronous, so
- * it works at first use in any thread; the modules are small enough (a few KiB) for browsers' main thread too.
+ * The exports of a new instance of the module in `base64` (with `imports`, none by default), or
+ * null where the engine lacks WebAssembly or SIMD (the module does not validate) or instantiation
+ * fails. Synchronous, so it works at first use in any thread; the modules are small enough (a few
+ * KiB) for browsers' main thread too.
  *
  * @example
  * ```ts
  * const fn = instantiateSimd<{ memory: { buffer: ArrayBuffer } }>(WASM_BASE64);
  * ```
  */
-export function instantiateSimd<T>(base64: string): T | null {
+export function instantiateSimd<T>(base64: string, imports: object = {}): T | null {
   try {
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (wasm === undefined) return null;
     const bytes = decodeBase64(base64);
-    if (!wasm.validate(bytes)) return null; // no SIMD in this engine
-    return new wasm.Instance(new wasm.Module(bytes), {}).exports as T;
+    if (!wasm.validate(bytes)) return null; // no SIMD (or, for a shared memory, no threads) in this engine
+    return new wasm.Instance(new wasm.Module(bytes), imports).exports as T;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A new shared `WebAssembly.Memory` of exactly `pages` pages of 64 KiB (it never grows), or null
+ * where the engine lacks WebAssembly threads or `SharedArrayBuffer` (a browser page that is not
+ * cross-origin isolated) or cannot reserve it.
+ *
+ * @example
+ * ```ts
+ * const memory = sharedMemory(100); // postMessage it to a worker: both threads see one memory
+ * ```
+ */
+export function sharedMemory(pages: number): { readonly buffer: ArrayBufferLike } | null {
+  try {
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    return wasm === undefined ? null : new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   } catch {
     return null;
   }
