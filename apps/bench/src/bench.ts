@@ -13,6 +13,9 @@
  *     runs the cases once (one block each) on one system in this process and prints the samples as JSON
  *   node dist/bench.js --system cpu --serve
  *     the child mode: reads requests (one JSON line each) on stdin, answers one JSON line each on stdout
+ *   node dist/bench.js --paired-child [--cases ...] [--rounds N] [--quick]
+ *     issue 4's cpu-vs-worker comparison in this one process (paired.ts), as JSON; the main run starts
+ *     it after the other rounds whenever both cpu and worker are among the systems (--no-paired skips it)
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { CASES, scaleBudget, selectCases, valueOf, type Case } from './cases';
 import { median, parallelCapacity, sampleFor, warmUp } from './measure';
 import { acceptance, checkRows, ratioRows, renderMarkdown, resultRows, spread, textTable, type CaseResult, type RunReport } from './report';
+import { PAIRED, pairedChecks, pairedRows, runPaired, speedSummary, type PairedReport } from './paired';
 import { SYSTEM_NAMES, SYSTEMS, type System, type SystemName } from './systems';
 import { machine, versions } from './versions';
 
@@ -139,6 +143,17 @@ class Child {
   }
 }
 
+/** Issue 4's paired run, in a child process of its own (the same arguments, so the same cases and rounds). */
+async function pairedChild(argv: readonly string[]): Promise<PairedReport> {
+  const args = [fileURLToPath(import.meta.url), '--paired-child', ...argv.filter((a) => a !== '--json')];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  proc.stdout.on('data', (d: Buffer) => (text += d.toString()));
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench: the paired cpu-vs-worker process failed (exit code ${code})`);
+  return JSON.parse(text) as PairedReport;
+}
+
 /** The systems a `--systems` list names, checked. */
 function selectSystems(list: string): string[] {
   const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -163,6 +178,8 @@ async function main(): Promise<void> {
       write: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       out: { type: 'string' },
+      'paired-child': { type: 'boolean', default: false },
+      'no-paired': { type: 'boolean', default: false },
     },
   });
   const cases = selectCases(CASES, values.cases).map((c) => (values.quick ? scaleBudget(c, 0.5) : c));
@@ -172,6 +189,13 @@ async function main(): Promise<void> {
     const blocks = Object.fromEntries(cases.map((c) => [c.name, r.block(c)]));
     console.log(JSON.stringify({ info: r.info(), blocks }));
     await r.close();
+    return;
+  }
+
+  const pairedNames = cases.map((c) => c.name).filter((n) => PAIRED.some((p) => p.name === n));
+  if (values['paired-child']) {
+    console.log = console.error; // libraries' logging must not mix with the JSON answer
+    process.stdout.write(`${JSON.stringify(await runPaired(pairedNames, Number(values.rounds ?? (values.quick ? 3 : 5)), values.quick))}\n`);
     return;
   }
 
@@ -212,6 +236,7 @@ async function main(): Promise<void> {
   }
   const infos = Object.fromEntries(await Promise.all(children.map(async (c) => [c.system, await c.info()] as const)));
   await Promise.all(children.map((c) => c.close()));
+  const paired = systems.includes('cpu') && systems.includes('worker') && pairedNames.length > 0 && !values['no-paired'] ? await pairedChild(argv) : undefined;
 
   const results: CaseResult[] = cases.map((c) => {
     const values: Record<string, number> = {};
@@ -243,6 +268,7 @@ async function main(): Promise<void> {
     capacities,
     seconds: (performance.now() - started) / 1000,
     losses,
+    ...(paired ? { paired } : {}),
   };
   if (values.json) {
     console.log(JSON.stringify({ ...report, raw: all }));
@@ -256,6 +282,12 @@ async function main(): Promise<void> {
       console.log(`\nspeed-up vs TF.js (above 1: tensorgrad faster)\n${textTable(ratioRows(report))}`);
     }
     console.log(`\n${textTable(checkRows(acceptance(results)))}`);
+    if (paired) {
+      const { slowest, ceilings } = speedSummary(paired);
+      console.log(`\nworker vs cpu in one process, paired turns (issue 4)\n${textTable(pairedRows(paired))}`);
+      console.log(`slower core's speed per round: ${slowest.map((x) => `${Math.round(100 * x)}%`).join(', ')} of the faster; best possible ${paired.threads}-thread gain: ${ceilings.map((c) => `${c.toFixed(2)}×`).join(', ')}`);
+      console.log(`\n${textTable(checkRows(pairedChecks(paired)))}`);
+    }
   }
   const narrowed = values.systems !== undefined || values.cases !== undefined;
   if (values.write || (!narrowed && !values['no-write'])) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, sample, sampleFor, warmUp } from './measure';
+import { median, sample, sampleFor, speedCeiling, threadSpeeds, warmUp } from './measure';
 
 describe('median', () => {
   it('takes the middle of an odd count and the mean of the two middles of an even count', () => {
@@ -55,5 +55,21 @@ describe('warmUp', () => {
     let calls = 0;
     expect(warmUp(() => calls++, { maxRuns: 3, budgetMs: 1e9 }, fakeClock(1))).toBe(3);
     expect(calls).toBe(3);
+  });
+});
+
+describe('speedCeiling', () => {
+  it('is the sum over the fastest: 2 for two equal threads, 1.5 when one runs at half speed', () => {
+    expect(speedCeiling([10, 10])).toBe(2);
+    expect(speedCeiling([5, 10])).toBe(1.5);
+    expect(speedCeiling([0, 0])).toBeNaN();
+  });
+});
+
+describe('threadSpeeds', () => {
+  it('reports one positive rate per thread, this thread first', async () => {
+    const speeds = await threadSpeeds(2, 50);
+    expect(speeds).toHaveLength(2);
+    for (const s of speeds) expect(s).toBeGreaterThan(0);
   });
 });

@@ -62,3 +62,39 @@ export function sampleFor(fn: () => unknown, { maxRuns, budgetMs }: Budget, now:
 export function warmUp(fn: () => unknown, budget: Budget, now: () => number = () => performance.now()): number {
   return sampleFor(fn, budget, now).length;
 }
+
+/**
+ * How fast each of `threads` threads computes while all of them are busy, over `ms`: the same
+ * floating-point loop on every thread, in iterations per millisecond, this thread first. On this
+ * kind of VM a core can run at half speed for seconds at a time (another guest busy on its
+ * physical core), so a 2-thread speed-up over one thread on the faster core is at most
+ * `sum / max` of these: {@link speedCeiling}.
+ */
+export async function threadSpeeds(threads: number, ms = 300): Promise<number[]> {
+  const { Worker } = await import('node:worker_threads');
+  const spin = (end: number): number => {
+    const f = new Float32Array(1024).fill(1);
+    let iterations = 0;
+    let s = 0;
+    while (Date.now() < end) {
+      for (let i = 0; i < 1024; i++) s += f[i]! * 1.0001;
+      iterations++;
+    }
+    return iterations + (s < 0 ? 1 : 0); // s keeps the loop from being optimised away
+  };
+  const end = Date.now() + ms;
+  const source = `const { parentPort, workerData } = require('node:worker_threads'); parentPort.postMessage((${spin.toString()})(workerData));`;
+  const workers = Array.from({ length: threads - 1 }, () => new Worker(source, { eval: true, workerData: end }));
+  const counts = workers.map((w) => new Promise<number>((resolve, reject) => w.once('message', resolve).once('error', reject)));
+  const own = spin(end);
+  return [own, ...(await Promise.all(counts))].map((n) => n / ms);
+}
+
+/**
+ * The most a perfectly balanced split over threads of these `speeds` can gain over one thread on
+ * the fastest of them: `sum / max` (2 on two equal cores, 1.5 when one runs at half speed).
+ */
+export function speedCeiling(speeds: readonly number[]): number {
+  const max = Math.max(...speeds);
+  return max > 0 ? speeds.reduce((a, b) => a + b, 0) / max : NaN;
+}

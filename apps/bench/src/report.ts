@@ -3,6 +3,7 @@
  * here: everything is a pure function of the numbers (tested in report.test.ts).
  */
 import { speedUp, type Unit } from './cases';
+import { pairedChecks, pairedRows, speedSummary, type PairedReport } from './paired';
 
 /** The medians of one case. */
 export interface CaseResult {
@@ -35,6 +36,8 @@ export interface RunReport {
   readonly seconds: number;
   /** Per training case and system, the loss at its first and at its last step, and how many steps it ran. */
   readonly losses: Readonly<Record<string, Readonly<Record<string, readonly [first: number, last: number, steps: number]>>>>;
+  /** Issue 4's cpu-vs-worker comparison in one process, when both ran. */
+  readonly paired?: PairedReport;
 }
 
 /** The column heading of a system; gpujs is marked when it runs its fallback mode. */
@@ -258,6 +261,25 @@ export function renderMarkdown(report: RunReport): string {
     markdownTable(checkRows(acceptance(report.results))),
     '',
   );
+  if (report.paired !== undefined) {
+    const { slowest, ceilings } = speedSummary(report.paired);
+    p(
+      '## worker vs cpu in one process (issue 4)',
+      '',
+      'backend-cpu and backend-worker in one child process, taking turns (a turn is one to five consecutive runs of',
+      'one backend; the order alternates from pair to pair), so that every worker sample has a cpu sample from the',
+      'same moment. The speed-up is the median over pairs of cpu time / worker time.',
+      '',
+      markdownTable(pairedRows(report.paired)),
+      '',
+      markdownTable(checkRows(pairedChecks(report.paired))),
+      '',
+      `The machine's cores, per round, both busy: the slower one ran at ${slowest.map((x) => `${Math.round(100 * x)}%`).join(', ')} of the faster,`,
+      `so a perfectly balanced ${report.paired.threads}-thread split could gain at most ${ceilings.map((c) => `${c.toFixed(2)}×`).join(', ')} over one thread on the faster core.`,
+      'On this VM a core runs at about half speed for seconds at a time (another guest busy on its physical core).',
+      '',
+    );
+  }
   const lossCases = Object.keys(report.losses);
   if (lossCases.length > 0) {
     p(
