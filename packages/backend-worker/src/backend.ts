@@ -35,10 +35,13 @@ function productChunks(work: number): number {
 }
 
 /**
- * Chunks per thread of a matmul whose right operand is packed once in shared memory: a chunk
- * then costs only its own rows, so several per thread let a fast thread take a slow one's share.
+ * Guided scheduling (kernels whose chunks cost nothing extra: elementwise, reductions, and matmuls
+ * whose right operand is packed once): each claim takes 1 / (GUIDED_SHRINK · threads) of what is
+ * left, so the first chunks are large and the last ones, which a fast thread waits on, small.
  */
-const PACKED_CHUNKS = 4;
+const GUIDED_SHRINK = 2;
+/** The least work (in adds, or multiply-adds) of a guided chunk: about 5–10 µs here, well above a claim's cost. */
+const SMALLEST_CHUNK_WORK = 8192;
 
 const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'logicalNot']);
 
@@ -140,10 +143,13 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
   /**
    * Run `task` over its `units` output units: split across the pool when its `work` reaches
    * `threshold` (or the forced `splitThreshold`), else inline. Split kernels run in chunks of a
-   * multiple of `grain` units, about `perThread` chunks per thread (so a late or slow thread
-   * takes fewer); with `splitThreshold: 0`, in exactly one chunk per thread, each run by its thread.
+   * multiple of `grain` units: given `smallest`, in guided chunks (each claim a quarter of what is
+   * left on two threads, down to `smallest` units), for kernels whose chunks cost nothing extra;
+   * else about `perThread` equal chunks per thread (kernels that repeat work per chunk). Either way
+   * a late or slow thread takes fewer. With `splitThreshold: 0`, in exactly one chunk per thread,
+   * each run by its thread.
    */
-  function launch(op: string, task: Task, units: number, work: number, threshold: number, grain: number, perThread: number): void {
+  function launch(op: string, task: Task, units: number, work: number, threshold: number, grain: number, perThread: number, smallest?: number): void {
     if (closed) throw new Error(`worker backend: ${op}: the backend was closed`);
     if (pool === null || units < 2 || work < (forced ?? threshold)) {
       stats.inline++;
@@ -156,8 +162,18 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       pool.run(op, task, units, chunk, Math.ceil(units / chunk) - 1, true);
       return;
     }
+    if (smallest !== undefined) {
+      const chunk = Math.max(grain, Math.ceil(smallest / grain) * grain);
+      pool.run(op, task, units, chunk, Math.min(threads - 1, Math.ceil(units / chunk) - 1), false, GUIDED_SHRINK * threads);
+      return;
+    }
     const chunk = Math.ceil(units / (threads * perThread) / grain) * grain;
     pool.run(op, task, units, chunk, Math.min(threads - 1, Math.ceil(units / chunk) - 1), false);
+  }
+
+  /** Output units of a kernel that costs `perUnit` adds per unit, in the smallest guided chunk. */
+  function smallestChunk(perUnit: number): number {
+    return Math.max(1, Math.ceil(SMALLEST_CHUNK_WORK / Math.max(1, perUnit)));
   }
 
   /** Allocate the output, build its task, launch it, store it. */
@@ -201,14 +217,14 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
 
   /** An elementwise kernel over `n` output elements, `weight` times the cost of an add each. */
   function elementwise(op: string, task: Task, n: number, weight = 1): void {
-    launch(op, task, n, n * weight, ELEMENTWISE_SPLIT, 64, 4); // 64 elements: threads never write one cache line
+    launch(op, task, n, n * weight, ELEMENTWISE_SPLIT, 64, 4, smallestChunk(weight)); // 64 elements: threads never write one cache line
   }
 
   function softmaxLike(x: TensorInfo, kind: 'softmax' | 'logSoftmax'): DataId {
     const xs = float32(kind, x);
     const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1]!;
     return output(x.shape, 'float32', (out, n) => {
-      if (cols > 0) launch(kind, { kind, x: xs, out: out as Float32Array, cols }, n / cols, n * TRANSCENDENTAL, ELEMENTWISE_SPLIT, 1, 4);
+      if (cols > 0) launch(kind, { kind, x: xs, out: out as Float32Array, cols }, n / cols, n * TRANSCENDENTAL, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(cols * TRANSCENDENTAL));
     });
   }
 
@@ -218,7 +234,7 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
     const shape = [x.shape[0]!, x.shape[1]!, plan.oh, plan.ow];
     const work = plan.planes * plan.oh * plan.ow * plan.kh * plan.kw;
     return output(shape, kind === 'maxPool2d' ? 'float32' : 'int32', (out) =>
-      launch(kind, kind === 'maxPool2d' ? { kind, x: xv, out: out as Float32Array, plan } : { kind, x: xv, out: out as Int32Array, plan }, plan.planes, work, ELEMENTWISE_SPLIT, 1, 4),
+      launch(kind, kind === 'maxPool2d' ? { kind, x: xv, out: out as Float32Array, plan } : { kind, x: xv, out: out as Int32Array, plan }, plan.planes, work, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(work / plan.planes)),
     );
   }
 
@@ -240,7 +256,7 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       if ((op === 'argmax' || op === 'argmin') && axes.length !== 1) throw new Error(`reduce: ${op} takes exactly one axis, got [${axes.join(',')}]`);
       const plan = k.reducePlan(x.shape, axes);
       const outShape = x.shape.filter((_, d) => !axes.includes(d));
-      return output(outShape, k.reduceOutDType(op, x.dtype), (out, n) => launch(op, { kind: 'reduce', op, x: values(x), out, plan }, n, n * plan.size, REDUCE_SPLIT, 16, 4));
+      return output(outShape, k.reduceOutDType(op, x.dtype), (out, n) => launch(op, { kind: 'reduce', op, x: values(x), out, plan }, n, n * plan.size, REDUCE_SPLIT, 16, 4, smallestChunk(plan.size)));
     },
     matmul(a, b, transposeA, transposeB, outShape) {
       const plan = k.matmulPlan(a.shape, b.shape, transposeA, transposeB, outShape);
@@ -253,7 +269,7 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
         // only its rows of a, so the chunks can be small enough for a slow thread to take fewer
         const packed = pool !== null && rows >= 2 && work >= (forced ?? MATMUL_SPLIT) && !closed ? prepack(bv, plan) : null;
         if (packed !== null) stats.packed++;
-        if (packed !== null) launch('matmul', { kind: 'matmulPacked', gemm: packed.gemm, a: av, packed: packed.b, out: out as Float32Array, plan }, rows, work, MATMUL_SPLIT, 4, PACKED_CHUNKS);
+        if (packed !== null) launch('matmul', { kind: 'matmulPacked', gemm: packed.gemm, a: av, packed: packed.b, out: out as Float32Array, plan }, rows, work, MATMUL_SPLIT, 4, 4, smallestChunk(plan.n * plan.k));
         else launch('matmul', { kind: 'matmul', a: av, b: bv, out: out as Float32Array, plan }, rows, work, MATMUL_SPLIT, 4, productChunks(work)); // whole 4-row tiles
       });
     },
@@ -358,7 +374,7 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       const buf = momentumBuffer === null ? null : float32('sgdStep', momentumBuffer);
       if (g.length !== p.length || (buf !== null && buf.length !== p.length)) throw new Error(`sgdStep: parameter [${param.shape.join(',')}], gradient and momentum buffer differ in size`);
       return outputs(param.shape, attrs.momentum !== 0 ? 2 : 1, ([outP, outBuf = null], n) =>
-        launch('sgdStep', { kind: 'sgdStep', p, g, buf, outP: outP!, outBuf, attrs }, n, 2 * n, ELEMENTWISE_SPLIT, 64, 4),
+        launch('sgdStep', { kind: 'sgdStep', p, g, buf, outP: outP!, outBuf, attrs }, n, 2 * n, ELEMENTWISE_SPLIT, 64, 4, smallestChunk(2)),
       );
     },
     adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, attrs) {
@@ -367,7 +383,7 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       if ([g, m, v, vMax ?? g].some((a) => a.length !== p.length)) throw new Error(`adamStep: parameter [${param.shape.join(',')}], gradient and moment averages differ in size`);
       if (attrs.amsgrad !== (maxExpAvgSq !== null)) throw new Error('adamStep: maxExpAvgSq must be given exactly when amsgrad is set');
       return outputs(param.shape, vMax === null ? 3 : 4, ([outP, outM, outV, outVMax = null], n) =>
-        launch('adamStep', { kind: 'adamStep', p, g, m, v, vMax, outP: outP!, outM: outM!, outV: outV!, outVMax, attrs }, n, TRANSCENDENTAL * n, ELEMENTWISE_SPLIT, 64, 4),
+        launch('adamStep', { kind: 'adamStep', p, g, m, v, vMax, outP: outP!, outM: outM!, outV: outV!, outVMax, attrs }, n, TRANSCENDENTAL * n, ELEMENTWISE_SPLIT, 64, 4, smallestChunk(TRANSCENDENTAL)),
       );
     },
   };

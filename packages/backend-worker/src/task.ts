@@ -174,16 +174,36 @@ export function runRange(task: Task, start: number, end: number): void {
 /**
  * Run chunks of `task` (chunk `c` is units `[c·chunk, (c+1)·chunk)`): first chunk `home` when it
  * is not -1, then chunks claimed from the shared counter `ctrl[next]` until none is left, so a
- * thread that starts late or runs slow simply takes fewer. Returns the number of chunks run.
+ * thread that starts late or runs slow simply takes fewer. With `shrink > 0` the chunks shrink
+ * instead (guided scheduling): `ctrl[next]` counts units, and each claim takes `1 / shrink` of what
+ * is left, rounded up to a multiple of `chunk` (the smallest claim), so the last chunks, the ones
+ * a fast thread waits on, are small. Returns the number of chunks run.
  *
  * @example
  * ```ts
  * const ctrl = new Int32Array(new SharedArrayBuffer(16));
  * runChunks(ctrl, 0, { kind: 'fill', out, value: 1, dtype: 'float32' }, out.length, 256, -1);
+ * runChunks(ctrl, 1, { kind: 'fill', out, value: 1, dtype: 'float32' }, out.length, 256, -1, 4); // a quarter of what is left each time
  * ```
  */
-export function runChunks(ctrl: Int32Array, next: number, task: Task, units: number, chunk: number, home: number): number {
+export function runChunks(ctrl: Int32Array, next: number, task: Task, units: number, chunk: number, home: number, shrink = 0): number {
   let ran = 0;
+  if (shrink > 0) {
+    let start = Atomics.load(ctrl, next);
+    while (start < units) {
+      const size = Math.max(chunk, Math.ceil((units - start) / shrink / chunk) * chunk);
+      const end = Math.min(units, start + size);
+      const seen = Atomics.compareExchange(ctrl, next, start, end);
+      if (seen !== start) {
+        start = seen; // another thread claimed first: try again from where it left off
+        continue;
+      }
+      runRange(task, start, end);
+      ran++;
+      start = Atomics.load(ctrl, next);
+    }
+    return ran;
+  }
   if (home >= 0) {
     runRange(task, home * chunk, Math.min(units, (home + 1) * chunk));
     ran++;
