@@ -336,11 +336,7 @@ export function wasmGemmPrepacked(
   if (inst === null) return false;
   if (rowEnd <= rowStart) return true;
   const { k, n, blocks } = packed;
-  const kcMax = blockSize(k, KC, 1);
-  const ncMax = blockSize(n, NC, NR);
-  const depthBlocks = Math.ceil(k / kcMax);
-  const packB = (pc: number, _kc: number, jc: number) => blocks[(jc / ncMax) * depthBlocks + pc / kcMax]!;
-  blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate);
+  blockedPrepacked(inst, a, aOff, transA, blocks, c, cOff, m, n, k, rowStart, rowEnd, accumulate);
   return true;
 }
 
@@ -499,8 +495,8 @@ function blocked(
   accumulate: boolean,
   fold?: (ic: number, mc: number, jc: number, nc: number, ldc: number) => void,
 ): void {
-  const { fn, mem } = inst;
-  const { scratch, packedA, stagedA } = inst.layout;
+  const { fn } = inst;
+  const { scratch, packedA } = inst.layout;
   const rows = rowEnd - rowStart;
   const kcMax = blockSize(k, KC, 1);
   const mcMax = blockSize(rows, MC, MR);
@@ -516,31 +512,93 @@ function blocked(
       const add = accumulate || pc > 0;
       for (let ic = rowStart; ic < rowEnd; ic += mcMax) {
         const mc = Math.min(mcMax, rowEnd - ic);
-        if (transA) {
-          const ld = stage(mem, a, aOff + pc * m + ic, kc, mc, m, stagedA, STAGED_A_SIZE);
-          fn.packA(stagedA * 4, 4, ld * 4, mc, kc, kcp, packedA * 4);
-        } else {
-          const ld = stage(mem, a, aOff + ic * k + pc, mc, kc, k, stagedA, STAGED_A_SIZE);
-          fn.packA(stagedA * 4, ld * 4, 4, mc, kc, kcp, packedA * 4);
-        }
+        packABlock(inst, a, aOff, transA, m, k, ic, mc, pc, kc);
         if (fold) {
           fn.kernel(packedA * 4, pb, scratch * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, 0);
           fold(ic, mc, jc, nc, ldc);
           continue;
         }
-        // C block rows ic .. ic+mc, columns jc .. jc+nc, staged with row stride ldc (≥ nc: padded tiles land in the gap)
-        const cAt = cOff + ic * n + jc;
-        const whole = nc === n && ldc === n;
-        if (add) {
-          if (whole) mem.set(c.subarray(cAt, cAt + mc * n), scratch);
-          else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = cAt + i * n, d = scratch + i * ldc; j < nc; j++) mem[d + j] = c[s + j]!;
-          else for (let i = 0; i < mc; i++) mem.set(c.subarray(cAt + i * n, cAt + i * n + nc), scratch + i * ldc);
-        }
+        if (add) loadC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
         fn.kernel(packedA * 4, pb, scratch * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, add ? 1 : 0);
-        if (whole) c.set(mem.subarray(scratch, scratch + mc * n), cAt);
-        else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = scratch + i * ldc, d = cAt + i * n; j < nc; j++) c[d + j] = mem[s + j]!;
-        else for (let i = 0; i < mc; i++) c.set(mem.subarray(scratch + i * ldc, scratch + i * ldc + nc), cAt + i * n);
+        storeC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
       }
     }
   }
+}
+
+/**
+ * {@link blocked} for a B packed in advance (every block at once, at the byte addresses `blocks`):
+ * each block of C stays in the module across the depth blocks, so it is copied in (when
+ * accumulating) and out once, not once per depth block.
+ */
+function blockedPrepacked(
+  inst: Instance,
+  a: Float32Array,
+  aOff: number,
+  transA: boolean,
+  blocks: readonly number[],
+  c: Float32Array,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+  rowStart: number,
+  rowEnd: number,
+  accumulate: boolean,
+): void {
+  const { fn } = inst;
+  const { scratch, packedA } = inst.layout;
+  const kcMax = blockSize(k, KC, 1);
+  const mcMax = blockSize(rowEnd - rowStart, MC, MR);
+  const ncMax = blockSize(n, NC, NR);
+  const depthBlocks = Math.ceil(k / kcMax);
+  for (let jc = 0, jb = 0; jc < n; jc += ncMax, jb++) {
+    const nc = Math.min(ncMax, n - jc);
+    const np = Math.ceil(nc / NR);
+    const ldc = np * NR;
+    for (let ic = rowStart; ic < rowEnd; ic += mcMax) {
+      const mc = Math.min(mcMax, rowEnd - ic);
+      if (accumulate) loadC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
+      for (let pc = 0, pb = 0; pc < k; pc += kcMax, pb++) {
+        const kc = Math.min(kcMax, k - pc);
+        packABlock(inst, a, aOff, transA, m, k, ic, mc, pc, kc);
+        fn.kernel(packedA * 4, blocks[jb * depthBlocks + pb]!, scratch * 4, ldc * 4, kc, Math.ceil(mc / MR), np, accumulate || pc > 0 ? 1 : 0);
+      }
+      storeC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
+    }
+  }
+}
+
+/** Stage rows `ic .. ic+mc`, depth `pc .. pc+kc` of A (`m × k`, stored `[k, m]` with `transA`) and pack them into the packed-A area. */
+function packABlock(inst: Instance, a: Float32Array, aOff: number, transA: boolean, m: number, k: number, ic: number, mc: number, pc: number, kc: number): void {
+  const { fn, mem } = inst;
+  const { packedA, stagedA } = inst.layout;
+  if (transA) {
+    const ld = stage(mem, a, aOff + pc * m + ic, kc, mc, m, stagedA, STAGED_A_SIZE);
+    fn.packA(stagedA * 4, 4, ld * 4, mc, kc, kc, packedA * 4);
+  } else {
+    const ld = stage(mem, a, aOff + ic * k + pc, mc, kc, k, stagedA, STAGED_A_SIZE);
+    fn.packA(stagedA * 4, ld * 4, 4, mc, kc, kc, packedA * 4);
+  }
+}
+
+// A block of C (mc rows of nc columns at c[cAt ...], row stride n) lives in the scratch area with
+// row stride ldc (≥ nc: the padded tiles' columns land in the gap) while the kernel works on it.
+
+/** Copy a block of C into the scratch area. */
+function loadC(inst: Instance, c: Float32Array, cAt: number, n: number, mc: number, nc: number, ldc: number): void {
+  const { mem } = inst;
+  const { scratch } = inst.layout;
+  if (nc === n && ldc === n) mem.set(c.subarray(cAt, cAt + mc * n), scratch);
+  else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = cAt + i * n, d = scratch + i * ldc; j < nc; j++) mem[d + j] = c[s + j]!;
+  else for (let i = 0; i < mc; i++) mem.set(c.subarray(cAt + i * n, cAt + i * n + nc), scratch + i * ldc);
+}
+
+/** Copy a block of C back out of the scratch area. */
+function storeC(inst: Instance, c: Float32Array, cAt: number, n: number, mc: number, nc: number, ldc: number): void {
+  const { mem } = inst;
+  const { scratch } = inst.layout;
+  if (nc === n && ldc === n) c.set(mem.subarray(scratch, scratch + mc * n), cAt);
+  else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = scratch + i * ldc, d = cAt + i * n; j < nc; j++) c[d + j] = mem[s + j]!;
+  else for (let i = 0; i < mc; i++) c.set(mem.subarray(scratch + i * ldc, scratch + i * ldc + nc), cAt + i * n);
 }
