@@ -158,19 +158,40 @@ export function wasmGemm(
   const inst = getInstance();
   if (inst === null) return false;
   if (rowEnd - rowStart <= 0 || n === 0 || k === 0) return false; // the TypeScript kernel's early exits handle these
+  const rows: RowsArea = { at: IMAGE, size: IMAGE_SIZE, jc: -1 }; // the image area is free outside convolutions
   const packB = (pc: number, kc: number, jc: number, nc: number) => {
-    packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, PACKED_B);
+    packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, PACKED_B, rows);
     return PACKED_B * 4;
   };
   blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate);
   return true;
 }
 
-/** B[pc .. pc+kc, jc .. jc+nc] (B `k × n`, stored `[n, k]` with `transB`) staged through `inst`'s scratch area and packed at float `dst`. */
-function packBBlock(inst: Instance, b: Float32Array, bOff: number, transB: boolean, k: number, n: number, pc: number, kc: number, jc: number, nc: number, dst: number): void {
+/**
+ * Where a product stages whole rows of a transposed B (`[n, k]` storage: B's columns jc .. jc+nc
+ * are one contiguous run of nc·k floats) so that one copy serves every depth block of those
+ * columns, instead of one copy per row per depth block. `jc` is the column block staged there, or -1.
+ */
+interface RowsArea {
+  readonly at: number;
+  readonly size: number;
+  jc: number;
+}
+
+/**
+ * B[pc .. pc+kc, jc .. jc+nc] (B `k × n`, stored `[n, k]` with `transB`) staged through `inst`'s
+ * scratch area (or, transposed and small enough, through `rows`) and packed at float `dst`.
+ */
+function packBBlock(inst: Instance, b: Float32Array, bOff: number, transB: boolean, k: number, n: number, pc: number, kc: number, jc: number, nc: number, dst: number, rows?: RowsArea): void {
   const { fn, mem } = inst;
   const { scratch } = inst.layout;
-  if (transB) {
+  if (transB && rows !== undefined && nc * k <= rows.size) {
+    if (rows.jc !== jc) {
+      mem.set(b.subarray(bOff + jc * k, bOff + (jc + nc) * k), rows.at);
+      rows.jc = jc;
+    }
+    fn.packB((rows.at + pc) * 4, 4, k * 4, kc, nc, kc, dst * 4);
+  } else if (transB) {
     const ld = stage(mem, b, bOff + jc * k + pc, nc, kc, k, scratch, SCRATCH_SIZE);
     fn.packB(scratch * 4, 4, ld * 4, kc, nc, kc, dst * 4);
   } else {
@@ -294,12 +315,13 @@ export function wasmPrepackB(g: SharedGemm, b: Float32Array, bOff: number, trans
   const inst = sharedInstance(g, 0);
   if (inst === null) return null;
   const blocks: number[] = [];
+  const rows: RowsArea = { at: inst.layout.scratch, size: SCRATCH_SIZE, jc: -1 }; // nothing else uses the scratch area while packing
   let at = 0;
   for (let jc = 0; jc < n; jc += ncMax) {
     const nc = Math.min(ncMax, n - jc);
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = Math.min(kcMax, k - pc);
-      packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, at);
+      packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, at, rows);
       blocks.push(at * 4);
       at += kc * Math.ceil(nc / NR) * NR;
     }
