@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { CASES, scaleBudget, selectCases, valueOf, type Case } from './cases';
 import { median, parallelCapacity, sampleFor, warmUp } from './measure';
 import { acceptance, checkRows, ratioRows, renderMarkdown, resultRows, spread, textTable, type CaseResult, type RunReport } from './report';
-import { PAIRED, pairedChecks, pairedRows, runPaired, speedSummary, type PairedReport } from './paired';
+import { PAIRED, pairedChecks, pairedRoundRows, pairedRows, runPaired, speedSummary, type PairedReport } from './paired';
 import { SYSTEM_NAMES, SYSTEMS, type System, type SystemName } from './systems';
 import { machine, versions } from './versions';
 
@@ -285,7 +285,8 @@ async function main(): Promise<void> {
     if (paired) {
       const { slowest, ceilings } = speedSummary(paired);
       console.log(`\nworker vs cpu in one process, paired turns (issue 4)\n${textTable(pairedRows(paired))}`);
-      console.log(`slower core's speed per round: ${slowest.map((x) => `${Math.round(100 * x)}%`).join(', ')} of the faster; best possible ${paired.threads}-thread gain: ${ceilings.map((c) => `${c.toFixed(2)}×`).join(', ')}`);
+      console.log(`slower core's speed, min / median / max: ${spread(slowest.map((x) => 100 * x))} % of the faster; best possible ${paired.threads}-thread gain: ${spread(ceilings)}×`);
+      console.log(textTable(pairedRoundRows(paired)));
       console.log(`\n${textTable(checkRows(pairedChecks(paired)))}`);
     }
   }

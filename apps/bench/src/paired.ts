@@ -31,12 +31,14 @@ export interface PairedResult {
   readonly speedUp: number;
   /** Pairs behind it. */
   readonly pairs: number;
+  /** Per round: the median speed-up of that round's pairs, and the ceiling measured just before them. */
+  readonly rounds: readonly { readonly speedUp: number; readonly ceiling: number }[];
 }
 
 /** What a paired run reports. */
 export interface PairedReport {
   readonly results: readonly PairedResult[];
-  /** Per round: each thread's speed with all busy (iterations per ms, the calling thread first). */
+  /** Per round and case: each thread's speed with all busy (iterations per ms, the calling thread first), measured just before the case's turns. */
   readonly speeds: readonly (readonly number[])[];
   /** Threads of the worker backend, the calling one included. */
   readonly threads: number;
@@ -57,10 +59,9 @@ export async function runPaired(names: readonly string[] | undefined, rounds: nu
   ];
   type Prepared = [() => unknown, () => unknown];
   const prepared = new Map<string, Prepared>();
-  const samples = new Map<string, { cpu: number[]; worker: number[]; ratios: number[] }>();
+  const samples = new Map<string, { cpu: number[]; worker: number[]; ratios: number[]; rounds: { speedUp: number; ceiling: number }[] }>();
   const speeds: number[][] = [];
   for (let round = 0; round < rounds; round++) {
-    speeds.push(await threadSpeeds(threads, 200));
     process.stderr.write(`paired round ${round + 1}/${rounds}\n`);
     for (const p of picked) {
       const c = CASES.find((x) => x.name === p.name)!;
@@ -80,8 +81,11 @@ export async function runPaired(names: readonly string[] | undefined, rounds: nu
           }
         }
       }
-      const s = samples.get(p.name) ?? { cpu: [], worker: [], ratios: [] };
+      const s = samples.get(p.name) ?? { cpu: [], worker: [], ratios: [], rounds: [] };
       samples.set(p.name, s);
+      const speed = await threadSpeeds(threads, 100);
+      speeds.push(speed);
+      const before = s.ratios.length;
       const turns = quick ? Math.ceil(p.turns / 2) : p.turns;
       for (let t = 0; t < turns; t++) {
         const order = t % 2 === 0 ? [0, 1] : [1, 0];
@@ -94,6 +98,7 @@ export async function runPaired(names: readonly string[] | undefined, rounds: nu
         s.worker.push(valueOf(c, ms[1]!));
         s.ratios.push(ms[0]! / ms[1]!); // time over time: above 1 when worker is faster, whatever the unit
       }
+      s.rounds.push({ speedUp: median(s.ratios.slice(before)), ceiling: speedCeiling(speed) });
     }
   }
   await cpu.close();
@@ -101,7 +106,7 @@ export async function runPaired(names: readonly string[] | undefined, rounds: nu
   const results = picked.map((p): PairedResult => {
     const c = CASES.find((x) => x.name === p.name)!;
     const s = samples.get(p.name)!;
-    return { name: p.name, unit: c.unit, cpu: median(s.cpu), worker: median(s.worker), speedUp: median(s.ratios), pairs: s.ratios.length };
+    return { name: p.name, unit: c.unit, cpu: median(s.cpu), worker: median(s.worker), speedUp: median(s.ratios), pairs: s.ratios.length, rounds: s.rounds };
   });
   return { results, speeds, threads };
 }
@@ -133,12 +138,21 @@ export function pairedRows(report: PairedReport): string[][] {
   ];
 }
 
-/** Per round, the slowest thread's speed relative to the fastest, and the ceiling it sets. */
+/** Over every probe of the run, the slowest thread's speed relative to the fastest, and the ceiling it sets. */
 export function speedSummary(report: PairedReport): { slowest: number[]; ceilings: number[] } {
   return {
     slowest: report.speeds.map((s) => Math.min(...s) / Math.max(...s)),
     ceilings: report.speeds.map((s) => speedCeiling(s)),
   };
+}
+
+/** Per case, each round's median speed-up beside the ceiling measured just before it: `1.76× / 1.93×`. */
+export function pairedRoundRows(report: PairedReport): string[][] {
+  const rounds = Math.max(0, ...report.results.map((r) => r.rounds.length));
+  return [
+    ['case', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}: speed-up / ceiling`)],
+    ...report.results.map((r) => [r.name, ...r.rounds.map((x) => `${formatRatio(x.speedUp)} / ${formatRatio(x.ceiling)}`)]),
+  ];
 }
 
 /** Issue 4's speed-up criteria, checked against a paired run. */

@@ -3,7 +3,7 @@
  * here: everything is a pure function of the numbers (tested in report.test.ts).
  */
 import { speedUp, type Unit } from './cases';
-import { pairedChecks, pairedRows, speedSummary, type PairedReport } from './paired';
+import { pairedChecks, pairedRoundRows, pairedRows, speedSummary, type PairedReport } from './paired';
 
 /** The medians of one case. */
 export interface CaseResult {
@@ -274,8 +274,12 @@ export function renderMarkdown(report: RunReport): string {
       '',
       markdownTable(checkRows(pairedChecks(report.paired))),
       '',
-      `The machine's cores, per round, both busy: the slower one ran at ${slowest.map((x) => `${Math.round(100 * x)}%`).join(', ')} of the faster,`,
-      `so a perfectly balanced ${report.paired.threads}-thread split could gain at most ${ceilings.map((c) => `${c.toFixed(2)}×`).join(', ')} over one thread on the faster core.`,
+      `The machine's cores, both busy, measured just before each case's turns in each round: the slower one ran at`,
+      `${spread(slowest.map((x) => 100 * x))} % (min / median / max) of the faster, so a perfectly balanced ${report.paired.threads}-thread split could`,
+      `gain at most ${spread(ceilings)}× over one thread on the faster core. Per round:`,
+      '',
+      markdownTable(pairedRoundRows(report.paired)),
+      '',
       'On this VM a core runs at about half speed for seconds at a time (another guest busy on its physical core).',
       '',
     );
