@@ -42,6 +42,11 @@ function productChunks(work: number): number {
  * a thread whose core stalls (this VM's cores at times run at a quarter speed) holds less work.
  */
 const GUIDED_SHRINK = 4;
+/**
+ * The most work (adds, or multiply-adds) one guided claim takes: about a millisecond here. A core of
+ * this VM at times stalls for tens of milliseconds; the others then wait at most for its claim.
+ */
+const LARGEST_CHUNK_WORK = 16_777_216;
 /** The least work (in adds, or multiply-adds) of a guided chunk: about 5–10 µs here, well above a claim's cost. */
 const SMALLEST_CHUNK_WORK = 8192;
 

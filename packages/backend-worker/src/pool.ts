@@ -142,14 +142,14 @@ export class WorkerPool {
   /**
    * Run `task`'s `units` in chunks of `chunk` units on the calling thread and up to `helpers`
    * workers, returning when all are done; with `shrink > 0`, in shrinking chunks of at least
-   * `chunk` units (see {@link runChunks}). With `fixed`, thread `j` (the calling thread is 0)
+   * `chunk` and at most `largest` units (see {@link runChunks}). With `fixed`, thread `j` (the calling thread is 0)
    * first runs chunk `j` and every helper is waited for (the tests' way to make workers run
    * tiny kernels); otherwise threads claim chunks as they come, and a helper that has not woken
    * by the time the calling thread ran out of chunks is withdrawn rather than waited for.
    * Throws (after every live worker has finished, so no thread still writes the output) if any
    * part failed, naming `op` and the worker.
    */
-  run(op: string, task: Task, units: number, chunk: number, helpers: number, fixed: boolean, shrink = 0): void {
+  run(op: string, task: Task, units: number, chunk: number, helpers: number, fixed: boolean, shrink = 0, largest = Infinity): void {
     if (this.closed) throw new Error(`worker backend: ${op}: the backend was closed`);
     this.abandoned = false;
     const ctrl = this.ctrl;
@@ -160,7 +160,7 @@ export class WorkerPool {
     for (let w = 0; w < given; w++) {
       if (Atomics.load(ctrl, slot(w, STATE)) === DEAD) this.spawn(w); // died since its last task
       const seq = (Atomics.load(ctrl, slot(w, SEQ)) + 1) | 0;
-      const message: TaskMessage = { seq, task, units, chunk, home: fixed ? w + 1 : -1, shrink: fixed ? 0 : shrink };
+      const message: TaskMessage = { seq, task, units, chunk, home: fixed ? w + 1 : -1, shrink: fixed ? 0 : shrink, largest };
       this.ports[w]!.postMessage(message);
       Atomics.store(ctrl, slot(w, STATE), busy(seq));
       Atomics.store(ctrl, slot(w, SEQ), seq);
@@ -168,7 +168,7 @@ export class WorkerPool {
     }
     let own: unknown = null;
     try {
-      runChunks(ctrl, NEXT, task, units, chunk, fixed ? 0 : -1, fixed ? 0 : shrink);
+      runChunks(ctrl, NEXT, task, units, chunk, fixed ? 0 : -1, fixed ? 0 : shrink, largest);
     } catch (e) {
       own = e;
       Atomics.store(ctrl, NEXT, units); // helpers stop claiming

@@ -176,8 +176,10 @@ export function runRange(task: Task, start: number, end: number): void {
  * is not -1, then chunks claimed from the shared counter `ctrl[next]` until none is left, so a
  * thread that starts late or runs slow simply takes fewer. With `shrink > 0` the chunks shrink
  * instead (guided scheduling): `ctrl[next]` counts units, and each claim takes `1 / shrink` of what
- * is left, rounded up to a multiple of `chunk` (the smallest claim), so the last chunks, the ones
- * a fast thread waits on, are small. Returns the number of chunks run.
+ * is left, rounded up to a multiple of `chunk` (the smallest claim) and at most `largest` units,
+ * so the last chunks, the ones a fast thread waits on, are small, and no thread holds much work at
+ * once (a thread whose core stalls keeps the others waiting for at most its claim). Returns the
+ * number of chunks run.
  *
  * @example
  * ```ts
@@ -186,12 +188,12 @@ export function runRange(task: Task, start: number, end: number): void {
  * runChunks(ctrl, 1, { kind: 'fill', out, value: 1, dtype: 'float32' }, out.length, 256, -1, 4); // a quarter of what is left each time
  * ```
  */
-export function runChunks(ctrl: Int32Array, next: number, task: Task, units: number, chunk: number, home: number, shrink = 0): number {
+export function runChunks(ctrl: Int32Array, next: number, task: Task, units: number, chunk: number, home: number, shrink = 0, largest = Infinity): number {
   let ran = 0;
   if (shrink > 0) {
     let start = Atomics.load(ctrl, next);
     while (start < units) {
-      const size = Math.max(chunk, Math.ceil((units - start) / shrink / chunk) * chunk);
+      const size = Math.max(chunk, Math.min(largest, Math.ceil((units - start) / shrink / chunk) * chunk));
       const end = Math.min(units, start + size);
       const seen = Atomics.compareExchange(ctrl, next, start, end);
       if (seen !== start) {

@@ -41,6 +41,8 @@ export interface TaskMessage {
   readonly home: number;
   /** Guided scheduling's divisor (each claim takes `1 / shrink` of what is left), or 0 for chunks of one size. */
   readonly shrink: number;
+  /** The largest guided claim, in units. */
+  readonly largest: number;
 }
 
 /** Requests to the watchdog: start compute worker `index` (new or replacing a dead one). */
@@ -88,7 +90,7 @@ function compute({ ctrl, index, port, seq }: ComputeData): void {
       const fault = Atomics.load(ctrl, INJECT) === FAULT_NONE ? FAULT_NONE : Atomics.exchange(ctrl, INJECT, FAULT_NONE);
       if (fault === FAULT_EXIT) process.exit(1);
       if (fault === FAULT_THROW) throw new Error('injected fault');
-      const ran = runChunks(ctrl, NEXT, message.task, message.units, message.chunk, message.home, message.shrink);
+      const ran = runChunks(ctrl, NEXT, message.task, message.units, message.chunk, message.home, message.shrink, message.largest);
       if (ran > 0) Atomics.add(ctrl, WORKER_CHUNKS, ran);
     } catch (e) {
       port.postMessage(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
