@@ -36,6 +36,15 @@ describe('runChunks', () => {
     expect(ran).toBeLessThan(40); // far fewer than 10,000 / 64 = 157 equal chunks
   });
 
+  it('with shrink, never claims more than the largest chunk', () => {
+    const { task, out } = recording(10_000);
+    const ctrl = new Int32Array(new SharedArrayBuffer(8));
+    const ran = runChunks(ctrl, 0, task, 10_000, 64, -1, 4, 640);
+    expect(out.every((v) => v === 1)).toBe(true);
+    // capped at 640 while a quarter of what is left exceeds it (down to 2,560 left), then shrinking
+    expect(ran).toBeGreaterThanOrEqual(Math.ceil((10_000 - 2_560) / 640));
+  });
+
   it('with shrink, leaves the units other threads claimed alone, starting where the counter stands', () => {
     const { task, out } = recording(512);
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
