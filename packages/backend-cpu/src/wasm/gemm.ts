@@ -222,12 +222,12 @@ export interface SharedGemm {
 }
 
 /**
- * A right-hand operand packed into a {@link SharedGemm}'s common region by {@link wasmPrepackB}:
- * plain data, posted with the tasks that read it. Valid until the next `wasmPrepackB` on that memory.
+ * A right-hand operand packed into a {@link SharedGemm}'s common region (by `matmulPrepack`):
+ * plain data, posted with the tasks that read it. Valid until the next operand is packed on that memory.
  *
  * @example
  * ```ts
- * const packed = wasmPrepackB(g, b, 0, false, k, n); // { k, n, blocks: [...] } or null
+ * const packed = matmulPrepack(g, b, plan); // { k, n, blocks: [...] } or null
  * ```
  */
 export interface PackedB {
