@@ -72,7 +72,14 @@ export function warmUp(fn: () => unknown, budget: Budget, now: () => number = ()
  */
 export async function threadSpeeds(threads: number, ms = 300): Promise<number[]> {
   const { Worker } = await import('node:worker_threads');
-  const spin = (end: number): number => {
+  // ctl[0]: workers ready; ctl[1]: 1 once the shared deadline is set; deadline[0]: when to stop (Date.now() ms)
+  const ctl = new Int32Array(new SharedArrayBuffer(8));
+  const deadline = new Float64Array(new SharedArrayBuffer(8));
+  const spin = (c: Int32Array, d: Float64Array): number => {
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+    while (Atomics.load(c, 1) === 0) Atomics.wait(c, 1, 0, 5);
+    const end = d[0]!;
     const f = new Float32Array(1024).fill(1);
     let iterations = 0;
     let s = 0;
@@ -82,11 +89,16 @@ export async function threadSpeeds(threads: number, ms = 300): Promise<number[]>
     }
     return iterations + (s < 0 ? 1 : 0); // s keeps the loop from being optimised away
   };
-  const end = Date.now() + ms;
-  const source = `const { parentPort, workerData } = require('node:worker_threads'); parentPort.postMessage((${spin.toString()})(workerData));`;
-  const workers = Array.from({ length: threads - 1 }, () => new Worker(source, { eval: true, workerData: end }));
+  const source = `const { parentPort, workerData } = require('node:worker_threads'); parentPort.postMessage((${spin.toString()})(workerData.ctl, workerData.deadline));`;
+  const workers = Array.from({ length: threads - 1 }, () => new Worker(source, { eval: true, workerData: { ctl, deadline } }));
   const counts = workers.map((w) => new Promise<number>((resolve, reject) => w.once('message', resolve).once('error', reject)));
-  const own = spin(end);
+  // every thread starts spinning at once, however long the workers took to start
+  while (Atomics.load(ctl, 0) < threads - 1) await new Promise((resolve) => setTimeout(resolve, 1));
+  deadline[0] = Date.now() + ms;
+  Atomics.add(ctl, 0, 1); // this thread's own arrival
+  Atomics.store(ctl, 1, 1);
+  Atomics.notify(ctl, 1);
+  const own = spin(new Int32Array(new SharedArrayBuffer(8)).fill(1), deadline);
   return [own, ...(await Promise.all(counts))].map((n) => n / ms);
 }
 
