@@ -280,7 +280,7 @@ export function renderMarkdown(report: RunReport): string {
       '',
       markdownTable(pairedRoundRows(report.paired)),
       '',
-      'On this VM a core runs at about half speed, at times a quarter, for seconds at a time (another guest busy on its',
+      'On this VM a core runs at about half speed for seconds at a time (another guest busy on its',
       'physical core). The ceiling is for the single thread on the faster core; where it ran on the slower one, a split',
       'gains more than the ceiling, and where the helper thread\'s core nearly stalls, the split waits for its last claim.',
       '',

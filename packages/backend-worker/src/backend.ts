@@ -39,12 +39,12 @@ function productChunks(work: number): number {
  * whose right operand is packed once): each claim takes 1 / (GUIDED_SHRINK · threads) of what is
  * left, so the first chunks are large and the last ones, which a fast thread waits on, small. 4
  * rather than 2 (first claims of 1/8 rather than 1/4 on two threads): as fast in paired runs, and
- * a thread whose core stalls (this VM's cores at times run at a quarter speed) holds less work.
+ * a thread whose core slows down (this VM's cores at times run at half speed, or nearly stall) holds less work.
  */
 const GUIDED_SHRINK = 4;
 /**
  * The most work (adds, or multiply-adds) one guided claim takes: about half a millisecond here. A
- * core of this VM at times runs at a quarter speed or stalls; the others then wait at most for its
+ * core of this VM at times runs at half speed or nearly stalls; the others then wait at most for its
  * claim. In paired runs (the same op alternating with and without the cap): matmul 1024 3% faster,
  * 512 and the MLP step unchanged; a cap of 4M was no better.
  */
