@@ -26,8 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CASES, scaleBudget, selectCases, valueOf, type Case } from './cases';
 import { median, parallelCapacity, sampleFor, warmUp } from './measure';
-import { acceptance, checkRows, ratioRows, renderMarkdown, resultRows, spread, textTable, type CaseResult, type RunReport } from './report';
-import { PAIRED, pairedChecks, pairedRoundRows, pairedRows, runPaired, speedSummary, type PairedReport } from './paired';
+import { acceptance, checkRows, pairedChecks, pairedRoundRows, pairedRows, ratioRows, renderMarkdown, resultRows, speedSummary, spread, textTable, type CaseResult, type RunReport } from './report';
+import { PAIRED, runPaired, type PairedReport } from './paired';
 import { SYSTEM_NAMES, SYSTEMS, type System, type SystemName } from './systems';
 import { machine, versions } from './versions';
 

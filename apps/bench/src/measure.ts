@@ -95,10 +95,9 @@ export async function threadSpeeds(threads: number, ms = 300): Promise<number[]>
   // every thread starts spinning at once, however long the workers took to start
   while (Atomics.load(ctl, 0) < threads - 1) await new Promise((resolve) => setTimeout(resolve, 1));
   deadline[0] = Date.now() + ms;
-  Atomics.add(ctl, 0, 1); // this thread's own arrival
   Atomics.store(ctl, 1, 1);
   Atomics.notify(ctl, 1);
-  const own = spin(new Int32Array(new SharedArrayBuffer(8)).fill(1), deadline);
+  const own = spin(ctl, deadline); // the flag is already set: this thread starts at once
   return [own, ...(await Promise.all(counts))].map((n) => n / ms);
 }
 

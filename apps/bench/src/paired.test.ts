@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pairedChecks, pairedRoundRows, pairedRows, speedSummary, type PairedReport } from './paired';
+import type { PairedReport } from './paired';
+import { pairedChecks, pairedRoundRows, pairedRows, speedSummary } from './report';
 
 const report: PairedReport = {
   threads: 2,

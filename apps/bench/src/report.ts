@@ -3,7 +3,8 @@
  * here: everything is a pure function of the numbers (tested in report.test.ts).
  */
 import { speedUp, type Unit } from './cases';
-import { pairedChecks, pairedRoundRows, pairedRows, speedSummary, type PairedReport } from './paired';
+import { speedCeiling } from './measure';
+import type { PairedReport } from './paired';
 
 /** The medians of one case. */
 export interface CaseResult {
@@ -171,6 +172,47 @@ export function acceptance(results: readonly CaseResult[]): Check[] {
 /** The acceptance checks as table rows. */
 export function checkRows(checks: readonly Check[]): string[][] {
   return [['criterion', 'measured', 'result'], ...checks.map((c) => [c.claim, c.measured, c.pass === undefined ? 'not run' : c.pass ? 'pass' : 'FAIL'])];
+}
+
+/** The paired table's rows. */
+export function pairedRows(report: PairedReport): string[][] {
+  return [
+    ['case', 'unit', 'tensorgrad cpu', `tensorgrad worker (${report.threads} threads)`, 'worker / cpu (median of pairs)', 'ratio of medians', 'pairs'],
+    ...report.results.map((r) => [r.name, r.unit, formatValue(r.cpu), formatValue(r.worker), formatRatio(r.speedUp), formatRatio(speedUp(r.unit, r.worker, r.cpu)), String(r.pairs)]),
+  ];
+}
+
+/** Over every probe of the run, the slowest thread's speed relative to the fastest, and the ceiling it sets. */
+export function speedSummary(report: PairedReport): { slowest: number[]; ceilings: number[] } {
+  return {
+    slowest: report.speeds.map((s) => Math.min(...s) / Math.max(...s)),
+    ceilings: report.speeds.map((s) => speedCeiling(s)),
+  };
+}
+
+/** Per case, each round's median speed-up beside the ceiling measured just before it: `1.76× / 1.93×`. */
+export function pairedRoundRows(report: PairedReport): string[][] {
+  const rounds = Math.max(0, ...report.results.map((r) => r.rounds.length));
+  return [
+    ['case', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}: speed-up / ceiling`)],
+    ...report.results.map((r) => [r.name, ...r.rounds.map((x) => `${formatRatio(x.speedUp)} / ${formatRatio(x.ceiling)}`)]),
+  ];
+}
+
+/** Issue 4's speed-up criteria, checked against a paired run. */
+export function pairedChecks(report: PairedReport | undefined): Check[] {
+  const criteria: [string, number][] = [
+    ['matmul 1024', 1.7],
+    ['MLP step (batch 256)', 1.4],
+  ];
+  return criteria.map(([name, need]) => {
+    const r = report?.results.find((x) => x.name === name);
+    return {
+      claim: `tensorgrad worker ≥ ${need}× cpu on ${name === 'matmul 1024' ? 'matmul n = 1024' : 'the MLP step at batch 256'} (one process, paired turns)`,
+      measured: r === undefined ? 'not measured' : `${formatRatio(r.speedUp)} (median of ${r.pairs} pairs; medians ${formatValue(r.worker)} vs ${formatValue(r.cpu)} ${r.unit})`,
+      pass: r === undefined ? undefined : r.speedUp >= need,
+    };
+  });
 }
 
 /** Min, median and max of some numbers, printed. */

@@ -58,16 +58,18 @@ const SLOT_FLOATS = SCRATCH_SIZE + MC * KC + STAGED_A_SIZE;
 /** Pages gemm.wat's shared variant may import at most (scripts/build-wasm.mjs). */
 const SHARED_MAX_PAGES = 16384;
 
-/** Where an instance's working areas lie in its memory, in floats (-1: none). */
+/**
+ * Where the areas every product uses lie in an instance's memory, in floats. (The packed-B and image
+ * areas exist only in a thread's own memory, at PACKED_B and IMAGE; a shared memory's common region
+ * holds packed B there.)
+ */
 interface Layout {
-  readonly packedB: number;
   readonly scratch: number;
   readonly packedA: number;
   readonly stagedA: number;
-  readonly image: number;
 }
 
-const OWN_LAYOUT: Layout = { packedB: PACKED_B, scratch: SCRATCH, packedA: PACKED_A, stagedA: STAGED_A, image: IMAGE };
+const OWN_LAYOUT: Layout = { scratch: SCRATCH, packedA: PACKED_A, stagedA: STAGED_A };
 
 interface Instance {
   readonly fn: GemmFunctions;
@@ -250,7 +252,7 @@ function sharedInstance(g: SharedGemm, slot: number): Instance | null {
     const fn = instantiateSimd<GemmFunctions>(WASM_SHARED_BASE64, { env: { memory: g.memory } });
     if (fn === null) return null;
     const base = COMMON_FLOATS + slot * SLOT_FLOATS;
-    const layout: Layout = { packedB: -1, scratch: base, packedA: base + SCRATCH_SIZE, stagedA: base + SCRATCH_SIZE + MC * KC, image: -1 };
+    const layout: Layout = { scratch: base, packedA: base + SCRATCH_SIZE, stagedA: base + SCRATCH_SIZE + MC * KC };
     inst = { fn, mem: new Float32Array((g.memory as { readonly buffer: ArrayBufferLike }).buffer), layout };
     sharedInstances.set(key, inst);
   }
