@@ -38,14 +38,26 @@ interface TextureLike {
   delete(): void;
 }
 
-interface Entry {
-  readonly key: string;
+/**
+ * One compiled gpu.js kernel: a source run with one fixed list of argument types. gpu.js
+ * switches a kernel to another compilation when an argument's type changes, and a kernel it
+ * switches back to keeps the output and texture sizes of its own last run (2.24.1): so no
+ * gpu.js kernel here ever sees two argument signatures.
+ */
+interface Variant {
   readonly fn: KernelFn;
   /** gpu.js fell back to its cpu kernel for this one (warned once). */
   degraded: boolean;
   /** WebGPU: the first call, which builds the kernel; later calls wait for it so each sets its own output. */
   first: Promise<unknown> | null;
   built: boolean;
+}
+
+/** A kernel source and its compilations, one per argument signature (see {@link Variant}). */
+export interface Entry {
+  readonly key: string;
+  readonly source: KernelSource;
+  readonly variants: Map<string, Variant>;
 }
 
 const WebGPUBufferResult = (gpujs as unknown as { WebGPUBufferResult: new (settings: object) => BufferHandle }).WebGPUBufferResult;
@@ -87,22 +99,36 @@ export class Device {
     return this.mode !== 'webgpu';
   }
 
-  /** The kernel compiled for `key`, created from `make()` on first use. */
+  /** The kernel family for `key`, its source made by `make()` on first use (compiled per argument signature when run). */
   kernel(key: string, make: () => KernelSource): Entry {
     let entry = this.cache.get(key);
     if (!entry) {
-      const src = make();
-      const fn = this.gpu.createKernel(src.source, {
-        ...SETTINGS,
-        output: [1],
-        argumentTypes: src.argumentTypes,
-        returnType: src.returnType,
-      } as unknown as gpujs.IGPUKernelSettings) as unknown as KernelFn;
-      entry = { key, fn, degraded: false, first: null, built: this.mode !== 'webgpu' };
+      entry = { key, source: make(), variants: new Map() };
       this.cache.set(key, entry);
-      this.compiled++;
     }
     return entry;
+  }
+
+  /** The compilation of `entry` for the argument types of `args`, compiled on first use. */
+  private variant(entry: Entry, args: readonly unknown[]): Variant {
+    const declared = Object.values(entry.source.argumentTypes);
+    const types = args.map((a, i) => argumentType(a, declared[i]!));
+    const signature = types.join(',');
+    let v = entry.variants.get(signature);
+    if (!v) {
+      const names = Object.keys(entry.source.argumentTypes);
+      const argumentTypes = Object.fromEntries(names.map((name, i) => [name, types[i]]));
+      const fn = this.gpu.createKernel(entry.source.source, {
+        ...SETTINGS,
+        output: [1],
+        argumentTypes,
+        returnType: entry.source.returnType,
+      } as unknown as gpujs.IGPUKernelSettings) as unknown as KernelFn;
+      v = { fn, degraded: false, first: null, built: this.mode !== 'webgpu' };
+      entry.variants.set(signature, v);
+      this.compiled++;
+    }
+    return v;
   }
 
   /**
@@ -111,35 +137,37 @@ export class Device {
    * after the kernel's first build).
    */
   run(entry: Entry, output: number[], args: readonly unknown[]): DeviceValue | Promise<DeviceValue> {
+    const v = this.variant(entry, args);
     const call = (): DeviceValue | Promise<DeviceValue> => {
-      entry.fn.setOutput(output);
-      return entry.fn(...args) as DeviceValue | Promise<DeviceValue>;
+      v.fn.setOutput(output);
+      return v.fn(...args) as DeviceValue | Promise<DeviceValue>;
     };
     if (this.mode !== 'webgpu') {
       const out = call();
       // gpu.js degrades a kernel it cannot compile to its cpu kernel: still right, but say so once
-      if (entry.fn.kernel.constructor.mode !== this.mode && !entry.degraded) {
-        entry.degraded = true;
-        console.warn(`gpujs backend: gpu.js ran kernel '${entry.key}' in ${entry.fn.kernel.constructor.mode} mode instead of ${this.mode}: ${entry.fn.kernel.fallbackReason ?? 'no reason given'}`);
+      const ran = v.fn.kernel.constructor.mode;
+      if (ran === 'cpu' && this.mode !== 'cpu' && !v.degraded) {
+        v.degraded = true;
+        console.warn(`gpujs backend: gpu.js ran kernel '${entry.key}' on its cpu fallback instead of ${this.mode}: ${v.fn.kernel.fallbackReason ?? 'no reason given'}`);
       }
       return out;
     }
-    if (entry.built) return call();
-    if (!entry.first) {
+    if (v.built) return call();
+    if (!v.first) {
       const first = Promise.resolve(call()).then((h) => {
-        entry.built = true;
+        v.built = true;
         return h;
       });
-      entry.first = first;
+      v.first = first;
       return first as Promise<DeviceValue>;
     }
-    return entry.first.then(call);
+    return v.first.then(call);
   }
 
   /** Host floats into a device value (a copy). */
   upload(values: Float32Array): DeviceValue | Promise<DeviceValue> {
     if (this.mode === 'webasm' || this.mode === 'cpu') return values;
-    return this.run(this.kernel('copy', copySource), [values.length], [values]);
+    return this.run(this.kernel('upload', copySource), [values.length], [values]);
   }
 
   /** Read a device value synchronously (not on webgpu). The result may share memory with the value. */
@@ -177,4 +205,15 @@ export class Device {
     this.cache.clear();
     await this.gpu.destroy();
   }
+}
+
+/**
+ * The gpu.js argument type of one value: integers as declared, host arrays `'Array'`, device
+ * values their own type (a GL texture's `'ArrayTexture(1)'`, a WebGPU buffer's).
+ */
+function argumentType(value: unknown, declared: string): string {
+  if (typeof value === 'number') return declared;
+  if (value instanceof Float32Array) return 'Array';
+  const type = (value as { type?: unknown }).type;
+  return typeof type === 'string' ? type : declared;
 }
