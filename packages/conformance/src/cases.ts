@@ -1,6 +1,7 @@
 /** The PyTorch reference cases (fixtures/torch-cases.json): their types and the loader. */
-import { readFileSync } from 'node:fs';
 import type { DType } from '@tensorgrad/core';
+// bundled into the build, so the suite loads the same way in Node and in a browser page
+import fixtures from '../fixtures/torch-cases.json';
 
 /** A tensor as the fixtures write it: row-major `data`, `shape: []` for a scalar. */
 export interface CaseTensor {
@@ -138,11 +139,9 @@ export interface TorchFixtures {
   readonly programs: TorchPrograms;
 }
 
-let cached: TorchFixtures | null = null;
-
 /**
- * The PyTorch reference cases shipped in this package's `fixtures/` (read once, then cached).
- * Works from `src/` under vitest and from `dist/` after the build: both sit beside `fixtures/`.
+ * The PyTorch reference cases shipped in this package's `fixtures/` (bundled into the build,
+ * so they load in Node and in a browser page alike).
  *
  * @example
  * ```ts
@@ -151,9 +150,5 @@ let cached: TorchFixtures | null = null;
  * ```
  */
 export function loadTorchCases(): TorchFixtures {
-  if (!cached) {
-    const url = new URL('../fixtures/torch-cases.json', import.meta.url);
-    cached = JSON.parse(readFileSync(url, 'utf8')) as TorchFixtures;
-  }
-  return cached;
+  return fixtures as unknown as TorchFixtures;
 }

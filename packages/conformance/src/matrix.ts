@@ -1,4 +1,5 @@
 /** The op × backend support matrix: what each test of the suite found, summed per op. */
+import type { DeviceTolerance } from '@tensorgrad/core';
 
 /** How one test ended. */
 export type Outcome = 'pass' | 'fail' | 'skip';
@@ -30,9 +31,10 @@ export class SupportMatrix {
 
   /**
    * The matrix as a text table: one row per op, a column for this backend saying `pass`,
-   * `fail` (with the failing tests) or `skipped`, and pass/fail/skip counts.
+   * `fail` (with the failing tests) or `skipped`, and pass/fail/skip counts; then the tolerances
+   * the backend declared for its device, if any.
    */
-  format(): string {
+  format(tolerance?: Readonly<Record<string, DeviceTolerance>>): string {
     const lines: [string, string, string][] = [];
     for (const [op, r] of this.rows) {
       const n = r.pass + r.fail + r.skip;
@@ -50,6 +52,11 @@ export class SupportMatrix {
       ...lines.map(([op, s, f]) => `${op.padEnd(w0)} | ${s.padEnd(w1)} | ${f}`),
       `${t.pass} passed, ${t.fail} failed, ${t.skip} skipped`,
     ];
+    const declared = Object.entries(tolerance ?? {});
+    if (declared.length > 0) {
+      out.push(`device tolerances declared by ${this.backend} (in place of the suite's default for these ops):`);
+      for (const [op, d] of declared) out.push(`  ${op}: atol ${d.atol}${d.rtol !== undefined ? `, rtol ${d.rtol}` : ''} (${d.reason})`);
+    }
     return out.join('\n');
   }
 }

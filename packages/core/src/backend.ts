@@ -231,12 +231,36 @@ export type KernelTable = RequiredKernels & FusedKernels;
 /** Names of the fused kernels, for `supports.fused`. */
 export type FusedKernelName = keyof FusedKernels;
 
+/**
+ * A device whose arithmetic is looser than float32's on some op (a GPU's approximate `sin`,
+ * say): the tolerance its results are held to, and why. Conformance applies it, in place of
+ * its default, to that op's cases and prints it with the support matrix.
+ *
+ * @example
+ * ```ts
+ * const t: DeviceTolerance = { atol: 2e-4, reason: "SwiftShader's sin/cos are off by up to 1.9e-4" };
+ * ```
+ */
+export interface DeviceTolerance {
+  /** Absolute tolerance. */
+  readonly atol: number;
+  /** Relative tolerance (the suite's default when absent). */
+  readonly rtol?: number;
+  /** What about the device makes it necessary, measured. */
+  readonly reason: string;
+}
+
 /** What a backend can do, declared up front. */
 export interface BackendSupports {
   /** `readSync` works (false on devices that only read back asynchronously). */
   readonly syncRead: boolean;
   /** The fused kernels present in `kernels`. */
   readonly fused: readonly FusedKernelName[];
+  /**
+   * Per op (PyTorch's name, as the conformance cases name it: `'sin'`), where the device in use
+   * is measurably less exact than float32 arithmetic. Absent: float32 everywhere.
+   */
+  readonly tolerance?: Readonly<Record<string, DeviceTolerance>>;
 }
 
 /**
