@@ -1,7 +1,8 @@
 /** `runConformance`: the whole suite as vitest tests for one backend. */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, getBackend, setBackend } from '@tensorgrad/core';
+import { type Backend, getBackend, setBackend, tensor } from '@tensorgrad/core';
+import { forcedGc } from './gc';
 import { type TorchCase, loadTorchCases } from './cases';
 import { DEFAULT_TOLERANCE, type Tolerance, mismatch } from './compare';
 import { evaluate, toTensor } from './evaluate';
@@ -132,6 +133,28 @@ export function runConformance(options: ConformanceOptions): void {
       test('programs/mlp_relu_ce', 'programs/mlp_relu_ce', () => leakChecked('mlp_relu_ce', () => programs.mlpReluCe(p.mlp_relu_ce, loose)));
       test('programs/clip_grad_norm', 'nn.utils.clipGradNorm_', () =>
         leakChecked('clip_grad_norm', () => programs.clipGradNorm(p.clip_grad_norm, base)),
+      );
+    });
+
+    describe('memory', () => {
+      test('memory/read while collected', 'memory', () =>
+        leakChecked('read while collected', async () => {
+          const gc = forcedGc();
+          for (let round = 0; round < 3; round++) {
+            // nothing but the pending read references these tensors: a collection during it must not free them
+            const reading = tensor([1, 2, 3]).mul(2).add(1).data();
+            gc();
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            gc();
+            const values = Array.from(await reading);
+            if (values.join() !== '3,5,7') throw new Error(`await x.mul(2).add(1).data() with a collection during the read gave [${values.join(', ')}], expected [3, 5, 7]`);
+          }
+          // and once read, they are collected like any unreachable tensor (the leak check after this)
+          for (let i = 0; i < 3; i++) {
+            gc();
+            await new Promise((resolve) => setTimeout(resolve, 0));
+          }
+        }),
       );
     });
 

@@ -307,6 +307,8 @@ export class Tensor {
 
   /**
    * The values, row-major, as a new typed array (`Float32Array`, `Int32Array`, or `Uint8Array` for bool).
+   * The storage stays alive until the read completes, even if nothing else references `t`
+   * (`await x.mul(2).data()`) and the garbage collector runs meanwhile, or `t` is disposed.
    *
    * @example
    * ```ts
@@ -314,8 +316,13 @@ export class Tensor {
    * ```
    */
   async data(): Promise<TypedArray> {
-    const s = this._storage();
-    return s.backend.read(s.id);
+    // the read holds its own reference: a collection or dispose() during the await frees the storage only after it
+    const s = this._storage().retain();
+    try {
+      return await s.backend.read(s.id);
+    } finally {
+      s.release();
+    }
   }
 
   /**
