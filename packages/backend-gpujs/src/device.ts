@@ -7,7 +7,7 @@
  * Every output is 1-D (`[numel]`): int32 and bool values are stored as exact floats.
  */
 import * as gpujs from 'gpu.js';
-import type { GpujsMode } from './modes';
+import { adapterDescription, type GpujsMode } from './modes';
 import { copySource, type KernelSource } from './sources';
 
 /** A pipelined kernel result: a WebGPU buffer handle, a GL texture, or a typed array. */
@@ -30,6 +30,13 @@ interface BufferHandle {
   readonly kernel: unknown;
   toArray(): Promise<Float32Array>;
   delete(): void;
+}
+
+/** The part of a WebGL context that names the renderer. */
+interface GLLike {
+  readonly RENDERER: number;
+  getParameter(name: number): unknown;
+  getExtension(name: string): unknown;
 }
 
 /** A GL texture (gpu.js's `Texture`). */
@@ -92,6 +99,29 @@ export class Device {
 
   constructor(readonly mode: GpujsMode) {
     this.gpu = new gpujs.GPU({ mode });
+  }
+
+  /**
+   * What the device says it is, lower-cased: the GL renderer (e.g. `'angle (google, vulkan 1.3.0
+   * (swiftshader device ...'`, `'llvmpipe (llvm 15.0.6, 256 bits)'`), the WebGPU adapter's
+   * vendor, architecture and description, or `''` where the mode has no device (webasm, cpu).
+   */
+  get renderer(): string {
+    this.rendererName ??= this.describe();
+    return this.rendererName;
+  }
+  private rendererName: string | undefined;
+
+  private describe(): string {
+    if (this.mode === 'webgpu') return adapterDescription();
+    if (this.mode === 'webasm' || this.mode === 'cpu') return '';
+    // gpu.js makes its GL context with its first kernel
+    if (!this.gpu.context) this.gpu.createKernel(copySource().source, { output: [1] });
+    const gl = this.gpu.context as unknown as GLLike | null;
+    if (!gl?.getParameter) return '';
+    const info = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
+    const renderer = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+    return String(renderer ?? '').toLowerCase();
   }
 
   /** Whether kernels and readback complete synchronously (everything but webgpu). */

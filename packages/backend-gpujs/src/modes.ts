@@ -1,8 +1,12 @@
 /**
- * Which gpu.js mode runs: WebGPU through Dawn (the `webgpu` package), headless-gl, gpu.js's
- * WebAssembly kernels, or its plain-JS cpu kernels, probed in that order.
+ * Which gpu.js mode runs: WebGPU (the browser's, or Dawn through the `webgpu` package in Node),
+ * WebGL2 and WebGL (browser pages), headless-gl (Node), gpu.js's WebAssembly kernels, or its
+ * plain-JS cpu kernels, probed in that order.
+ *
+ * Nothing here imports a Node module at load time: Dawn is imported lazily, by a specifier
+ * bundlers leave alone, and only where `process.versions.node` says this is Node. So a browser
+ * bundle of this package needs no aliases.
  */
-import { createRequire } from 'node:module';
 import { GPU } from 'gpu.js';
 
 /**
@@ -13,24 +17,25 @@ import { GPU } from 'gpu.js';
  * const mode: GpujsMode = gpujsBackend().device;
  * ```
  */
-export type GpujsMode = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+export type GpujsMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
+
+/** Every mode, in the order `'auto'` tries them. */
+export const MODES: readonly GpujsMode[] = ['webgpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'];
 
 /** A probe's answer: the mode works, or why it does not. */
 export type Probe = { ok: true } | { ok: false; reason: string };
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 
-// Resolve optional packages from this file (so the optional dependency of this package is found)
-// and from gpu.js (whose headless-gl lives there), whichever package format this is built to.
-function requireFrom(base: string): NodeRequire {
-  return createRequire(base);
+/** Whether this is Node (not a browser page or a web worker). */
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string' && typeof (globalThis as { document?: unknown }).document === 'undefined';
 }
 
-function packageRequire(): NodeRequire {
-  // __filename exists in the CommonJS build, import.meta.url in the ESM one
-  const here = typeof __filename === 'string' ? __filename : (import.meta as { url: string }).url;
-  return requireFrom(here);
-}
+// a specifier in a variable: bundlers do not follow it into Dawn's Node-only code
+const DAWN = 'webgpu';
+const importDawn = (): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ DAWN);
 
 /**
  * gpu.js's WebGPU backend wants `navigator.gpu`. Dawn's Node binding provides the API, but
@@ -96,19 +101,38 @@ interface GpuLike {
 }
 
 let webgpuProbe: Promise<Probe> | null = null;
+let adapter = '';
+
+/** The default adapter's vendor, architecture and description, lower-cased (what gpu.js will run on). */
+async function describeAdapter(gpu: GpuLike): Promise<string> {
+  try {
+    const a = await gpu.requestAdapter();
+    const info = (a?.info ?? {}) as { vendor?: string; architecture?: string; description?: string; device?: string };
+    return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ').toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+/** The WebGPU adapter {@link probeWebGPU} found, described (`''` before a probe succeeded). */
+export function adapterDescription(): string {
+  return adapter;
+}
 
 /**
- * Install Dawn as `navigator.gpu` (once per process) and check that gpu.js runs a kernel on it.
- * Resolves with the reason when the `webgpu` package is missing or fails to load (its
- * binary needs glibc 2.38+), or when no adapter answers.
+ * Check that gpu.js runs a WebGPU kernel: on the page's `navigator.gpu`, or in Node on Dawn,
+ * installed as `navigator.gpu` once per process. Resolves with the reason when there is no
+ * WebGPU, when the `webgpu` package is missing or fails to load (its binary needs glibc
+ * 2.38+), or when no adapter answers.
  */
 export function probeWebGPU(): Promise<Probe> {
   webgpuProbe ??= (async (): Promise<Probe> => {
     const g = globalThis as { navigator?: { gpu?: unknown } };
     if (!g.navigator?.gpu) {
+      if (!isNode()) return { ok: false, reason: 'this browser has no navigator.gpu (WebGPU is off or unsupported here)' };
       let dawn: { create(flags: string[]): GpuLike; globals?: Record<string, unknown> };
       try {
-        dawn = (await import('webgpu')) as unknown as typeof dawn;
+        dawn = (await importDawn()) as typeof dawn;
       } catch (e) {
         return { ok: false, reason: `the webgpu package (Dawn) did not load: ${message(e)}` };
       }
@@ -123,6 +147,7 @@ export function probeWebGPU(): Promise<Probe> {
     }
     try {
       if (!(await GPU.isWebGPUAvailable())) return { ok: false, reason: 'navigator.gpu is present but no WebGPU adapter answered (no GPU or no Vulkan driver)' };
+      adapter = await describeAdapter(g.navigator!.gpu as GpuLike);
       const gpu = new GPU({ mode: 'webgpu' });
       const k = gpu.createKernel('function(x) { return x[this.thread.x] * 2; }', { output: [4], precision: 'single' });
       const out = (await (k(new Float32Array([1, 2, 3, 4])) as unknown as Promise<Float32Array>)) as Float32Array;
@@ -136,16 +161,26 @@ export function probeWebGPU(): Promise<Probe> {
   return webgpuProbe;
 }
 
-/** headless-gl works when gpu.js can load `gl` and make a context with it. */
+/** WebGL2 works where gpu.js can make a WebGL2 context: a browser page or a web worker with OffscreenCanvas. */
+export function probeWebGL2(): Probe {
+  if (GPU.isWebGL2Supported) return { ok: true };
+  return { ok: false, reason: isNode() ? 'WebGL2 needs a browser page (Node has headless-gl instead)' : 'this browser could not create a WebGL2 context' };
+}
+
+/** WebGL (1) works where gpu.js can make a WebGL context with the float textures it needs. */
+export function probeWebGL(): Probe {
+  if (GPU.isWebGLSupported) return { ok: true };
+  return { ok: false, reason: isNode() ? 'WebGL needs a browser page (Node has headless-gl instead)' : 'this browser could not create a WebGL context with float textures' };
+}
+
+/** headless-gl works in Node when the optional `gl` package is built and makes a context (under a display: Xvfb on a server). */
 export function probeHeadlessGL(): Probe {
   if (GPU.isHeadlessGLSupported) return { ok: true };
-  try {
-    const fromGpujs = requireFrom(packageRequire().resolve('gpu.js'));
-    fromGpujs('gl');
-  } catch (e) {
-    return { ok: false, reason: `headless-gl (the gl package) is not built here: ${message(e)}` };
-  }
-  return { ok: false, reason: 'headless-gl loaded but could not create a WebGL context (no GPU or no display driver)' };
+  if (!isNode()) return { ok: false, reason: 'headless-gl runs in Node only (a page has webgl2)' };
+  return {
+    ok: false,
+    reason: "headless-gl (gpu.js's optional gl package) is not built here or could not create a WebGL context (no display: run under xvfb-run)",
+  };
 }
 
 /** gpu.js's WebAssembly backend needs WebAssembly (with SIMD it vectorizes). */

@@ -12,6 +12,7 @@ import { type SupportManifest, skipEntries, skipMatches, skipReason } from './ma
 import { SupportMatrix } from './matrix';
 import { LOOSE_ATOL_OPS, OPS } from './ops';
 import * as programs from './programs';
+import * as sequences from './sequences';
 import { differentialSamples, properties, runDifferential } from './properties';
 
 /** Options of {@link runConformance}. */
@@ -158,6 +159,12 @@ export function runConformance(options: ConformanceOptions): void {
       );
     });
 
+    describe('sequences on one backend', () => {
+      test('sequences/uploads after copies', 'sequences', () => leakChecked('uploads after copies', () => sequences.uploadsAfterCopies(base)));
+      test('sequences/cast then add', 'sequences', () => leakChecked('cast then add', () => sequences.castThenAdd(base)));
+      test('sequences/reductions after other ops', 'sequences', () => leakChecked('reductions after other ops', () => sequences.reductionsAfterOtherOps(base)));
+    });
+
     describe('gradcheck (central differences in float32)', () => {
       for (const g of GRADCHECK_CASES) {
         test(
@@ -227,6 +234,7 @@ export function runConformance(options: ConformanceOptions): void {
       test('programs/linear_regression_seed', 'programs/linear_regression_seed', () =>
         programs.linearRegressionSeed(fixtures.linear_regression_seed, base),
       );
+      test('sequences/matmul after training', 'sequences', () => sequences.matmulAfterTraining(base));
     });
 
     describe('manifest', () => {
