@@ -1,5 +1,5 @@
-// Bundle check.mjs with the sources of core, backend-cpu, conformance and this backend, gpu.js and
-// its parser, into dist/bin/check.mjs; beside it the conformance fixtures and the `webgpu` package
+// Bundle check.mjs with the sources of core, backend-cpu, conformance (fixtures included) and this
+// backend, gpu.js and its parser, into dist/bin/check.mjs; beside it the `webgpu` package
 // with only its linux-x64 Dawn binary. What the device machine needs is then dist/ (~20 MB).
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,16 +28,14 @@ await esbuild.build({
   alias: {
     '@tensorgrad/core': join(packages, 'core', 'src', 'index.ts'),
     '@tensorgrad/backend-cpu': join(packages, 'backend-cpu', 'src', 'index.ts'),
-    '@tensorgrad/conformance': join(packages, 'conformance', 'src', 'index.ts'),
-    vitest: join(here, 'vitest-shim.mjs'),
+    '@tensorgrad/conformance/standalone': join(packages, 'conformance', 'src', 'standalone.ts'),
+    // the suite's vitest calls go to conformance's in-process runner, as in its standalone build
+    vitest: join(packages, 'conformance', 'src', 'standalone', 'vitest.ts'),
   },
   // Dawn is loaded from dist/node_modules/webgpu; headless-gl, when present, from the machine
   external: ['webgpu', 'gl'],
   logLevel: 'warning',
 });
-
-// conformance reads ../fixtures/torch-cases.json relative to its module: the bundle
-cpSync(join(packages, 'conformance', 'fixtures'), join(out, 'fixtures'), { recursive: true });
 
 const webgpu = dirname(require.resolve('webgpu/package.json', { paths: [join(here, '..')] }));
 const target = join(out, 'bin', 'node_modules', 'webgpu');

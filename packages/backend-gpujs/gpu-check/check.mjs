@@ -10,9 +10,8 @@
 // --mode defaults to webgpu; when it cannot run the script says why and exits 2, unless
 // --fallback is given (then it goes on in the best mode that works: useful off the GPU machine).
 import { cpuBackend } from '@tensorgrad/backend-cpu';
-import { runConformance } from '@tensorgrad/conformance';
+import { runConformance, runRegistered } from '@tensorgrad/conformance/standalone';
 import { functional as F, manualSeed, nn, optim, randn, setBackend, tensor, tidy } from '@tensorgrad/core';
-import { runRegistered } from 'vitest';
 import { DEFAULT_HOST_THRESHOLD, gpujsBackend } from '../src/index.ts';
 
 const args = Object.fromEntries(
@@ -54,7 +53,7 @@ async function open(options = {}) {
   }
   summary.mode = first.backend.device;
   summary.fallbackReason = first.warnings.join(' ') || null;
-  log(`MODE: gpu.js runs in '${first.backend.device}' mode${first.warnings.length ? ` (${first.warnings.join(' ')})` : ''}`);
+  log(`MODE: gpu.js runs in '${first.backend.device}' mode on '${first.backend.renderer}'${first.warnings.length ? ` (${first.warnings.join(' ')})` : ''}`);
   if (mode !== 'auto' && first.backend.device !== mode) log(`NOTE: asked for '${mode}', fell back to '${first.backend.device}'`);
   await first.backend.close?.();
 }

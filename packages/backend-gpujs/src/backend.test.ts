@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { functional as F, manualSeed, memory, nn, optim, randn, setBackend, tensor, tidy, type Tensor } from '@tensorgrad/core';
-import { gpujsBackend, type GpujsBackend } from './index';
+import { Device } from './device';
+import { DEFAULT_HOST_THRESHOLD, gpujsBackend, type GpujsBackend, type GpujsMode } from './index';
+import { MODES } from './modes';
+import { copySource } from './sources';
 
-const MODES = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
 const idOf = (t: Tensor) => t._info().id;
 
 async function use(options: Parameters<typeof gpujsBackend>[0] = {}): Promise<GpujsBackend> {
@@ -157,5 +159,44 @@ describe('gpujs backend: memory over training', () => {
     const r = await train(2000);
     expect(r.atEnd).toBe(r.at100);
     expect(r.last).toBeLessThan(r.first);
+  });
+});
+
+describe('gpujs backend: kernels that gpu.js caches', () => {
+  it('gives each argument signature of a kernel its own compilation: an upload after a texture copy reads its own sizes', async () => {
+    const auto = await use();
+    const device = new Device(auto.device === 'webgpu' ? 'webasm' : auto.device);
+    const range = (n: number, from: number) => Float32Array.from({ length: n }, (_, i) => from + i);
+    const first = device.upload(range(15, 100)) as object;
+    const copy = device.kernel('copy', copySource);
+    const copied = device.run(copy, [15], [first]) as object;
+    const next = device.upload(range(12, 0)) as object;
+    expect(Array.from(device.readSync(next))).toEqual(Array.from(range(12, 0)));
+    expect(Array.from(device.readSync(copied))).toEqual(Array.from(range(15, 100)));
+    // a host array and a device value are two signatures wherever the device value is not the array itself
+    const separate = device.mode !== 'webasm' && device.mode !== 'cpu';
+    device.run(copy, [12], [range(12, 0)]);
+    expect(copy.variants.size).toBe(separate ? 2 : 1);
+    await device.destroy();
+  });
+
+  it('warns about a kernel only when gpu.js really ran it on its cpu fallback', async () => {
+    const backend = await use({ hostThreshold: 0 });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await tidy(() => randn([8, 8]).matmul(randn([8, 8])).exp().sum(0)).data();
+    expect(backend.stats().deviceOps).toBeGreaterThan(0);
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('gpujs backend: modes a page has', () => {
+  it('refuses webgl2 and webgl outside a page, saying why', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await expect(gpujsBackend({ mode: 'webgl2' }).ready!()).rejects.toThrow(/mode 'webgl2' was requested but WebGL2 needs a browser page/);
+    await expect(gpujsBackend({ mode: 'webgl' }).ready!()).rejects.toThrow(/mode 'webgl' was requested but WebGL needs a browser page/);
+  });
+
+  it('has a default host threshold for every mode', () => {
+    for (const mode of MODES) expect(DEFAULT_HOST_THRESHOLD[mode as GpujsMode]).toBeGreaterThanOrEqual(0);
   });
 });

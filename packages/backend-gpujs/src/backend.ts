@@ -30,7 +30,7 @@ export type { Placement } from './storage';
  * ```
  */
 export interface GpujsBackendOptions {
-  /** The gpu.js mode; `'auto'` (default) takes the best that works: webgpu, headlessgl, webasm, cpu. A named mode that fails throws from `ready()`. */
+  /** The gpu.js mode; `'auto'` (default) takes the best that works: webgpu, webgl2, webgl, headlessgl, webasm, cpu. A named mode that fails throws from `ready()`. */
   readonly mode?: GpujsMode | 'auto';
   /**
    * Ops whose output and inputs all have fewer elements than this, with every input on the

@@ -1,6 +1,7 @@
 /**
  * @tensorgrad/backend-gpujs: tensorgrad kernels compiled by gpu.js, resident on the GPU where
- * there is one (WebGPU through Dawn, or headless-gl), else gpu.js's WebAssembly or cpu kernels.
+ * there is one (WebGPU, WebGL2 or WebGL in a page; WebGPU through Dawn or headless-gl in Node), else
+ * gpu.js's WebAssembly or cpu kernels. Bundles for the browser as is: no Node module is imported at load time.
  *
  * @example
  * ```ts
@@ -8,7 +9,7 @@
  * import { gpujsBackend } from '@tensorgrad/backend-gpujs';
  * const backend = gpujsBackend();
  * await setBackend(backend);
- * console.log(backend.device); // 'webgpu' | 'headlessgl' | 'webasm' | 'cpu'
+ * console.log(backend.device); // 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu'
  * ```
  * @packageDocumentation
  */
@@ -20,4 +21,4 @@ export {
   type GpujsStats,
   type Placement,
 } from './backend';
-export { type GpujsMode } from './modes';
+export { MODES, type GpujsMode } from './modes';

@@ -19,7 +19,14 @@ import { GPU } from 'gpu.js';
  */
 export type GpujsMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
 
-/** Every mode, in the order `'auto'` tries them. */
+/**
+ * Every mode, in the order `'auto'` tries them.
+ *
+ * @example
+ * ```ts
+ * MODES.indexOf(gpujsBackend().device); // 0 on a WebGPU page, 4 (webasm) in Node without a GPU
+ * ```
+ */
 export const MODES: readonly GpujsMode[] = ['webgpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'];
 
 /** A probe's answer: the mode works, or why it does not. */
