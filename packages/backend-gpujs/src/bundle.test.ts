@@ -1,12 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-
-// esbuild comes with tsup, the workspace's bundler
-const require = createRequire(import.meta.url);
-const esbuild = createRequire(require.resolve('tsup'))('esbuild') as typeof import('esbuild');
 
 describe('backend-gpujs in a browser bundle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gpujs-bundle-'));

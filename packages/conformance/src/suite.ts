@@ -138,7 +138,7 @@ export function runConformance(options: ConformanceOptions): void {
     });
 
     describe('memory', () => {
-      test('memory/read while collected', 'memory', () =>
+      test('memory/read while collected or disposed', 'memory', () =>
         leakChecked('read while collected', async () => {
           const gc = forcedGc();
           for (let round = 0; round < 3; round++) {
@@ -150,6 +150,12 @@ export function runConformance(options: ConformanceOptions): void {
             const values = Array.from(await reading);
             if (values.join() !== '3,5,7') throw new Error(`await x.mul(2).add(1).data() with a collection during the read gave [${values.join(', ')}], expected [3, 5, 7]`);
           }
+          // dispose() during the read, too: the read was asked for first, so it still gets the values
+          const t = tensor([1, 2, 3]).mul(2).add(1);
+          const reading = t.data();
+          t.dispose();
+          const values = Array.from(await reading);
+          if (values.join() !== '3,5,7') throw new Error(`t.data() with t.dispose() during the read gave [${values.join(', ')}], expected [3, 5, 7]`);
           // and once read, they are collected like any unreachable tensor (the leak check after this)
           for (let i = 0; i < 3; i++) {
             gc();
