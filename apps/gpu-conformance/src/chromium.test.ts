@@ -1,6 +1,6 @@
 /**
  * The conformance suite of @tensorgrad/backend-gpujs in headless Chromium, where gpu.js's
- * WebGL2 and WebGPU kernels really run (on SwiftShader): one backend per mode, every op on
+ * WebGL2, WebGPU and WebGL kernels really run (on SwiftShader): one backend per mode, every op on
  * the device. Skipped without Chromium, except on CI (CI set), where that fails.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, it } from 'vitest';
-import { CHROMIUM, buildPage, chromiumAvailable, launch, runInPage, serve } from './chromium';
+import { CHROMIUM, buildPage, chromiumAvailable, launch, runInPage, serve } from './chromium.mjs';
 import { NUM_RUNS, availability, expectRanOnDevice, summarize } from './report';
 
 const { skip, missing } = availability(
@@ -45,11 +45,11 @@ afterAll(async () => {
 // one mode after the other: side by side, SwiftShader's threads slow both pages and the
 // whole file takes as long
 describe('gpu-conformance: headless Chromium', () => {
-  for (const mode of ['webgl2', 'webgpu'] as const) {
+  for (const mode of ['webgl2', 'webgpu', 'webgl'] as const) {
     it.skipIf(skip)(`runs every conformance case on one ${mode} backend in headless Chromium, kernels on the device`, async () => {
       if (missing) throw new Error(`CI is set, so this cannot be skipped: ${missing}`);
       const { browser, url } = await started();
-      const r = await runInPage(browser, url, mode, PAGE_TIMEOUT_MS, { numRuns: NUM_RUNS });
+      const r = await runInPage(browser, url, { mode, ...(NUM_RUNS ? { numRuns: String(NUM_RUNS) } : {}) }, PAGE_TIMEOUT_MS);
       summarize('chromium', r);
       expectRanOnDevice(r, mode);
     });

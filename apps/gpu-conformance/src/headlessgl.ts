@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { APP_DIR } from './chromium';
+import { APP_DIR } from './chromium.mjs';
 import type { RunResult } from './report';
 
 /** gpu.js's `gl` package folder (the copy gpu.js itself loads), or null when it is not installed. */

@@ -3,6 +3,7 @@
  * on CI), the one summary line per mode that CI output shows, and the checks of a run's result.
  */
 import { expect } from 'vitest';
+import { DEFAULT_HOST_THRESHOLD, SOFTWARE_HOST_THRESHOLD, type GpujsMode } from '@tensorgrad/backend-gpujs';
 import type { SuiteResult } from './run-suite.mjs';
 
 /** A run's result as a test sees it: the suite's, or an error, plus what went wrong around it. */
@@ -37,7 +38,8 @@ export function summarize(where: string, r: RunResult): void {
     const s = r as SuiteResult;
     console.log(
       `gpu-conformance ${where} ${s.mode}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped; ` +
-        `device ${s.device}${s.renderer ? ` (${s.renderer})` : ''}, deviceOps ${s.stats?.deviceOps ?? 0}, hostOps ${s.stats?.hostOps ?? 0}, compiled ${s.stats?.compiled ?? 0} in ${secs} s` +
+        `device ${s.device}${s.renderer ? ` (${s.renderer})` : ''}, deviceOps ${s.stats?.deviceOps ?? 0}, hostOps ${s.stats?.hostOps ?? 0}, compiled ${s.stats?.compiled ?? 0} in ${secs} s; ` +
+        `default hostThreshold ${s.defaultHostThreshold}` +
         (r.adapter && s.mode === 'webgpu' ? ` [${r.adapter}]` : ''),
     );
     for (const f of s.failures ?? []) console.log(`  FAIL ${f.name}: ${f.error}`);
@@ -57,5 +59,8 @@ export function expectRanOnDevice(r: RunResult, mode: string): void {
   expect.soft(s.stats?.deviceOps ?? 0, 'gpu.js kernel launches (stats().deviceOps)').toBeGreaterThan(0);
   expect.soft(r.pageErrors ?? [], 'uncaught errors in the page').toEqual([]);
   expect.soft(r.consoleErrors ?? [], 'console.error messages of the page').toEqual([]);
+  // a GPU emulated on the CPU keeps everything on the host by default (measured: the host is faster at every size)
+  const software = /swiftshader|llvmpipe|lavapipe|softpipe/.test(s.renderer ?? '');
+  expect.soft(s.defaultHostThreshold, `the default host threshold on '${s.renderer}'`).toBe(software ? String(SOFTWARE_HOST_THRESHOLD) : String(DEFAULT_HOST_THRESHOLD[mode as GpujsMode]));
   if (r.crossOriginIsolated !== undefined) expect.soft(r.crossOriginIsolated, 'the page is cross-origin isolated (COOP + COEP)').toBe(true);
 }

@@ -29,6 +29,7 @@ import { runConformance, runRegistered } from '@tensorgrad/conformance/standalon
  * @property {Record<string, unknown> | null} [tolerance] the per-op tolerances the device declares
  * @property {string} [matrix] what the suite printed with console.log (its support matrix)
  * @property {string[]} [warnings] what was printed with console.warn meanwhile (a mode fallback, say)
+ * @property {string} [defaultHostThreshold] `hostThreshold` of a backend in this mode made without one (as text: JSON has no Infinity)
  * @property {number} ms wall time of the run, in milliseconds
  * @property {string} [error] a top-level error: the run did not complete
  */
@@ -79,6 +80,11 @@ export async function runSuite({ mode, hostThreshold = 0, numRuns, onTest }) {
     });
     /** @type {import('@tensorgrad/backend-gpujs').GpujsBackend} */
     const b = /** @type {any} */ (backend);
+    // what a user who names the mode and nothing else gets on this device
+    const plain = gpujsBackend({ mode });
+    await plain.ready?.();
+    const defaultHostThreshold = String(plain.hostThreshold);
+    await plain.close?.();
     return {
       mode,
       device: b ? b.device : undefined,
@@ -89,6 +95,7 @@ export async function runSuite({ mode, hostThreshold = 0, numRuns, onTest }) {
       failures: r.failures,
       stats: stats ?? (b ? b.stats() : null),
       tolerance: b?.supports.tolerance ?? null,
+      defaultHostThreshold,
       matrix: logged.join('\n'),
       warnings,
       ms: performance.now() - started,

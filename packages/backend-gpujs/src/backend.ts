@@ -35,7 +35,8 @@ export interface GpujsBackendOptions {
   /**
    * Ops whose output and inputs all have fewer elements than this, with every input on the
    * host, run on the host (backend-cpu's kernels). 0 sends everything to the device.
-   * Default: {@link DEFAULT_HOST_THRESHOLD} for the mode.
+   * Default: {@link DEFAULT_HOST_THRESHOLD} for the mode, {@link SOFTWARE_HOST_THRESHOLD} where the
+   * device is a GPU emulated on the CPU (SwiftShader, llvmpipe).
    */
   readonly hostThreshold?: number;
   /** WebGPU matmul kernel: `'vec4'` (default, four outputs per thread) or `'scalar'` (one). */
@@ -92,13 +93,15 @@ export interface GpujsBackend extends Backend {
 }
 
 /**
- * Host thresholds per mode, in elements. webasm and cpu: measured on the 2-core CI machine with
+ * Host thresholds per mode, in elements, on a hardware GPU (a software one takes
+ * {@link SOFTWARE_HOST_THRESHOLD}). webasm and cpu: measured on the 2-core CI machine with
  * `bench/threshold.mjs` (each side in its own process, resident inputs, median of 15):
  * backend-cpu's kernels beat gpu.js's WebAssembly kernels at every size from 256 to 1M
  * elements for add, exp, sum and matmul (by 1.5-5x), and its plain-JS kernels everywhere but a
- * few sizes within noise, so the host takes every op whose inputs are on the host. The GPU modes:
- * a launch costs tens of microseconds, which the host spends on about 16k elementwise elements;
- * an estimate until the GPU check (`gpu-check/check.mjs`, its threshold sweep) measures it.
+ * few sizes within noise, so the host takes every op whose inputs are on the host. The GPU modes
+ * (webgpu, webgl2, webgl, headlessgl): a launch costs tens of microseconds, which the host spends
+ * on about 16k elementwise elements (27 us per op at 16384 in the sweep below); an estimate until
+ * a sweep on a hardware GPU (`gpu-check/check.mjs`) measures it: none was available here.
  *
  * @example
  * ```ts
@@ -113,6 +116,23 @@ export const DEFAULT_HOST_THRESHOLD: Readonly<Record<GpujsMode, number>> = {
   webasm: Number.POSITIVE_INFINITY,
   cpu: Number.POSITIVE_INFINITY,
 };
+
+/**
+ * The default host threshold on a software GPU: Infinity, every op whose inputs are on the host
+ * stays there. Measured with `apps/gpu-conformance/src/threshold.mjs` (headless Chromium) and
+ * `bench/threshold.mjs --mode=headlessgl` (Xvfb's Mesa) on the 2-core CI machine: on SwiftShader
+ * (webgl2, webgpu) and llvmpipe the host was faster at every size from 256 to 4M elements for
+ * elementwise chains, row sums and products up to 512×512, by 3x to 170x.
+ *
+ * @example
+ * ```ts
+ * gpujsBackend({ mode: 'webgl2' }).hostThreshold; // Infinity in headless Chromium (SwiftShader)
+ * ```
+ */
+export const SOFTWARE_HOST_THRESHOLD = Number.POSITIVE_INFINITY;
+
+/** Renderer names of GPUs emulated on the CPU (Chromium's SwiftShader, Mesa's llvmpipe/lavapipe/softpipe, Windows' WARP). */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/;
 
 /** The modes with a synchronous probe, which a named mode checks before it starts. */
 const SYNC_PROBES: Partial<Record<GpujsMode, () => Probe>> = { webgl2: probeWebGL2, webgl: probeWebGL, headlessgl: probeHeadlessGL, webasm: probeWebAsm };
@@ -156,7 +176,7 @@ export function gpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
   const requested = options.mode ?? 'auto';
   const counts: Counts = { deviceOps: 0, hostOps: 0, uploads: 0, readbacks: 0 };
   let device: Device | null = null;
-  let threshold = options.hostThreshold ?? Number.POSITIVE_INFINITY;
+  let threshold: number | null = options.hostThreshold ?? null;
   let readyPromise: Promise<void> | null = null;
 
   function start(mode: GpujsMode, fallbackReasons: string[]): Device {
@@ -164,7 +184,6 @@ export function gpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
       console.warn(`gpujs backend: running gpu.js in '${mode}' mode: ${fallbackReasons.join('; ')}`);
     }
     device = new Device(mode);
-    threshold = options.hostThreshold ?? DEFAULT_HOST_THRESHOLD[mode];
     return device;
   }
 
@@ -190,8 +209,16 @@ export function gpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
     return start(requested, []);
   }
 
+  /** The threshold given, else the mode's default, or the software one where the renderer is an emulation. */
+  function hostThreshold(): number {
+    if (threshold !== null) return threshold;
+    const d = dev();
+    threshold = SOFTWARE_RENDERER.test(d.renderer) ? SOFTWARE_HOST_THRESHOLD : DEFAULT_HOST_THRESHOLD[d.mode];
+    return threshold;
+  }
+
   const storage = new StorageTable(cpuBackend(), dev, counts);
-  const dispatch = new Dispatch(storage, dev, () => threshold, counts);
+  const dispatch = new Dispatch(storage, dev, hostThreshold, counts);
   const elementwise = elementwiseKernels(dispatch);
   const kernels: KernelTable = {
     ...elementwise,
@@ -221,8 +248,7 @@ export function gpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
       return dev().renderer;
     },
     get hostThreshold() {
-      dev();
-      return threshold;
+      return hostThreshold();
     },
     ready() {
       readyPromise ??= (async () => {

@@ -16,6 +16,7 @@
 export {
   gpujsBackend,
   DEFAULT_HOST_THRESHOLD,
+  SOFTWARE_HOST_THRESHOLD,
   type GpujsBackend,
   type GpujsBackendOptions,
   type GpujsStats,

@@ -7,12 +7,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
-import type { SuiteResult } from './run-suite.mjs';
+import { chromium } from 'playwright-core';
+
+/**
+ * @typedef {import('playwright-core').Browser} Browser
+ * @typedef {import('./run-suite.mjs').SuiteResult} SuiteResult
+ */
 
 /** The app's folder (apps/gpu-conformance). */
 export const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -21,7 +24,7 @@ export const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const CHROMIUM = process.env.TENSORGRAD_CHROMIUM || '/usr/bin/chromium';
 
 /** Whether {@link CHROMIUM} is there to launch. */
-export const chromiumAvailable = (): boolean => existsSync(CHROMIUM);
+export const chromiumAvailable = () => existsSync(CHROMIUM);
 
 /**
  * Chromium's flags: new headless mode; WebGL2 and WebGPU on SwiftShader (Chromium's CPU
@@ -29,7 +32,8 @@ export const chromiumAvailable = (): boolean => existsSync(CHROMIUM);
  * Chromium would block it as unsafe on this platform; none of the background traffic a
  * fresh profile starts; `gc()` for the suite's memory tests. `--no-sandbox`: CI runs as root.
  */
-export const CHROMIUM_FLAGS: readonly string[] = [
+/** @type {readonly string[]} */
+export const CHROMIUM_FLAGS = [
   '--headless=new',
   '--no-sandbox',
   '--use-angle=swiftshader',
@@ -45,12 +49,17 @@ export const CHROMIUM_FLAGS: readonly string[] = [
 /**
  * Bundle page/conformance.ts into `outDir/page.js` with esbuild's JS API (browser platform,
  * ESM, no aliases: the packages' own `browser` fields and lazy Node imports must suffice),
- * and write `outDir/index.html` that loads it.
+ * and write `outDir/index.html` that loads it. `page` names the entry in page/ (`conformance`,
+ * `threshold`).
+ *
+ * @param {string} outDir
+ * @param {string} [page]
+ * @returns {Promise<void>}
  */
-export async function buildPage(outDir: string): Promise<void> {
+export async function buildPage(outDir, page = 'conformance') {
   await mkdir(outDir, { recursive: true });
   await build({
-    entryPoints: [join(APP_DIR, 'page/conformance.ts')],
+    entryPoints: [join(APP_DIR, `page/${page}.ts`)],
     outfile: join(outDir, 'page.js'),
     platform: 'browser',
     bundle: true,
@@ -73,7 +82,8 @@ export async function buildPage(outDir: string): Promise<void> {
   );
 }
 
-const TYPES: Record<string, string> = {
+/** @type {Record<string, string>} */
+const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -85,8 +95,11 @@ const TYPES: Record<string, string> = {
 /**
  * Serve `dir` on 127.0.0.1 (a free port), every response cross-origin isolated
  * (COOP `same-origin`, COEP `require-corp`).
+ *
+ * @param {string} dir
+ * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
-export async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serve(dir) {
   const root = resolve(dir);
   const server = createServer((req, res) => {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -107,87 +120,100 @@ export async function serve(dir: string): Promise<{ url: string; close: () => Pr
       () => res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'),
     );
   });
-  await new Promise<void>((ok, fail) => {
+  await new Promise((ok, fail) => {
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', ok);
+    server.listen(0, '127.0.0.1', () => ok(undefined));
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>
-      new Promise<void>((ok) => {
+      new Promise((ok) => {
         server.closeAllConnections();
-        server.close(() => ok());
+        server.close(() => ok(undefined));
       }),
   };
 }
 
-/** Launch headless Chromium ({@link CHROMIUM}) with {@link CHROMIUM_FLAGS}. */
-export function launch(): Promise<Browser> {
+/**
+ * Launch headless Chromium ({@link CHROMIUM}) with {@link CHROMIUM_FLAGS}.
+ *
+ * @returns {Promise<Browser>}
+ */
+export function launch() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS], timeout: 60_000 });
 }
 
-/** The page's result, with what went wrong around it. */
-export type PageResult = (SuiteResult | { mode: string; error: string; ms?: number }) & {
-  /** Uncaught exceptions and unhandled rejections in the page. */
-  pageErrors: string[];
-  /** console.error messages of the page. */
-  consoleErrors: string[];
-  /** `navigator.gpu.requestAdapter()` in the page: the adapter's description, or why there is none. */
-  adapter: string;
-  /** The page's `crossOriginIsolated` (the server's COOP and COEP headers at work). */
-  crossOriginIsolated: boolean;
-};
+/**
+ * The page's result, with what went wrong around it: uncaught exceptions and unhandled
+ * rejections in the page, its console.error messages, `navigator.gpu.requestAdapter()` (the
+ * adapter's description, or why there is none) and `crossOriginIsolated` (the server's COOP and
+ * COEP headers at work).
+ *
+ * @typedef {(SuiteResult | { mode: string, error: string, ms?: number }) & {
+ *   pageErrors: string[], consoleErrors: string[], adapter: string, crossOriginIsolated: boolean }} PageResult
+ */
 
 /**
- * Open `url` with `?mode=` in a fresh browser context and wait (at most `timeoutMs`) for the
- * page's `window.__result`. `onLine` sees the page's failure lines as they land.
+ * Open `url` with `query` (e.g. `{ mode: 'webgl2' }`) in a fresh browser context and wait (at
+ * most `timeoutMs`) for the page's `window.__result`. `onLine` sees the page's failure lines as
+ * they land.
+ *
+ * @param {Browser} browser
+ * @param {string} url
+ * @param {Record<string, string> & { mode: string }} query
+ * @param {number} timeoutMs
+ * @param {{ onLine?: (line: string) => void }} [options]
+ * @returns {Promise<PageResult>}
  */
-export async function runInPage(
-  browser: Browser,
-  url: string,
-  mode: string,
-  timeoutMs: number,
-  options: { numRuns?: number; onLine?: (line: string) => void } = {},
-): Promise<PageResult> {
+export async function runInPage(browser, url, query, timeoutMs, options = {}) {
+  const { mode } = query;
   const context = await browser.newContext();
   const page = await context.newPage();
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
+  /** @type {string[]} */
+  const pageErrors = [];
+  /** @type {string[]} */
+  const consoleErrors = [];
   page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
     else if (m.type() === 'info' && m.text().startsWith('[conformance]')) options.onLine?.(m.text());
   });
-  const query = new URLSearchParams({ mode, ...(options.numRuns ? { numRuns: String(options.numRuns) } : {}) });
   const started = Date.now();
   try {
-    await page.goto(`${url}/?${query}`, { waitUntil: 'load' });
+    await page.goto(`${url}/?${new URLSearchParams(query)}`, { waitUntil: 'load' });
     const crossOriginIsolated = await page.evaluate(() => globalThis.crossOriginIsolated);
-    const adapter = await page.evaluate(async () => {
-      const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown> } | null> } }).gpu;
-      if (!gpu) return 'navigator.gpu is undefined';
-      try {
-        const a = await gpu.requestAdapter();
-        if (!a) return 'navigator.gpu.requestAdapter() returned null';
-        const i = a.info ?? {};
-        return `webgpu adapter: ${['vendor', 'architecture', 'device', 'description', 'isFallbackAdapter']
-          .filter((k) => i[k] !== undefined && i[k] !== '')
-          .map((k) => `${k}=${String(i[k])}`)
-          .join(' ')}`;
-      } catch (e) {
-        return `requestAdapter() threw ${String(e)}`;
-      }
-    });
+    const adapter = await page.evaluate(describeAdapter);
     try {
-      await page.waitForFunction(() => window.__result !== undefined, null, { timeout: timeoutMs, polling: 500 });
+      await page.waitForFunction(() => /** @type {{ __result?: unknown }} */ (window).__result !== undefined, null, { timeout: timeoutMs, polling: 500 });
     } catch (e) {
-      const done = await page.evaluate(() => window.__progress ?? 0).catch(() => '?');
+      const done = await page.evaluate(() => /** @type {{ __progress?: number }} */ (window).__progress ?? 0).catch(() => '?');
       return { mode, error: `no result after ${timeoutMs} ms (${done} tests finished): ${String(e).split('\n')[0]}`, ms: Date.now() - started, pageErrors, consoleErrors, adapter, crossOriginIsolated };
     }
-    const result = (await page.evaluate(() => window.__result)) as SuiteResult | { error: string };
-    return { mode, ...result, pageErrors, consoleErrors, adapter, crossOriginIsolated } as PageResult;
+    const result = /** @type {SuiteResult | { error: string }} */ (await page.evaluate(() => /** @type {{ __result?: unknown }} */ (window).__result));
+    return /** @type {PageResult} */ ({ mode, ...result, pageErrors, consoleErrors, adapter, crossOriginIsolated });
   } finally {
     await context.close();
+  }
+}
+
+/**
+ * In the page: `navigator.gpu.requestAdapter()`'s adapter, described, or why there is none.
+ *
+ * @returns {Promise<string>}
+ */
+async function describeAdapter() {
+  const gpu = /** @type {{ gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown> } | null> } }} */ (/** @type {unknown} */ (navigator)).gpu;
+  if (!gpu) return 'navigator.gpu is undefined';
+  try {
+    const a = await gpu.requestAdapter();
+    if (!a) return 'navigator.gpu.requestAdapter() returned null';
+    const i = a.info ?? {};
+    return `webgpu adapter: ${['vendor', 'architecture', 'device', 'description', 'isFallbackAdapter']
+      .filter((k) => i[k] !== undefined && i[k] !== '')
+      .map((k) => `${k}=${String(i[k])}`)
+      .join(' ')}`;
+  } catch (e) {
+    return `requestAdapter() threw ${String(e)}`;
   }
 }
