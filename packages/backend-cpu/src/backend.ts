@@ -297,6 +297,12 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
         pooledBytes += freed.byteLength;
       }
     },
+    lease(id) {
+      return host.lease(id);
+    },
+    collected(bytes) {
+      host.collected(bytes);
+    },
     memory() {
       return host.memory();
     },

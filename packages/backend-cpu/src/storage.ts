@@ -67,6 +67,21 @@ export class HostStorage {
     return freed;
   }
 
+  /**
+   * The token for `id` (see `Backend.lease`): its byte count, all there is to release once its
+   * tensors are collected. The array itself is the garbage collector's: nothing here keeps it,
+   * and it never goes back to a pool, which reuses only what dispose() handed back.
+   */
+  lease(id: DataId): number {
+    return (id as CpuData).values.byteLength;
+  }
+
+  /** The tensors of a leased storage of `bytes` bytes were collected: stop counting it. */
+  collected(bytes: number): void {
+    this.tensors--;
+    this.bytes -= bytes;
+  }
+
   /** Live tensors and their bytes. */
   memory(): ReturnType<Backend['memory']> {
     return { tensors: this.tensors, bytes: this.bytes };

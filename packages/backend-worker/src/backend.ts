@@ -420,6 +420,12 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       const freed = host.release(id);
       if (freed !== null) buffers.release(freed); // every kernel has returned, so no thread still uses it
     },
+    lease(id) {
+      return host.lease(id);
+    },
+    collected(bytes) {
+      host.collected(bytes);
+    },
     memory() {
       return host.memory();
     },

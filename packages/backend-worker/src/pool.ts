@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import {
   busy,
   createControl,
@@ -62,6 +62,47 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+/**
+ * `new Worker(url, options)` with the parent's flags, less those a Worker refuses: V8 and
+ * process-wide flags (`--expose-gc`, `--max-old-space-size=4096`, `--stack-size`, `--jitless`,
+ * `--title`, ...) throw ERR_WORKER_INVALID_EXEC_ARGV, whose message names them. Each refused flag
+ * (and its value, when given as the next argument) is dropped and the Worker made again; the
+ * flags that matter for loading the worker's file (loaders, `--conditions`) are kept.
+ */
+export function spawnWorker(url: URL, options: Omit<WorkerOptions, 'execArgv'>): Worker {
+  let argv = workerExecArgv();
+  for (;;) {
+    try {
+      return new Worker(url, { ...options, execArgv: argv });
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+      const listed = String((e as Error).message).split('flags:')[1] ?? '';
+      const refused = new Set(listed.split(',').map((f) => f.trim()).filter((f) => f !== ''));
+      const kept = withoutFlags(argv, refused);
+      if (kept.length < argv.length) argv = kept;
+      else if (argv.length > 0) argv = []; // nothing recognisable to drop: start with no flags rather than not at all
+      else throw e;
+    }
+  }
+}
+
+/** `argv` less the flags in `refused` (as `--flag`, `--flag=value`, or `--flag value`). */
+export function withoutFlags(argv: readonly string[], refused: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (refused.has(arg)) {
+      const next = argv[i + 1];
+      if (!arg.includes('=') && next !== undefined && !next.startsWith('-')) i++; // its value
+      continue;
+    }
+    const name = arg.split('=')[0]!;
+    if (arg.includes('=') && refused.has(name)) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
 /** What {@link WorkerPool.await} returns when the watchdog's heartbeat stalled (not a state any thread stores). */
 const STALLED = -1;
 
@@ -105,7 +146,7 @@ export class WorkerPool {
     const { port1, port2 } = new MessageChannel();
     this.reports = port1;
     const data: WatchdogData = { role: 'watchdog', ctrl: this.ctrl, url: workerUrl().href, port: port2 };
-    this.watchdog = new Worker(new URL(data.url), { workerData: data, transferList: [port2], execArgv: workerExecArgv() });
+    this.watchdog = spawnWorker(new URL(data.url), { workerData: data, transferList: [port2] });
     this.watchdog.unref(); // a script that only uses the backend exits by itself
     const watchdog = this.watchdog;
     this.started = new Promise<void>((resolve, reject) => {

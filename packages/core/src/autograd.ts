@@ -14,6 +14,16 @@ export interface Node {
   readonly op: string;
   inputs: readonly Tensor[];
   backward: BackwardFn | null; // null once the graph is freed
+  /** Tensors the op made for itself (number constants, casts of its operands): freed with the graph. */
+  owned?: readonly Tensor[];
+}
+
+/** Free a node's part of the graph: its closure (and what it saved), its operands' references, the tensors the op made. */
+function freeNode(node: Node): void {
+  node.backward = null;
+  node.inputs = [];
+  if (node.owned) for (const t of node.owned) t.dispose();
+  node.owned = undefined;
 }
 
 let gradEnabled = true;
@@ -105,7 +115,7 @@ function run(
   seeds: readonly Tensor[],
   opts: BackwardOptions,
   wanted: ReadonlySet<Tensor> | null,
-  deliver: (t: Tensor, g: Tensor) => void,
+  deliver: (t: Tensor, g: Tensor) => boolean,
 ): void {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
@@ -152,10 +162,8 @@ function run(
       grads.delete(t);
       const node = t._node;
       const isWanted = wanted ? wanted.has(t) : !node || t._retainsGrad;
-      if (isWanted) {
-        pinned.add(g);
-        deliver(t, g);
-      }
+      // a gradient handed over as is stays alive; one the receiver copied or viewed is freed below
+      if (isWanted && deliver(t, g)) pinned.add(g);
       if (node?.backward && !(wanted && !needsPropagation(t, wanted))) {
         // intermediates a backward closure creates are freed right after it (unless recording)
         if (!createGraph) startScope();
@@ -174,7 +182,7 @@ function run(
     }
   });
   if (!retainGraph) {
-    for (const t of order) if (t._node) t._node.backward = null;
+    for (const t of order) if (t._node) freeNode(t._node);
   }
 }
 
@@ -221,12 +229,25 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
   } else checkGradShape('backward', root, seed);
   const createGraph = opts.createGraph ?? false;
   run([root], [seed], opts, null, (t, g) => {
-    const value = createGraph || t._node ? g : g.detach();
     const prev = t._gradInternal();
-    if (!prev) t._setGradInternal(value);
-    else if (createGraph) t._setGradInternal(prev.add(value));
-    else prev._assign(withGradMode(false, () => prev.add(value))); // in place, as PyTorch accumulates
+    if (createGraph || t._node) {
+      // differentiable, or a retained non-leaf gradient: kept as the engine made it
+      if (!prev) t._setGradInternal(g);
+      else t._setGradInternal(prev.add(g));
+      return true;
+    }
+    if (!prev) {
+      t._setGradInternal(g.detach()); // a leaf's .grad is a plain tensor: a view of g's storage, g itself is freed
+      return false;
+    }
+    // in place, as PyTorch accumulates
+    const sum = withGradMode(false, () => prev.add(g));
+    prev._assign(sum);
+    sum.dispose();
+    return false;
   });
+  // the engine's own seed, unless it became a retained gradient (a root with retainGrad)
+  if (!gradient && root._gradInternal() !== seed) seed.dispose();
 }
 
 /**
@@ -266,6 +287,7 @@ export function grad(
   run(outs, seeds, opts, wanted, (t, g) => {
     const prev = found.get(t);
     found.set(t, prev ? prev.add(g) : g);
+    return true;
   });
   return ins.map((t, i) => {
     const g = found.get(t);

@@ -284,8 +284,30 @@ export interface Backend {
   read(id: DataId): Promise<TypedArray>;
   /** Read synchronously where the device allows it. The caller owns the returned array. */
   readSync?(id: DataId): TypedArray;
-  /** Free storage. Called once per `DataId`. */
+  /** Free storage. Called once per `DataId`, never after `collected` got its token. */
   dispose(id: DataId): void;
+  /**
+   * A token for `id`, for when its tensors become unreachable: a number (it references nothing,
+   * so the garbage collector reclaims host data as soon as the tensors die, even in a loop that
+   * never yields to the event loop). Core stores it and, once the FinalizationRegistry reports
+   * every tensor of the storage collected, passes it to {@link Backend.collected} instead of
+   * calling `dispose`. A backend without `lease` keeps the old contract: core holds `id` until
+   * then and calls `dispose(id)`.
+   *
+   * @example
+   * ```ts
+   * lease(id) { return (id as HostData).values.byteLength; }, // the token: bytes to stop counting
+   * collected(bytes) { live--; liveBytes -= bytes; },
+   * ```
+   */
+  lease?(id: DataId): number;
+  /**
+   * The tensors of a leased storage were collected: release what the garbage collector cannot
+   * (device memory, live-tensor counts). Called once per token, never after `dispose` of its `id`.
+   * It may run synchronously inside any tensor creation (where the engine allows it), so it must
+   * not create tensors or call back into core.
+   */
+  collected?(token: number): void;
   /** Live storage on this backend. */
   memory(): {
     /** Live storages. */

@@ -1,46 +1,144 @@
 /**
  * Storage lifetime: reference-counted backend data, `tidy` scopes, and the
- * FinalizationRegistry that frees the data of tensors nobody can reach any more.
+ * FinalizationRegistry that accounts for the data of tensors nobody can reach any more.
+ *
+ * Nothing long-lived holds a tensor's data. Each storage has a slot in a slab of typed arrays
+ * (its reference count and its backend's token); the registry holds, for each tensor, only the
+ * slot's number. When every tensor of a storage has been collected, the backend gets its token
+ * back (`Backend.collected`) and releases what the garbage collector cannot (device memory,
+ * live-tensor counts). So host data is reclaimed by the garbage collector as soon as its tensors
+ * are unreachable, even in a synchronous loop that never lets the registry's callbacks run; and
+ * where the engine can run those callbacks synchronously (V8's `cleanupSome`, reachable in
+ * Node), core runs them every few hundred new tensors, so counts and device memory follow too.
  */
 import type { Backend, DataId } from './backend';
 import { getBackend } from './registry';
 
+// ---- the slab: one slot per storage
+
+let refs = new Int32Array(1024);
+let tokens = new Float64Array(1024);
+/** Per slot: the backend to hand the token back to, or (a backend without `lease`) the storage to dispose. */
+const owners: (Backend | Storage | undefined)[] = [];
+const vacant: number[] = [];
+let top = 0;
+
+function takeSlot(): number {
+  const v = vacant.pop();
+  if (v !== undefined) return v;
+  if (top === refs.length) {
+    const r = new Int32Array(refs.length * 2);
+    r.set(refs);
+    refs = r;
+    const t = new Float64Array(tokens.length * 2);
+    t.set(tokens);
+    tokens = t;
+  }
+  return top++;
+}
+
+function vacate(slot: number): void {
+  owners[slot] = undefined;
+  vacant.push(slot);
+}
+
 /** Backend data shared by the tensors that view it (reshape and friends share, never copy). */
 export class Storage {
-  refs = 0;
+  /** @internal Its slot in the slab; -1 once freed. */
+  slot: number;
+
   constructor(
     readonly backend: Backend,
     readonly id: DataId,
-  ) {}
+  ) {
+    const slot = takeSlot();
+    refs[slot] = 0;
+    if (backend.lease && backend.collected) {
+      tokens[slot] = backend.lease(id);
+      owners[slot] = backend;
+    } else {
+      owners[slot] = this; // the old contract: the data lives until the registry's callback disposes it
+    }
+    this.slot = slot;
+  }
+
+  /** @internal Tensors holding it. */
+  get refs(): number {
+    return this.slot < 0 ? 0 : refs[this.slot]!;
+  }
 
   retain(): this {
-    this.refs++;
+    if (this.slot < 0) throw new Error('internal: retain of a freed storage');
+    refs[this.slot]!++;
     return this;
   }
 
   release(): void {
-    if (--this.refs === 0) this.backend.dispose(this.id);
+    const slot = this.slot;
+    if (slot < 0) return;
+    if (--refs[slot]! === 0) {
+      this.slot = -1;
+      vacate(slot);
+      this.backend.dispose(this.id);
+    }
   }
 }
 
-/** A tensor's link to its storage; the FinalizationRegistry holds this cell, never the tensor. */
-export interface StorageCell {
-  storage: Storage | null;
+// a registry whose cleanupSome exists (a V8 staging feature, in a fresh context), else the plain one
+function makeRegistry(callback: (slot: number) => void): FinalizationRegistry<number> & { cleanupSome?: () => void } {
+  const builtin = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule;
+  if (typeof builtin === 'function') {
+    try {
+      const v8 = builtin('node:v8') as { setFlagsFromString(flags: string): void };
+      const vm = builtin('node:vm') as { runInNewContext(code: string): unknown };
+      v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+      const Registry = vm.runInNewContext('FinalizationRegistry') as typeof FinalizationRegistry;
+      v8.setFlagsFromString('--no-harmony-weak-refs-with-cleanup-some');
+      if (typeof (Registry.prototype as { cleanupSome?: unknown }).cleanupSome === 'function') return new Registry(callback);
+    } catch {
+      // not V8, or V8 without the feature: the callbacks run when the event loop turns
+    }
+  }
+  return new FinalizationRegistry(callback);
 }
 
-const collected = new FinalizationRegistry<StorageCell>((cell) => {
-  const s = cell.storage;
-  cell.storage = null;
-  s?.release();
+const collected = makeRegistry((slot) => {
+  if (--refs[slot]! !== 0) return;
+  const owner = owners[slot]!;
+  vacate(slot);
+  if (owner instanceof Storage) {
+    owner.slot = -1;
+    owner.backend.dispose(owner.id);
+  } else {
+    owner.collected!(tokens[slot]!);
+  }
 });
 
-/** Start tracking a tensor: its storage is released when it is disposed or collected. */
-export function track(owner: object, cell: StorageCell): void {
-  collected.register(owner, cell);
+/** How many tensors were created since the registry's callbacks last ran synchronously. */
+let sinceSweep = 0;
+const SWEEP_EVERY = 256;
+
+/** Start tracking a tensor: its storage's slot loses its reference when the tensor is collected. */
+export function track(owner: object, storage: Storage): void {
+  collected.register(owner, storage.slot, owner);
   const scope = scopes[scopes.length - 1];
   if (scope) scope.push(owner as Disposable);
+  if (++sinceSweep >= SWEEP_EVERY) {
+    sinceSweep = 0;
+    collected.cleanupSome?.();
+  }
 }
 
+/** Track a tensor that moved to `storage` (an in-place assignment): the registry holds the new slot. */
+export function retrack(owner: object, storage: Storage): void {
+  collected.unregister(owner);
+  collected.register(owner, storage.slot, owner);
+}
+
+/** Stop tracking a disposed tensor (or one moving to other storage): the registry forgets it now. */
+export function untrack(owner: object): void {
+  collected.unregister(owner);
+}
 
 interface Disposable {
   dispose(): void;

@@ -82,13 +82,32 @@ export function constant(b: Backend, value: number, shape: Shape, dtype: DType =
   return wrap(b, b.kernels.fill(shape, value, dtype), shape, dtype);
 }
 
+// tensors `operands` made for the op being dispatched (number constants, casts): the op's own,
+// handed to the next `record` (which keeps them with the graph node, or frees them at once)
+let owned: Tensor[] = [];
+
 /**
  * Operands as tensors on one backend and of one dtype: numbers become 0-d tensors, and
- * tensors of a lower dtype are cast (casts carry gradients).
+ * tensors of a lower dtype are cast (casts carry gradients). What it makes belongs to the op:
+ * `record` frees it with the graph (or at once when there is none), {@link releaseOwned} for ops
+ * that record nothing.
  */
 export function operands(op: string, xs: readonly TensorLike[], dtype: DType = resultDType(xs)): Tensor[] {
   const b = commonBackend(op, xs);
-  return xs.map((x) => (x instanceof Tensor ? (x.dtype === dtype ? x : x.to(dtype)) : constant(b, x, [], dtype)));
+  return xs.map((x) => {
+    if (x instanceof Tensor && x.dtype === dtype) return x;
+    const made = x instanceof Tensor ? x.to(dtype) : constant(b, x, [], dtype);
+    owned.push(made);
+    return made;
+  });
+}
+
+/** Free the tensors `operands` made for an op that records no graph (its kernel has run), except `out`. */
+export function releaseOwned(out: Tensor): void {
+  if (owned.length === 0) return;
+  const mine = owned;
+  owned = [];
+  for (const t of mine) if (t !== out) t.dispose();
 }
 
 /**
@@ -96,13 +115,18 @@ export function operands(op: string, xs: readonly TensorLike[], dtype: DType = r
  * closure sits beside the forward formula in each op, and is written with tensor ops.
  */
 export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
-  if (!isGradEnabled() || out.dtype !== 'float32') return out;
-  for (const x of inputs) {
-    if (x.requiresGrad) {
-      out._setNode({ op, inputs, backward });
-      return out;
+  if (isGradEnabled() && out.dtype === 'float32') {
+    for (const x of inputs) {
+      if (x.requiresGrad) {
+        // the operands the op made live as long as the graph needs them (freed with it)
+        const mine = owned.filter((t) => t !== out);
+        owned = [];
+        out._setNode({ op, inputs, backward, owned: mine });
+        return out;
+      }
     }
   }
+  releaseOwned(out);
   return out;
 }
 

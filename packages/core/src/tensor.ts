@@ -4,7 +4,7 @@
  */
 import type { Backend, DType, Shape, TensorInfo, TypedArray } from './backend';
 import { type BackwardOptions, type Node, backward as runBackward } from './autograd';
-import { Storage, type StorageCell, keep, track } from './memory';
+import { Storage, keep, retrack, track, untrack } from './memory';
 import { fmt } from './shape';
 import * as unary from './ops/unary';
 import * as binary from './ops/binary';
@@ -52,7 +52,8 @@ export class Tensor {
   _node: Node | null = null;
   /** @internal */
   _retainsGrad = false;
-  private readonly cell: StorageCell;
+  // the FinalizationRegistry holds only the storage's slot number for this tensor, never the storage
+  private storage: Storage | null;
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
   // whether `.grad` was handed to user code (or set by it): only a gradient nobody else can hold
@@ -64,15 +65,15 @@ export class Tensor {
   constructor(storage: Storage, shape: Shape, dtype: DType) {
     this.shape = Object.freeze(shape.slice());
     this.dtype = dtype;
-    this.cell = { storage: storage.retain() };
-    track(this, this.cell);
+    this.storage = storage.retain();
+    track(this, storage);
   }
 
   // ---- identity and storage
 
   /** @internal The storage, or a clear error if this tensor was disposed. */
   _storage(): Storage {
-    const s = this.cell.storage;
+    const s = this.storage;
     if (!s || this.disposed) {
       throw new Error(`tensor of shape ${fmt(this.shape)} was disposed (by dispose() or tidy()) and cannot be used; keep it with keep(t) or create it outside tidy`);
     }
@@ -98,7 +99,8 @@ export class Tensor {
   _assign(src: Tensor): this {
     const next = src._storage().retain();
     const prev = this._storage();
-    this.cell.storage = next;
+    this.storage = next;
+    retrack(this, next); // the registry now holds the new storage's slot for this tensor
     prev.release();
     return this;
   }
@@ -293,8 +295,9 @@ export class Tensor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const s = this.cell.storage;
-    this.cell.storage = null;
+    const s = this.storage;
+    this.storage = null;
+    untrack(this);
     s?.release();
   }
 

@@ -1,6 +1,6 @@
 /** Comparisons (bool results, no gradient) and `where`, which routes gradients by a mask. */
 import type { BinaryOp } from '../backend';
-import { commonBackend, launch, operands, record, resultDType, type TensorLike } from '../op';
+import { commonBackend, launch, operands, record, releaseOwned, resultDType, type TensorLike } from '../op';
 import { broadcastShapes, fmt } from '../shape';
 import type { Tensor } from '../tensor';
 import { unbroadcast } from './unbroadcast';
@@ -8,7 +8,9 @@ import { unbroadcast } from './unbroadcast';
 function comparison(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(op, [a, b]);
   const shape = broadcastShapes(op, x!.shape, y!.shape);
-  return launch(op, x!._backend(), shape, 'bool', (k) => k.binary(op, x!._info(), y!._info(), shape));
+  const out = launch(op, x!._backend(), shape, 'bool', (k) => k.binary(op, x!._info(), y!._info(), shape));
+  releaseOwned(out);
+  return out;
 }
 
 /** Elementwise `a == b` (bool), as `torch.eq`. @example `eq(pred, target).float().mean()` */
