@@ -274,7 +274,13 @@ export function gpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
       if (dispatch.smallEnough(n)) return storage.fromHost(storage.cpu.write(values, shape, dtype), shape, dtype);
       const s = storage.create(shape, dtype);
       counts.uploads++;
-      const up = d.upload(Float32Array.from(values));
+      let up: ReturnType<typeof d.upload>;
+      try {
+        up = d.upload(Float32Array.from(values));
+      } catch (e) {
+        storage.dispose(s); // a failed upload leaves nothing counted
+        throw e;
+      }
       if (up instanceof Promise) storage.settle(s, up, []);
       else s.dev = up;
       return s;
@@ -287,6 +293,12 @@ export function gpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
     },
     dispose(id) {
       storage.dispose(id as Stored);
+    },
+    lease(id) {
+      return storage.lease(id as Stored);
+    },
+    collected(token) {
+      storage.collected(token);
     },
     memory() {
       return storage.memory();

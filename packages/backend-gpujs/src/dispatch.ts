@@ -99,8 +99,8 @@ export class Dispatch {
     const entry = d.kernel(key, make);
     const tensors = args.filter(isIn).map((a) => a.s);
     for (const t of tensors) st.check(t, op);
-    const out = st.create(shape, dtype);
     const values = args.map((a) => (isIn(a) ? st.onDevice(a.s) : a));
+    const out = st.create(shape, dtype);
     const launch = (resolved: unknown[]): DeviceValue | Promise<DeviceValue> => {
       const viewed = views ? resolved.map((v, i) => (views.has(i) ? d.view(v as DeviceValue, views.get(i)!) : v)) : resolved;
       const release = () => {
@@ -112,7 +112,12 @@ export class Dispatch {
       return result;
     };
     if (d.sync) {
-      out.dev = launch(values) as DeviceValue;
+      try {
+        out.dev = launch(values) as DeviceValue;
+      } catch (e) {
+        st.dispose(out); // a failed launch (too large, lost context) leaves nothing counted
+        throw e;
+      }
       return out;
     }
     const ready = values.some((v) => v instanceof Promise) ? Promise.all(values).then(launch) : launch(values);

@@ -30,10 +30,25 @@ export interface Counts {
   readbacks: number;
 }
 
+/**
+ * What the table keeps of a leased storage whose device value needs an explicit free (a texture
+ * or buffer): the handle, its bytes, and the storage itself only while ops queued on it (or its
+ * own value, on its way) still need it. Never the host data.
+ */
+interface Lease {
+  handle: DeviceValue | null;
+  readonly bytes: number;
+  pin: Stored | null;
+  /** Its tensors were collected: free at unpin. */
+  dead: boolean;
+}
+
 /** One tensor's storage: on the host, on the device, both, or pending (webgpu). */
 export class Stored {
   host: DataId | null = null;
-  dev: DeviceValue | null = null;
+  private value: DeviceValue | null = null;
+  /** @internal Set by `StorageTable.lease` in modes whose device values need an explicit free. */
+  lease: Lease | null = null;
   /** Settles when `host` or `dev` is set (or `error`). */
   pending: Promise<void> | null = null;
   error: unknown = null;
@@ -41,11 +56,23 @@ export class Stored {
   holds = 0;
   disposed = false;
   freed = false;
+  /** @internal The key of its lease in the table. */
+  leaseKey = 0;
   constructor(
     readonly shape: Shape,
     readonly dtype: DType,
     readonly size: number,
   ) {}
+
+  /** The device value, if any. */
+  get dev(): DeviceValue | null {
+    return this.value;
+  }
+
+  set dev(v: DeviceValue | null) {
+    this.value = v;
+    if (this.lease) this.lease.handle = v instanceof Float32Array ? null : v;
+  }
 
   /** Where the data is now. */
   get placement(): Placement {
@@ -58,6 +85,8 @@ export class Stored {
 export class StorageTable {
   private live = 0;
   private liveBytes = 0;
+  private readonly leases = new Map<number, Lease>();
+  private leaseKeys = 0;
 
   constructor(
     /** The host side: backend-cpu's storage and kernels. */
@@ -71,8 +100,64 @@ export class StorageTable {
     return { tensors: this.live, bytes: this.liveBytes };
   }
 
+  /**
+   * The token for `s` (see `Backend.lease`). Where device values are typed arrays (webasm, cpu)
+   * it is the byte count: all there is to release once the tensors are collected, the arrays
+   * being the garbage collector's. Elsewhere it names a {@link Lease} that holds the device
+   * handle to free (a negative number: the leases' key, never reused).
+   */
+  lease(s: Stored): number {
+    const bytes = s.size * BYTES[s.dtype];
+    if (!this.explicitFree()) return bytes;
+    const key = ++this.leaseKeys;
+    const lease: Lease = { handle: null, bytes, pin: null, dead: false };
+    s.lease = lease;
+    s.dev = s.dev; // records a handle it already has
+    this.leases.set(key, lease);
+    s.leaseKey = key;
+    this.pin(s);
+    return -key;
+  }
+
+  /** The tensors of a leased storage were collected: stop counting it, free its device value (now, or once queued ops are done). */
+  collected(token: number): void {
+    this.live--;
+    if (token >= 0) {
+      this.liveBytes -= token;
+      return;
+    }
+    const lease = this.leases.get(-token);
+    if (!lease) return;
+    this.leases.delete(-token);
+    this.liveBytes -= lease.bytes;
+    lease.dead = true;
+    if (lease.pin) return; // freed when its queued ops are done (unpin)
+    const h = lease.handle;
+    lease.handle = null;
+    if (h) this.device().free(h);
+  }
+
+  /** Whether device values in this mode need an explicit free (textures, buffers; not typed arrays). */
+  private explicitFree(): boolean {
+    const mode = this.device().mode;
+    return mode !== 'webasm' && mode !== 'cpu';
+  }
+
+  // a leased storage still needed by queued work is held here (through its lease) until unpin()
+  private pin(s: Stored): void {
+    if (s.lease && (s.pending || s.holds > 0)) s.lease.pin = s;
+  }
+
+  private unpin(s: Stored): void {
+    const lease = s.lease;
+    if (!lease || lease.pin !== s || s.pending || s.holds > 0) return;
+    lease.pin = null;
+    if (lease.dead) this.free(s);
+  }
+
   /** A new storage, counted as live. */
   create(shape: Shape, dtype: DType): Stored {
+    if (BYTES[dtype] === undefined) throw new Error(`gpujs: dtype '${String(dtype)}' is not supported: use float32, int32 or bool`);
     const s = new Stored(shape, dtype, numel(shape));
     this.live++;
     this.liveBytes += s.size * BYTES[dtype];
@@ -92,6 +177,11 @@ export class StorageTable {
     s.disposed = true;
     this.live--;
     this.liveBytes -= s.size * BYTES[s.dtype];
+    if (s.lease) {
+      this.leases.delete(s.leaseKey);
+      s.lease.pin = null;
+      s.lease = null;
+    }
     if (s.holds === 0) this.free(s);
   }
 
@@ -132,7 +222,10 @@ export class StorageTable {
 
   /** Mark `s` pending until `work` settles (an error is kept for whoever reads `s`); `inputs` stay allocated until then. */
   pendOn(s: Stored, work: Promise<void>, inputs: readonly Stored[]): void {
-    for (const x of inputs) x.holds++;
+    for (const x of inputs) {
+      x.holds++;
+      this.pin(x);
+    }
     s.pending = work.then(
       () => {},
       (e: unknown) => {
@@ -141,7 +234,11 @@ export class StorageTable {
     );
     void s.pending.then(() => {
       s.pending = null;
-      for (const x of inputs) if (--x.holds === 0 && x.disposed) this.free(x);
+      this.unpin(s);
+      for (const x of inputs) {
+        if (--x.holds === 0 && x.disposed) this.free(x);
+        this.unpin(x);
+      }
     });
   }
 

@@ -113,6 +113,45 @@ export interface WorkerBackend extends Backend {
   _stats(): { inline: number; split: number; packed: number; workerChunks: number; lateWorkers: number };
 }
 
+/**
+ * `task` with every array on shared memory, for the pool: small tensors' arrays are plain (see
+ * `SHARE_FROM`) and are copied into shared ones; `done()` copies the outputs (`out*` fields)
+ * back once the kernel has run. Arrays already shared are used as they are.
+ *
+ * @example
+ * ```ts
+ * const shared = shareTask(task);
+ * try { pool.run(op, shared.task, ...); } finally { shared.done(); }
+ * ```
+ */
+export function shareTask(task: Task): { task: Task; done(): void } {
+  const back: [TypedArray, TypedArray][] = [];
+  const share = (a: TypedArray, output: boolean): TypedArray => {
+    if (a.buffer instanceof SharedArrayBuffer || a.length === 0) return a;
+    const Ctor = a.constructor as new (b: SharedArrayBuffer) => TypedArray;
+    const copy = new Ctor(new SharedArrayBuffer(a.byteLength));
+    copy.set(a); // outputs too: a kernel may read what it writes over (accumulations)
+    if (output) back.push([copy, a]);
+    return copy;
+  };
+  let copied: Record<string, unknown> | null = null;
+  for (const [key, value] of Object.entries(task)) {
+    let next: unknown = value;
+    if (ArrayBuffer.isView(value)) next = share(value as TypedArray, key.startsWith('out'));
+    else if (Array.isArray(value) && value.some((v) => ArrayBuffer.isView(v))) next = value.map((v: unknown) => (ArrayBuffer.isView(v) ? share(v as TypedArray, false) : v));
+    if (next !== value) {
+      copied ??= { ...task };
+      copied[key] = next;
+    }
+  }
+  return {
+    task: (copied ?? task) as Task,
+    done() {
+      for (const [copy, original] of back) original.set(copy);
+    },
+  };
+}
+
 /** What a worker `DataId` holds: `numel(shape)` elements of `dtype` over a `SharedArrayBuffer`. */
 interface SharedData {
   values: TypedArray;
@@ -166,20 +205,30 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       return;
     }
     stats.split++;
+    const shared = shareTask(task);
+    try {
+      split(op, shared.task, units, work, grain, perThread, smallest);
+    } finally {
+      shared.done();
+    }
+  }
+
+  function split(op: string, task: Task, units: number, work: number, grain: number, perThread: number, smallest?: number): void {
+    const pool_ = pool!;
     if (forced === 0) {
       const chunk = Math.ceil(units / threads);
-      pool.run(op, task, units, chunk, Math.ceil(units / chunk) - 1, true);
+      pool_.run(op, task, units, chunk, Math.ceil(units / chunk) - 1, true);
       return;
     }
     if (smallest !== undefined) {
       const chunk = Math.max(grain, Math.ceil(smallest / grain) * grain);
       // the largest claim: about LARGEST_CHUNK_WORK of work, in whole grains
       const largest = Math.max(chunk, Math.floor((LARGEST_CHUNK_WORK * units) / work / grain) * grain);
-      pool.run(op, task, units, chunk, Math.min(threads - 1, Math.ceil(units / chunk) - 1), false, GUIDED_SHRINK * threads, largest);
+      pool_.run(op, task, units, chunk, Math.min(threads - 1, Math.ceil(units / chunk) - 1), false, GUIDED_SHRINK * threads, largest);
       return;
     }
     const chunk = Math.ceil(units / (threads * perThread) / grain) * grain;
-    pool.run(op, task, units, chunk, Math.min(threads - 1, Math.ceil(units / chunk) - 1), false);
+    pool_.run(op, task, units, chunk, Math.min(threads - 1, Math.ceil(units / chunk) - 1), false);
   }
 
   /** Output units of a kernel that costs `perUnit` adds per unit, in the smallest guided chunk. */

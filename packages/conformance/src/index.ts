@@ -14,3 +14,4 @@ export { gradcheck, type GradcheckOptions } from './gradcheck';
 export { type SupportManifest } from './manifest';
 export { type Tolerance, DEFAULT_TOLERANCE, mismatch } from './compare';
 export { loadTorchCases, type TorchCase, type TorchFixtures, type TorchPrograms, type CaseTensor } from './cases';
+export { runLongLoop, type LongLoopOptions, type LongLoopResult } from './long-loop';

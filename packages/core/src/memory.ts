@@ -14,6 +14,26 @@
 import type { Backend, DataId } from './backend';
 import { getBackend } from './registry';
 
+// ---- the backend of the kernel being launched: every tensor a kernel reads must live on it
+
+let launching: Backend | null = null;
+
+/** @internal Run `fn` (a kernel launch on `b`); tensors whose `_info()` it reads must be on `b`. */
+export function onBackend<T>(b: Backend, fn: () => T): T {
+  const outer = launching;
+  launching = b;
+  try {
+    return fn();
+  } finally {
+    launching = outer;
+  }
+}
+
+/** @internal The backend of the kernel being launched, if any. */
+export function launchingOn(): Backend | null {
+  return launching;
+}
+
 // ---- the slab: one slot per storage
 
 let refs = new Int32Array(1024);
@@ -118,31 +138,49 @@ const collected = makeRegistry((slot) => {
 let sinceSweep = 0;
 const SWEEP_EVERY = 256;
 
-/** Start tracking a tensor: its storage's slot loses its reference when the tensor is collected. */
-export function track(owner: object, storage: Storage): void {
-  collected.register(owner, storage.slot, owner);
+/** What the registry and scopes handle: a tensor. */
+interface Disposable {
+  dispose(): void;
+  readonly isDisposed: boolean;
+  /** @internal Registered with the FinalizationRegistry now. */
+  _tracked: boolean;
+  /** @internal Its storage's slot. */
+  _slot(): number;
+}
+
+function register(t: Disposable): void {
+  if (t._tracked || t.isDisposed) return;
+  t._tracked = true;
+  collected.register(t, t._slot(), t);
+}
+
+/**
+ * Start tracking a tensor: its storage's slot loses its reference when the tensor is collected.
+ * Inside `tidy` the scope holds it and registers it only if it survives the scope: a tensor the
+ * scope disposes never costs the registry anything.
+ */
+export function track(owner: Disposable): void {
   const scope = scopes[scopes.length - 1];
-  if (scope) scope.push(owner as Disposable);
+  if (scope) scope.push(owner);
+  else register(owner);
   if (++sinceSweep >= SWEEP_EVERY) {
     sinceSweep = 0;
     collected.cleanupSome?.();
   }
 }
 
-/** Track a tensor that moved to `storage` (an in-place assignment): the registry holds the new slot. */
-export function retrack(owner: object, storage: Storage): void {
+/** A tensor moved to other storage (an in-place assignment): the registry holds the new slot. */
+export function retrack(owner: Disposable): void {
+  if (!owner._tracked) return;
   collected.unregister(owner);
-  collected.register(owner, storage.slot, owner);
+  collected.register(owner, owner._slot(), owner);
 }
 
-/** Stop tracking a disposed tensor (or one moving to other storage): the registry forgets it now. */
-export function untrack(owner: object): void {
+/** Stop tracking a disposed tensor: the registry forgets it now. */
+export function untrack(owner: Disposable): void {
+  if (!owner._tracked) return;
+  owner._tracked = false;
   collected.unregister(owner);
-}
-
-interface Disposable {
-  dispose(): void;
-  readonly isDisposed: boolean;
 }
 
 const scopes: Disposable[][] = [];
@@ -160,8 +198,11 @@ export function endScope(survivors: ReadonlySet<object>): void {
   const outer = scopes[scopes.length - 1];
   for (const t of scope) {
     if (survivors.has(t)) {
-      outer?.push(t); // a returned tensor belongs to the enclosing scope now
-    } else if (!kept.has(t) && !t.isDisposed) {
+      if (outer) outer.push(t); // a returned tensor belongs to the enclosing scope now
+      else register(t);
+    } else if (kept.has(t)) {
+      register(t);
+    } else if (!t.isDisposed) {
       t.dispose();
     }
   }

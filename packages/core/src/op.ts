@@ -4,7 +4,7 @@
  */
 import type { Backend, DataId, DType, KernelTable, Shape } from './backend';
 import { type BackwardFn, isGradEnabled } from './autograd';
-import { Storage } from './memory';
+import { Storage, onBackend } from './memory';
 import { getBackend } from './registry';
 import { Tensor } from './tensor';
 
@@ -57,8 +57,9 @@ export function wrap(b: Backend, id: DataId, shape: Shape, dtype: DType): Tensor
 export function launch(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId): Tensor {
   let id: DataId;
   try {
-    id = kernel(b.kernels);
+    id = onBackend(b, () => kernel(b.kernels));
   } catch (e) {
+    releaseOwned(null); // the operands made for this op go with it
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(msg.startsWith(`${op}:`) ? msg : `${op}: ${msg}`, { cause: e });
   }
@@ -69,8 +70,9 @@ export function launch(op: string, b: Backend, shape: Shape, dtype: DType, kerne
 export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId[]): Tensor[] {
   let ids: DataId[];
   try {
-    ids = kernel(b.kernels);
+    ids = onBackend(b, () => kernel(b.kernels));
   } catch (e) {
+    releaseOwned(null); // the operands made for this op go with it
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(msg.startsWith(`${op}:`) ? msg : `${op}: ${msg}`, { cause: e });
   }
@@ -103,7 +105,7 @@ export function operands(op: string, xs: readonly TensorLike[], dtype: DType = r
 }
 
 /** Free the tensors `operands` made for an op that records no graph (its kernel has run), except `out`. */
-export function releaseOwned(out: Tensor): void {
+export function releaseOwned(out: Tensor | null): void {
   if (owned.length === 0) return;
   const mine = owned;
   owned = [];

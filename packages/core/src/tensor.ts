@@ -4,7 +4,7 @@
  */
 import type { Backend, DType, Shape, TensorInfo, TypedArray } from './backend';
 import { type BackwardOptions, type Node, backward as runBackward } from './autograd';
-import { Storage, keep, retrack, track, untrack } from './memory';
+import { Storage, keep, launchingOn, retrack, track, untrack } from './memory';
 import { fmt } from './shape';
 import * as unary from './ops/unary';
 import * as binary from './ops/binary';
@@ -54,6 +54,8 @@ export class Tensor {
   _retainsGrad = false;
   // the FinalizationRegistry holds only the storage's slot number for this tensor, never the storage
   private storage: Storage | null;
+  /** @internal Registered with the FinalizationRegistry (see memory.ts). */
+  _tracked = false;
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
   // whether `.grad` was handed to user code (or set by it): only a gradient nobody else can hold
@@ -66,10 +68,15 @@ export class Tensor {
     this.shape = Object.freeze(shape.slice());
     this.dtype = dtype;
     this.storage = storage.retain();
-    track(this, storage);
+    track(this);
   }
 
   // ---- identity and storage
+
+  /** @internal Its storage's slot in the lifetime slab (memory.ts). */
+  _slot(): number {
+    return this._storage().slot;
+  }
 
   /** @internal The storage, or a clear error if this tensor was disposed. */
   _storage(): Storage {
@@ -87,7 +94,12 @@ export class Tensor {
 
   /** @internal What a kernel needs to read this tensor. */
   _info(): TensorInfo {
-    return { id: this._storage().id, shape: this.shape, dtype: this.dtype };
+    const s = this._storage();
+    const b = launchingOn();
+    if (b !== null && s.backend !== b) {
+      throw new Error(`expected all tensors to be on the same backend, but found at least two backends, '${b.name}' and '${s.backend.name}' (a tensor of shape ${fmt(this.shape)}); move one with .to('${b.name}')`);
+    }
+    return { id: s.id, shape: this.shape, dtype: this.dtype };
   }
 
   /** @internal A new tensor sharing this one's storage under another shape (reshape, detach). */
@@ -100,7 +112,7 @@ export class Tensor {
     const next = src._storage().retain();
     const prev = this._storage();
     this.storage = next;
-    retrack(this, next); // the registry now holds the new storage's slot for this tensor
+    retrack(this); // the registry now holds the new storage's slot for this tensor
     prev.release();
     return this;
   }

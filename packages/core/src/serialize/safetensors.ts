@@ -12,6 +12,9 @@ import { Tensor } from '../tensor';
 /** The largest header accepted, as the safetensors library's limit (100 MB). */
 export const MAX_HEADER_SIZE = 100_000_000;
 
+/** The largest rank accepted, as PyTorch's limit on a tensor's dimensions. */
+export const MAX_RANK = 64;
+
 /** Options of {@link serialize} and `save`. */
 export interface SerializeOptions {
   /** Free-form string pairs stored under the header's `__metadata__` key (e.g. `{ format: 'pt' }`). */
@@ -26,8 +29,10 @@ interface DTypeInfo {
   readonly rank: number;
 }
 
-// safetensors' Dtype enum in declaration order (its derived Ord), with the ones tensorgrad reads
+// safetensors' Dtype enum in declaration order (its derived Ord), with the ones tensorgrad reads;
+// null-prototype, so that a dtype such as "toString" or "__proto__" is not found on Object.prototype
 const DTYPES: Record<string, DTypeInfo> = {
+  __proto__: null,
   BOOL: { size: 1, as: 'bool', rank: 0 },
   U8: { size: 1, as: 'int32', rank: 1 },
   I8: { size: 1, as: 'int32', rank: 2 },
@@ -41,7 +46,14 @@ const DTYPES: Record<string, DTypeInfo> = {
   F64: { size: 8, as: 'float32', rank: 12 },
   I64: { size: 8, as: 'int32', rank: 13 },
   U64: { size: 8, as: 'int32', rank: 14 },
-};
+} as unknown as Record<string, DTypeInfo>;
+
+/** An own-property write that works for every name, `__proto__` included. */
+function put(o: object, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const WRITE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
 
@@ -85,21 +97,23 @@ export function serialize(stateDict: Record<string, Tensor>, options: SerializeO
     return { name, t, dtype: WRITE_DTYPE[t.dtype] };
   });
   entries.sort((a, b) => DTYPES[b.dtype]!.rank - DTYPES[a.dtype]!.rank || compareUtf8(a.name, b.name));
-  const header: Record<string, unknown> = {};
+  // null-prototype objects written with defineProperty: a tensor or metadata key named `__proto__`
+  // becomes an own key (JSON.stringify writes it), not the object's prototype
+  const header: Record<string, unknown> = Object.create(null);
   if (options.metadata) {
-    const meta: Record<string, string> = {};
+    const meta: Record<string, string> = Object.create(null);
     for (const k of Object.keys(options.metadata).sort(compareUtf8)) {
       const v = options.metadata[k];
       if (typeof v !== 'string') throw new Error(`serialize: metadata value of '${k}' must be a string, got ${typeof v}`);
-      meta[k] = v;
+      put(meta, k, v);
     }
-    header.__metadata__ = meta;
+    put(header, '__metadata__', meta);
   }
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const { name, t, dtype } of entries) {
     const bytes = littleEndianBytes(t.dataSync());
-    header[name] = { dtype, shape: t.shape.slice(), data_offsets: [offset, offset + bytes.length] };
+    put(header, name, { dtype, shape: t.shape.slice(), data_offsets: [offset, offset + bytes.length] });
     chunks.push(bytes);
     offset += bytes.length;
   }
@@ -138,6 +152,7 @@ function readHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number } 
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
   const n = hi * 2 ** 32 + lo;
+  if (n < 2) throw new Error(`deserialize: header length ${n} is too small for a JSON object; the file is not safetensors or is corrupt`);
   if (n > MAX_HEADER_SIZE) throw new Error(`deserialize: header length ${n} is over the ${MAX_HEADER_SIZE}-byte limit; the file is not safetensors or is corrupt`);
   if (8 + n > bytes.length) {
     throw new Error(`deserialize: header length ${n} runs past the end of the file (${bytes.length} bytes); the file is truncated or not safetensors`);
@@ -155,28 +170,44 @@ function readHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number } 
   } catch (e) {
     throw new Error(`deserialize: header is not valid JSON: ${(e as Error).message}`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new Error('deserialize: header is not a JSON object');
+  if (!isPlainObject(header)) throw new Error('deserialize: header is not a JSON object');
+  // JSON.parse makes every key, `__proto__` included, an own property; read only own properties
+  const own = (o: Record<string, unknown>, key: string): unknown => (Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined);
+  const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  const short = (v: unknown): string => {
+    const s = JSON.stringify(v) ?? String(v);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  };
   const entries: Entry[] = [];
-  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+  for (const name of Object.keys(header)) {
+    const info = header[name];
     if (name === '__metadata__') {
-      if (info === null || typeof info !== 'object' || Array.isArray(info) || Object.values(info).some((v) => typeof v !== 'string')) {
+      if (!isPlainObject(info) || Object.values(info).some((v) => typeof v !== 'string')) {
         throw new Error('deserialize: __metadata__ must be an object of string values');
       }
       continue;
     }
-    const o = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (o === null || typeof o !== 'object') throw new Error(`deserialize: tensor '${name}': entry is not an object with dtype, shape and data_offsets`);
-    if (typeof o.dtype !== 'string' || !(o.dtype in DTYPES)) {
-      throw new Error(`deserialize: tensor '${name}': unknown dtype ${JSON.stringify(o.dtype)}; tensorgrad reads ${Object.keys(DTYPES).join(', ')}`);
+    if (!isPlainObject(info)) throw new Error(`deserialize: tensor '${name}': entry is not an object with dtype, shape and data_offsets`);
+    const dtype = own(info, 'dtype');
+    if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(DTYPES, dtype)) {
+      throw new Error(`deserialize: tensor '${name}': unknown dtype ${short(dtype)}; tensorgrad reads ${Object.keys(DTYPES).join(', ')}`);
     }
-    const isIndex = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-    if (!Array.isArray(o.shape) || !o.shape.every(isIndex)) {
-      throw new Error(`deserialize: tensor '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(o.shape)}`);
+    const shape = own(info, 'shape');
+    if (!Array.isArray(shape)) throw new Error(`deserialize: tensor '${name}': shape must be an array of non-negative integers, got ${short(shape)}`);
+    if (shape.length > MAX_RANK) {
+      throw new Error(`deserialize: tensor '${name}': shape has rank ${shape.length}, over the limit of ${MAX_RANK} dimensions`);
     }
-    if (!Array.isArray(o.data_offsets) || o.data_offsets.length !== 2 || !o.data_offsets.every(isIndex)) {
-      throw new Error(`deserialize: tensor '${name}': data_offsets must be [begin, end] byte offsets, got ${JSON.stringify(o.data_offsets)}`);
+    const bad = shape.findIndex((d) => !isIndex(d));
+    if (bad >= 0) {
+      throw new Error(
+        `deserialize: tensor '${name}': shape must be an array of non-negative integers, but dimension ${bad} is ${short(shape[bad])} (in ${short(shape)})`,
+      );
     }
-    entries.push({ name, dtype: o.dtype, shape: o.shape as number[], begin: o.data_offsets[0] as number, end: o.data_offsets[1] as number });
+    const offsets = own(info, 'data_offsets');
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
+      throw new Error(`deserialize: tensor '${name}': data_offsets must be [begin, end] non-negative integer byte offsets, got ${short(offsets)}`);
+    }
+    entries.push({ name, dtype, shape: shape as number[], begin: offsets[0], end: offsets[1] });
   }
   // the tensors must tile the data region exactly: in offset order, each begins where the last ended
   const dataStart = 8 + n;
@@ -233,12 +264,20 @@ function decode(e: Entry, raw: Uint8Array): TypedArray {
     return out;
   };
   switch (e.dtype) {
-    case 'F32':
-      if (LITTLE_ENDIAN) return new Float32Array(raw.slice().buffer);
-      return Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
-    case 'I32':
-      if (LITTLE_ENDIAN) return new Int32Array(raw.slice().buffer);
-      return Int32Array.from({ length: count }, (_, i) => view.getInt32(i * 4, true));
+    // copied byte-wise into a fresh array: `raw` may start at any offset (a Float32Array cannot
+    // view an unaligned one) and the tensor must not alias the caller's buffer
+    case 'F32': {
+      if (!LITTLE_ENDIAN) return Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
+      const out = new Float32Array(count);
+      new Uint8Array(out.buffer).set(raw);
+      return out;
+    }
+    case 'I32': {
+      if (!LITTLE_ENDIAN) return Int32Array.from({ length: count }, (_, i) => view.getInt32(i * 4, true));
+      const out = new Int32Array(count);
+      new Uint8Array(out.buffer).set(raw);
+      return out;
+    }
     case 'BOOL':
       return Uint8Array.from(raw, (v) => (v ? 1 : 0));
     case 'F64':
@@ -279,15 +318,24 @@ function decode(e: Entry, raw: Uint8Array): TypedArray {
  * model.loadStateDict(deserialize(bytes));
  * ```
  */
-export function deserialize(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
-  const data = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
-  if (!data) throw new Error('deserialize: expected a Uint8Array or ArrayBuffer of safetensors bytes');
+export function deserialize(bytes: ArrayBufferView | ArrayBufferLike): Record<string, Tensor> {
+  const data = asBytes(bytes);
+  if (!data) throw new Error('deserialize: expected a Uint8Array (e.g. a Node Buffer), another ArrayBufferView or an ArrayBuffer of safetensors bytes');
   const { entries, dataStart } = readHeader(data);
   const arrays = entries.map((e) => decode(e, data.subarray(dataStart + e.begin, dataStart + e.end)));
   const out: Record<string, Tensor> = {};
-  entries.forEach((e, i) => {
-    const t = tensor(arrays[i]!, { shape: e.shape, dtype: DTYPES[e.dtype]!.as });
-    Object.defineProperty(out, e.name, { value: t, enumerable: true, writable: true, configurable: true });
-  });
+  entries.forEach((e, i) => put(out, e.name, tensor(arrays[i]!, { shape: e.shape, dtype: DTYPES[e.dtype]!.as })));
   return out;
+}
+
+/**
+ * A plain `Uint8Array` over exactly the bytes of `bytes`: a view (a Node `Buffer` is a view into a
+ * larger shared pool, at some byteOffset) keeps its byteOffset and byteLength, and a plain
+ * Uint8Array's methods are used from then on (a Buffer's `slice` does not copy).
+ */
+function asBytes(bytes: unknown): Uint8Array | null {
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = Object.prototype.toString.call(bytes);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(bytes as ArrayBufferLike);
+  return null;
 }
