@@ -133,17 +133,38 @@ function binaryExpression(op: BinaryOp, intDivision: boolean): string {
     case 'div':
       return intDivision ? `const q = u / w;\n${truncBody('q', 'r')}\nreturn r;` : 'return u / w;';
     case 'pow':
-      // Math.pow's semantics: a negative base takes integer exponents only, with the sign of the odd ones
+      // C's pow (PyTorch's), case by case: GLSL's pow is undefined for a negative base (and for a
+      // zero base with a non-positive exponent), so the kernel only ever takes pow(|u| > 0, w finite).
+      // Infinities are recognised as beyond f32's largest finite value (no Infinity literal needed).
       return [
+        'const au = Math.abs(u);',
+        'const aw = Math.abs(w);',
+        'const big = 3.4028235e38;',
         'let r = 1;',
-        'if (w != 0) {',
-        '  if (u >= 0) { r = Math.pow(u, w); } else {',
-        '    const aw = Math.abs(w);',
-        '    const wi = aw - aw % 1;',
-        '    if (wi != aw) { r = Math.sqrt(u); } else {', // sqrt of a negative: NaN, as Math.pow(-2, 0.5)
-        '      r = Math.pow(-u, w);',
-        '      const h = wi * 0.5;',
-        '      if (h - h % 1 != h) { r = -r; }',
+        'if (w == 0 || u == 1) { r = 1; } else {',
+        '  if (u != u || w != w) { r = u + w; } else {', // NaN in, NaN out
+        '    if (aw > big) {', // w = ±inf: 1 for |u| = 1; else 0 or inf by whether |u|^w shrinks
+        '      if (au == 1) { r = 1; } else {',
+        '        if (au < 1) { if (w > 0) { r = 0; } else { r = aw; } } else { if (w > 0) { r = aw; } else { r = 0; } }',
+        '      }',
+        '    } else {',
+        '      const frac = aw % 1;',
+        '      const h = aw * 0.5;',
+        '      let odd = 0;',
+        '      if (frac == 0) { if (h % 1 != 0) { odd = 1; } }',
+        '      let negative = 0;',
+        '      if (u < 0) { negative = 1; }',
+        '      if (au > big) {', // u = ±inf, w finite nonzero
+        '        if (w > 0) { r = au; } else { r = 0; }',
+        '      } else {',
+        '        if (au == 0) {', // u = ±0: the sign of a -0 shows in 1/u
+        '          if (1 / u < 0) { negative = 1; }',
+        '          if (w > 0) { r = 0; } else { r = 1 / au; }',
+        '        } else {',
+        '          if (u < 0 && frac != 0) { r = Math.sqrt(u); } else { r = Math.pow(au, w); }', // sqrt of a negative: NaN
+        '        }',
+        '      }',
+        '      if (negative == 1 && odd == 1) { r = -r; }',
         '    }',
         '  }',
         '}',
@@ -246,7 +267,8 @@ export function reduceSource(op: ReduceOp): KernelSource {
       'for (let k = 0; k < len; k++) {',
       '  const y = x[base + (start + k) * C] - comp;',
       '  const t = s + y;',
-      '  comp = (t - s) - y;',
+      // an infinite partial sum stays as it is (inf - inf in the compensation would make it NaN)
+      '  if (t - t == 0) { comp = (t - s) - y; } else { comp = 0; }',
       '  s = t;',
       '}',
       'return s;',

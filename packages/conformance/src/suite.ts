@@ -13,6 +13,7 @@ import { SupportMatrix } from './matrix';
 import { LOOSE_ATOL_OPS, OPS } from './ops';
 import * as programs from './programs';
 import * as sequences from './sequences';
+import * as edges from './edges';
 import { differentialSamples, properties, runDifferential } from './properties';
 
 /** Options of {@link runConformance}. */
@@ -169,6 +170,12 @@ export function runConformance(options: ConformanceOptions): void {
       test('sequences/uploads after copies', 'sequences', () => leakChecked('uploads after copies', () => sequences.uploadsAfterCopies(base)));
       test('sequences/cast then add', 'sequences', () => leakChecked('cast then add', () => sequences.castThenAdd(base)));
       test('sequences/reductions after other ops', 'sequences', () => leakChecked('reductions after other ops', () => sequences.reductionsAfterOtherOps(base)));
+    });
+
+    describe('edge values (PyTorch\'s answers at infinities, NaN and zero sizes)', () => {
+      test('edges/pow at C pow\'s special values', 'pow', () => leakChecked('pow edges', () => edges.powEdges(base)));
+      test('edges/sum, mean, logsumexp of infinities', 'sum', () => leakChecked('infinite sums', () => edges.infiniteSums(base)));
+      test('edges/softmax over a zero-size dim', 'softmax', () => leakChecked('softmax zero size', () => edges.softmaxZeroSize(base)));
     });
 
     describe('gradcheck (central differences in float32)', () => {

@@ -2,7 +2,7 @@
 import { type DType, type Shape, type TypedArray, allocate, hash32, numel } from './backend';
 import { constant, wrap } from './op';
 import { getBackend } from './registry';
-import { fmt } from './shape';
+import { allocationError, checkSize, fmt } from './shape';
 import type { Tensor } from './tensor';
 
 /** Nested arrays of numbers or booleans, as accepted by {@link tensor}. */
@@ -22,9 +22,29 @@ export interface TensorOptions extends CreateOptions {
   shape?: readonly number[];
 }
 
-function checkShape(op: string, shape: readonly number[]): void {
+function checkShape(op: string, shape: readonly number[], dtype: DType = 'float32'): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new Error(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  checkSize(op, shape, dtype);
+}
+
+/** `make()`, with an engine's allocation failure rethrown naming the op and the shape. */
+function allocating<T>(op: string, shape: Shape, dtype: DType, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    throw allocationError(op, shape, dtype, e);
+  }
+}
+
+/** Throws where a value cannot be stored as int32 (NaN, ±Infinity, outside [-2^31, 2^31 - 1]), as PyTorch. */
+function checkInt32(op: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v >= -2147483648 && v < 2147483648)) {
+      throw new Error(`${op}: value ${v} (at flat index ${i}) cannot be converted to type int32 without overflow: int32 holds integers in [-2147483648, 2147483647]; use dtype 'float32'`);
+    }
   }
 }
 
@@ -33,7 +53,13 @@ function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
   return t;
 }
 
-function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType, opts?: CreateOptions): Tensor {
+function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType, opts?: CreateOptions, op = 'tensor'): Tensor {
+  checkSize(op, shape, dtype);
+  if (dtype === 'int32' && !(values instanceof Int32Array)) checkInt32(op, values);
+  return allocating(op, shape, dtype, () => fromChecked(values, shape, dtype, opts));
+}
+
+function fromChecked(values: ArrayLike<number>, shape: Shape, dtype: DType, opts?: CreateOptions): Tensor {
   const b = getBackend();
   const exact = dtype === 'float32' ? values instanceof Float32Array : dtype === 'int32' ? values instanceof Int32Array : false;
   if (exact) return finish(wrap(b, b.write(values as TypedArray, shape, dtype), shape, dtype), opts); // write copies
@@ -110,8 +136,10 @@ export function tensor(data: NestedData | TypedArray | readonly number[], option
  * ```
  */
 export function full(shape: readonly number[], value: number, options: CreateOptions = {}): Tensor {
-  checkShape('full', shape);
-  return finish(constant(getBackend(), value, shape, options.dtype ?? 'float32'), options);
+  const dtype = options.dtype ?? 'float32';
+  checkShape('full', shape, dtype);
+  if (dtype === 'int32') checkInt32('full', [value]);
+  return finish(allocating('full', shape, dtype, () => constant(getBackend(), value, shape, dtype)), options);
 }
 
 /** Zeros of `shape`, as `torch.zeros`. @example `zeros([2, 3])` */
@@ -146,13 +174,17 @@ export function onesLike(t: Tensor, options: CreateOptions = {}): Tensor {
  */
 export function arange(start: number, end?: number, step = 1, options: CreateOptions = {}): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
+  for (const [name, v] of [['start', lo], ['end', hi], ['step', step]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`arange: unsupported range: ${name} must be a finite number, got ${String(v)} (start ${lo}, end ${hi}, step ${step})`);
+  }
   if (step === 0) throw new Error('arange: step must be nonzero');
   if ((hi - lo) / step < 0) throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${lo}, end ${hi}, step ${step})`);
   const n = Math.max(0, Math.ceil((hi - lo) / step));
+  checkSize('arange', [n], options.dtype ?? 'float32');
   const values = new Array<number>(n);
   for (let i = 0; i < n; i++) values[i] = lo + i * step;
   const ints = Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step);
-  return fromValues(values, [n], options.dtype ?? (ints ? 'int32' : 'float32'), options);
+  return fromValues(values, [n], options.dtype ?? (ints ? 'int32' : 'float32'), options, 'arange');
 }
 
 /**
@@ -165,10 +197,11 @@ export function arange(start: number, end?: number, step = 1, options: CreateOpt
  */
 export function linspace(start: number, end: number, steps: number, options: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
+  checkSize('linspace', [steps], options.dtype ?? 'float32');
   const values = new Array<number>(steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) values[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
-  return fromValues(values, [steps], options.dtype ?? 'float32', options);
+  return fromValues(values, [steps], options.dtype ?? 'float32', options, 'linspace');
 }
 
 /**
@@ -180,9 +213,14 @@ export function linspace(start: number, end: number, steps: number, options: Cre
  * ```
  */
 export function eye(n: number, m = n, options: CreateOptions = {}): Tensor {
+  for (const [name, v] of [['n', n], ['m', m]] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`eye: ${name} must be an integer, got ${String(v)}`);
+    if (v < 0) throw new Error(`eye: ${name} must be greater or equal to 0, got ${v}`);
+  }
+  checkSize('eye', [n, m], options.dtype ?? 'float32');
   const values = new Array<number>(n * m).fill(0);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
-  return fromValues(values, [n, m], options.dtype ?? 'float32', options);
+  return fromValues(values, [n, m], options.dtype ?? 'float32', options, 'eye');
 }
 
 // ---- seeded random numbers
@@ -215,12 +253,12 @@ export function nextSeed(): number {
 export function rand(shape: readonly number[], options: CreateOptions = {}): Tensor {
   checkShape('rand', shape);
   const b = getBackend();
-  return finish(wrap(b, b.kernels.randomUniform(shape, nextSeed()), shape, 'float32'), options);
+  return finish(allocating('rand', shape, 'float32', () => wrap(b, b.kernels.randomUniform(shape, nextSeed()), shape, 'float32')), options);
 }
 
 /** Standard normal numbers of `shape`, as `torch.randn`. @example `randn([2, 3])` */
 export function randn(shape: readonly number[], options: CreateOptions = {}): Tensor {
   checkShape('randn', shape);
   const b = getBackend();
-  return finish(wrap(b, b.kernels.randomNormal(shape, nextSeed()), shape, 'float32'), options);
+  return finish(allocating('randn', shape, 'float32', () => wrap(b, b.kernels.randomNormal(shape, nextSeed()), shape, 'float32')), options);
 }

@@ -63,8 +63,9 @@ export function normalizeDims(op: string, dim: number | readonly number[] | unde
 /** The shape left after a reduction over `axes`, with or without the reduced dims kept as 1. */
 export function reducedShape(shape: Shape, axes: readonly number[], keepdim: boolean): number[] {
   const out: number[] = [];
+  const reduced = new Set(axes); // linear in the rank
   for (let i = 0; i < shape.length; i++) {
-    if (axes.includes(i)) {
+    if (reduced.has(i)) {
       if (keepdim) out.push(1);
     } else out.push(shape[i]!);
   }
@@ -73,6 +74,7 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdim: boo
 
 /** Resolve a single `-1` in a target shape against a number of elements; throws naming the op. */
 export function inferShape(op: string, from: Shape, target: readonly number[]): number[] {
+  checkRank(op, target);
   let size = 1;
   for (const d of from) size *= d;
   let infer = -1;
@@ -110,4 +112,49 @@ export function unbroadcastAxes(gradShape: Shape, shape: Shape): number[] {
     else if (shape[i - lead] === 1 && gradShape[i] !== 1) axes.push(i);
   }
   return axes;
+}
+
+/**
+ * The most elements one tensor may have: 2^31 - 1, the largest count a 32-bit index reaches
+ * (8 GiB of float32), which is also past what most JavaScript engines allocate in one array.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Bytes per element of each dtype, for error messages. */
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * Throws naming the op, the shape, its number of elements and bytes where a tensor of `shape`
+ * would be too large to allocate ({@link MAX_ELEMENTS}); checked before anything is allocated.
+ */
+export function checkSize(op: string, shape: Shape, dtype = 'float32'): void {
+  if (!Object.hasOwn(BYTES, dtype)) throw new Error(`${op}: dtype ${JSON.stringify(dtype)} is not supported: use 'float32', 'int32' or 'bool'`);
+  checkRank(op, shape);
+  let n = 1;
+  for (const d of shape) n *= d;
+  if (n > MAX_ELEMENTS) {
+    const bytes = n * (BYTES[dtype] ?? 4);
+    throw new Error(
+      `${op}: shape ${fmt(shape)} is too large: ${n} elements (${bytes} bytes of ${dtype}) exceed the limit of ${MAX_ELEMENTS} elements per tensor; use a smaller shape`,
+    );
+  }
+}
+
+/** The most dims a tensor may have, as PyTorch. */
+export const MAX_RANK = 64;
+
+/** Throws naming the op where `shape` has more than {@link MAX_RANK} dims. */
+export function checkRank(op: string, shape: readonly number[]): void {
+  if (shape.length > MAX_RANK) throw new Error(`${op}: a tensor may have at most ${MAX_RANK} dimensions, got ${shape.length}`);
+}
+
+/** An allocation failure (`RangeError` from the engine) rethrown naming the op, the shape and its size. */
+export function allocationError(op: string, shape: Shape, dtype: string, e: unknown): unknown {
+  if (!(e instanceof RangeError)) return e;
+  let n = 1;
+  for (const d of shape) n *= d;
+  return new Error(
+    `${op}: could not allocate shape ${fmt(shape)}: ${n} elements (${n * (BYTES[dtype] ?? 4)} bytes of ${dtype}) are too large for this machine (${e.message}); use a smaller shape`,
+    { cause: e },
+  );
 }

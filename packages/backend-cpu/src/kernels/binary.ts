@@ -20,7 +20,14 @@ const loops: Record<BinaryOp, BinaryLoop> = {
     for (let e = io + n; io < e; io++, ia += sa, ib += sb) out[io] = a[ia]! / b[ib]!;
   },
   pow(a, ia, sa, b, ib, sb, out, io, n) {
-    for (let e = io + n; io < e; io++, ia += sa, ib += sb) out[io] = Math.pow(a[ia]!, b[ib]!);
+    for (let e = io + n; io < e; io++, ia += sa, ib += sb) {
+      const x = a[ia]!;
+      const y = b[ib]!;
+      let r = Math.pow(x, y);
+      // C's pow (and PyTorch's) where Math.pow differs: 1^y = 1 for every y (NaN too), (-1)^±inf = 1
+      if (r !== r && (x === 1 || (x === -1 && (y === Infinity || y === -Infinity)))) r = 1;
+      out[io] = r;
+    }
   },
   maximum(a, ia, sa, b, ib, sb, out, io, n) {
     for (let e = io + n; io < e; io++, ia += sa, ib += sb) out[io] = Math.max(a[ia]!, b[ib]!); // NaN propagates, as torch

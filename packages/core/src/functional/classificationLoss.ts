@@ -99,6 +99,9 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
  * ```
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  if (logits.dtype !== 'float32') {
+    throw new Error(`crossEntropy: logits must be floating point (float32), got ${logits.dtype} of shape ${fmt(logits.shape)} (as PyTorch refuses); convert with .float()`);
+  }
   if (target.dtype === 'float32' && logits.ndim > 0 && sameShape(target.shape, logits.shape)) {
     const reduction = reductionOf('crossEntropy', options);
     const classDim = logits.ndim === 1 ? 0 : 1;

@@ -1,4 +1,5 @@
 /** The affine map of a fully connected layer. */
+import { commonBackend } from '../op';
 import { bmm } from '../ops/matmul';
 import { fmt } from '../shape';
 import type { Tensor } from '../tensor';
@@ -13,6 +14,7 @@ import type { Tensor } from '../tensor';
  * ```
  */
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
+  commonBackend('linear', b ? [x, w, b] : [x, w]); // before any cast is made for it
   const inFeatures = w.shape[w.ndim - 1];
   if (w.ndim > 2 || w.ndim === 0 || x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
     throw new Error(

@@ -19,9 +19,12 @@ function fusedLastDim(kind: Kind, x: Tensor): Tensor {
 }
 
 function run(kind: Kind, input: Tensor, dim: number): Tensor {
+  // a 0-d tensor takes dim 0 or -1, as in PyTorch
+  const d = normalizeDim(kind, dim, input.ndim);
   const x = input.dtype === 'float32' ? input : input.float();
   if (x.ndim === 0) return run(kind, x.reshape([1]), 0).reshape([]);
-  const d = normalizeDim(kind, dim, x.ndim);
+  // no elements: an empty result of the same shape (as PyTorch), still connected to the graph
+  if (x.numel() === 0) return x.mul(0);
   const last = x.ndim - 1;
   if (x._backend().kernels[kind]) {
     if (d === last) return fusedLastDim(kind, x);

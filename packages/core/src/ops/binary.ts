@@ -1,12 +1,17 @@
 /** Elementwise arithmetic of two operands with NumPy broadcasting; gradients are unbroadcast to each input. */
 import type { BinaryOp } from '../backend';
-import { launch, operands, record, type TensorLike } from '../op';
+import { launch, operands, record, resultDType, type TensorLike } from '../op';
 import { broadcastShapes } from '../shape';
 import type { Tensor } from '../tensor';
+import { checkOperands } from './operand';
 import { unbroadcast } from './unbroadcast';
 
-/** Run the `op` kernel on two operands (numbers allowed), broadcasting; no graph. */
+/**
+ * Run the `op` kernel on two operands (numbers allowed), broadcasting; no graph. Throws naming
+ * the op and the argument where an operand is neither a Tensor nor a number.
+ */
 export function binaryKernel(op: BinaryOp, a: TensorLike, b: TensorLike, dtype?: 'float32'): [Tensor, Tensor, Tensor] {
+  checkOperands(op, [a, b]);
   const [x, y] = operands(op, [a, b], dtype);
   const shape = broadcastShapes(op, x!.shape, y!.shape);
   const out = launch(op, x!._backend(), shape, x!.dtype, (k) => k.binary(op, x!._info(), y!._info(), shape));
@@ -35,6 +40,10 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
+  checkOperands('sub', [a, b]);
+  if (resultDType([a, b]) === 'bool') {
+    throw new Error('sub: subtraction of two bool tensors is not supported (as in PyTorch); for the logical xor use a.ne(b), or subtract after .int() or .float()');
+  }
   const [out, x, y] = binaryKernel('sub', a, b);
   return record('sub', out, [x, y], (g) => [unbroadcast(g, x.shape), unbroadcast(g.neg(), y.shape)]);
 }
@@ -80,10 +89,14 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
+  checkOperands('pow', [a, b], ['input', 'exponent']);
+  if (typeof a !== 'number' && a.dtype !== 'float32' && typeof b === 'number' && Number.isInteger(b) && b < 0) {
+    throw new Error(`pow: Integers to negative integer powers are not allowed (a ${a.dtype} tensor to the power ${b}, as in PyTorch); cast first with .float()`);
+  }
   const [out, x, y] = binaryKernel('pow', a, b, 'float32');
   return record('pow', out, [x, y], (g) => [
-    // d(x^y)/dx = y·x^(y-1)
-    x.requiresGrad ? unbroadcast(g.mul(y).mul(x.pow(y.sub(1))), x.shape) : null,
+    // d(x^y)/dx = y·x^(y-1), and 0 where y = 0 (as PyTorch: 0·0^-1 would be NaN)
+    x.requiresGrad ? unbroadcast(g.mul(y).mul(x.pow(y.sub(1))).where(y.ne(0), 0), x.shape) : null,
     // d(x^y)/dy = x^y·ln x, taken as 0 where x = 0 (as PyTorch does)
     y.requiresGrad ? unbroadcast(g.mul(out).mul(x.log()).where(x.ne(0), 0), y.shape) : null,
   ]);

@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor';
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`to: dtype ${JSON.stringify(dtype)} is not supported: use 'float32', 'int32' or 'bool'`);
   const out = launch('cast', x._backend(), x.shape, dtype, (k) => k.cast(x._info(), dtype));
   return record('cast', out, [x], (g) => [g]);
 }

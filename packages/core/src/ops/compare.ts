@@ -3,9 +3,11 @@ import type { BinaryOp } from '../backend';
 import { commonBackend, launch, operands, record, releaseOwned, resultDType, type TensorLike } from '../op';
 import { broadcastShapes, fmt } from '../shape';
 import type { Tensor } from '../tensor';
+import { checkOperands } from './operand';
 import { unbroadcast } from './unbroadcast';
 
 function comparison(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  checkOperands(op, [a, b]);
   const [x, y] = operands(op, [a, b]);
   const shape = broadcastShapes(op, x!.shape, y!.shape);
   const out = launch(op, x!._backend(), shape, 'bool', (k) => k.binary(op, x!._info(), y!._info(), shape));
@@ -38,6 +40,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (condition.dtype !== 'bool') {
     throw new Error(`where: condition must be a bool tensor, got ${condition.dtype} of shape ${fmt(condition.shape)}; build it with a comparison such as x.gt(0)`);
   }
+  checkOperands('where', [a, b], ['input', 'other']);
   commonBackend('where', [condition, a, b]);
   const [x, y] = operands('where', [a, b], resultDType([a, b]));
   const shape = broadcastShapes('where', broadcastShapes('where', condition.shape, x!.shape), y!.shape);

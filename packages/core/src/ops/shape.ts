@@ -75,9 +75,10 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
  * ```
  */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  if (x.ndim === 0) return viewAs('flatten', x, [1]);
   const start = normalizeDim('flatten', startDim, x.ndim);
   const end = normalizeDim('flatten', endDim, x.ndim);
+  // a 0-d tensor takes dims 0 and -1 (in either order), as in PyTorch
+  if (x.ndim === 0) return viewAs('flatten', x, [1]);
   if (start > end) {
     throw new Error(`flatten: startDim (${startDim}) cannot come after endDim (${endDim}) for a tensor of shape ${fmt(x.shape)}`);
   }

@@ -1,6 +1,6 @@
 /** Adagrad, as `torch.optim.Adagrad`. */
 import type { Tensor } from '../tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
 import { defined } from './sgd';
 
 /** Options of {@link Adagrad}. */
@@ -53,18 +53,15 @@ export class Adagrad extends Optimizer<AdagradResolvedOptions> {
     if (!(g.eps >= 0)) throw new Error(`Adagrad: invalid epsilon value: ${g.eps}; it must be >= 0`);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdagradResolvedOptions>): void {
-    if (state.step === undefined) {
-      state.step = 0;
-      this.put(state, 'sum', p._constant(g.initialAccumulatorValue, p.shape));
-    }
-    const step = (state.step as number) + 1;
-    state.step = step;
+  protected update(p: Tensor, grad: Tensor, state: Readonly<ParamState>, g: ParamGroup<AdagradResolvedOptions>): ParamUpdate {
+    const fresh = state.step === undefined;
+    const step = (fresh ? 0 : (state.step as number)) + 1;
+    const prevSum = fresh ? p._constant(g.initialAccumulatorValue, p.shape) : (state.sum as Tensor);
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
     const clr = g.lr / (1 + (step - 1) * g.lrDecay);
-    const sum = this.put(state, 'sum', (state.sum as Tensor).add(d.mul(d)));
+    const sum = prevSum.add(d.mul(d));
     const std = sum.sqrt().add(g.eps);
-    p._assign(p.add(d.div(std).mul(-clr)));
+    return { param: p.add(d.div(std).mul(-clr)), state: { step, sum } };
   }
 }

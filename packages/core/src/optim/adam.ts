@@ -1,7 +1,7 @@
 /** Adam and AdamW, as `torch.optim.Adam` and `torch.optim.AdamW`. */
 import { launchMany } from '../op';
 import type { Tensor } from '../tensor';
-import { type BaseOptions, fusable, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
+import { type BaseOptions, fusable, Optimizer, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
 import { defined } from './sgd';
 
 /** Options of {@link Adam} and {@link AdamW}. */
@@ -45,46 +45,42 @@ abstract class AdamBase extends Optimizer<AdamResolvedOptions> {
     if (!(g.weightDecay >= 0)) throw new Error(`${name}: invalid weightDecay value: ${g.weightDecay}; it must be >= 0`);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamResolvedOptions>): void {
+  protected update(p: Tensor, grad: Tensor, state: Readonly<ParamState>, g: ParamGroup<AdamResolvedOptions>): ParamUpdate {
     const [beta1, beta2] = g.betas;
-    if (state.step === undefined) {
-      state.step = 0;
-      this.put(state, 'expAvg', p._constant(0, p.shape));
-      this.put(state, 'expAvgSq', p._constant(0, p.shape));
-      if (g.amsgrad) this.put(state, 'maxExpAvgSq', p._constant(0, p.shape));
-    }
-    const step = (state.step as number) + 1;
-    state.step = step;
-    const maxState = g.amsgrad ? ((state.maxExpAvgSq as Tensor | undefined) ?? this.put(state, 'maxExpAvgSq', p._constant(0, p.shape))) : undefined;
-    const [m, v] = [state.expAvg as Tensor, state.expAvgSq as Tensor];
+    const fresh = state.step === undefined;
+    const step = (fresh ? 0 : (state.step as number)) + 1;
+    const m = fresh ? p._constant(0, p.shape) : (state.expAvg as Tensor);
+    const v = fresh ? p._constant(0, p.shape) : (state.expAvgSq as Tensor);
+    const maxState = g.amsgrad ? (fresh ? undefined : (state.maxExpAvgSq as Tensor | undefined)) ?? p._constant(0, p.shape) : undefined;
     if (fusable(p, grad, m, v, maxState) && p._backend().kernels.adamStep) {
       // the backend's one-pass update, where it has one
       const attrs = { lr: g.lr, beta1, beta2, eps: g.eps, weightDecay: g.weightDecay, decoupled: this.decoupled, amsgrad: g.amsgrad, maximize: g.maximize, step };
       const [param, expAvg, expAvgSq, maxExpAvgSq] = launchMany('adamStep', p._backend(), p.shape, 'float32', (k) =>
         k.adamStep!(p._info(), grad._info(), m._info(), v._info(), maxState ? maxState._info() : null, attrs),
       );
-      p._assign(param!);
-      this.put(state, 'expAvg', expAvg!);
-      this.put(state, 'expAvgSq', expAvgSq!);
-      if (maxState) this.put(state, 'maxExpAvgSq', maxExpAvgSq!);
-      return;
+      const next: ParamState = { step, expAvg: expAvg!, expAvgSq: expAvgSq! };
+      if (maxState) next.maxExpAvgSq = maxExpAvgSq!;
+      return { param: param!, state: next };
     }
     let d = g.maximize ? grad.neg() : grad;
+    let q = p;
     if (g.weightDecay !== 0) {
-      if (this.decoupled) p._assign(p.mul(1 - g.lr * g.weightDecay));
+      if (this.decoupled) q = p.mul(1 - g.lr * g.weightDecay);
       else d = d.add(p.mul(g.weightDecay));
     }
-    const expAvg = this.put(state, 'expAvg', (state.expAvg as Tensor).mul(beta1).add(d.mul(1 - beta1)));
-    const expAvgSq = this.put(state, 'expAvgSq', (state.expAvgSq as Tensor).mul(beta2).add(d.mul(d).mul(1 - beta2)));
+    const expAvg = m.mul(beta1).add(d.mul(1 - beta1));
+    const expAvgSq = v.mul(beta2).add(d.mul(d).mul(1 - beta2));
+    const next: ParamState = { step, expAvg, expAvgSq };
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
     const stepSize = g.lr / biasCorrection1;
     let second = expAvgSq;
     if (g.amsgrad) {
-      second = this.put(state, 'maxExpAvgSq', maxState!.maximum(expAvgSq));
+      second = maxState!.maximum(expAvgSq);
+      next.maxExpAvgSq = second;
     }
     const denom = second.sqrt().div(biasCorrection2Sqrt).add(g.eps);
-    p._assign(p.add(expAvg.div(denom).mul(-stepSize)));
+    return { param: q.add(expAvg.div(denom).mul(-stepSize)), state: next };
   }
 }
 

@@ -15,6 +15,7 @@ export {
   type ParamGroupInput,
   type Params,
   type ParamState,
+  type ParamUpdate,
   type OptimizerStateDict,
 } from './optimizer';
 export { SGD, type SGDOptions } from './sgd';

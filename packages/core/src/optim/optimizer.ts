@@ -2,7 +2,8 @@
  * The optimizer base, as `torch.optim.Optimizer`: parameter groups, per-parameter state, and a
  * `step` that runs each subclass's update rule without recording the graph and frees what it
  * computed on the way. Updates rebind each parameter's storage in place (`p._assign`), so the
- * model, the optimizer and any other holder of the parameter see the new values.
+ * model, the optimizer and any other holder of the parameter see the new values. A step is
+ * atomic: all updates are computed first and committed only when all of them succeeded.
  */
 import { noGrad, withGradMode } from '../autograd';
 import { keep, tidy } from '../memory';
@@ -37,6 +38,17 @@ export type Params<O extends BaseOptions = BaseOptions> = Iterable<Tensor> | rea
 
 /** Per-parameter state: step counts as numbers, running averages as tensors. */
 export type ParamState = Record<string, Tensor | number>;
+
+/**
+ * What {@link Optimizer.update} computed for one parameter: its new value and the state entries
+ * that change. Nothing is applied until every parameter's update has been computed.
+ */
+export interface ParamUpdate {
+  /** The parameter's new value (a fresh tensor; the parameter is rebound to its storage). */
+  param: Tensor;
+  /** The state entries that change: new tensors and numbers; entries left out stay as they are. */
+  state: ParamState;
+}
 
 /**
  * The state of an optimizer, as `optimizer.state_dict()`: per-parameter state keyed by the
@@ -134,6 +146,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * Update every parameter that has a gradient, once. With `closure` (which recomputes and
    * returns the loss), runs it first with grad mode on and returns its loss.
    *
+   * The step is all or nothing: every parameter's new value and new state are computed into
+   * fresh tensors first, and only once all of them have been computed are they committed
+   * (storage rebinds and step counts, which cannot fail). When a kernel fails part way (a
+   * worker fault, running out of memory), the fresh tensors are freed and the error rethrown,
+   * leaving every parameter and all optimizer state exactly as before, so a retry equals an
+   * uninterrupted run.
+   *
    * @example
    * ```ts
    * optimizer.step();
@@ -143,35 +162,38 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const loss = closure ? withGradMode(true, closure) : undefined;
     noGrad(() =>
       tidy(() => {
+        // phase 1: compute; nothing anyone can see changes, and a throw here leaves all as it was
+        const pending: Pending[] = [];
         for (const group of this.paramGroups) {
           for (const p of group.params) {
             const grad = p._gradInternal();
             if (!grad) continue;
-            let state = this.state.get(p);
-            if (!state) this.state.set(p, (state = {}));
-            else followParameter(state, p);
-            this.update(p, grad, state, group);
+            const current = this.state.get(p);
+            const view = current ? followParameter(current, p) : {};
+            const { param, state } = this.update(p, grad, view, group);
+            const next: ParamState = { ...view, ...state };
+            const handles: Record<string, Tensor> = {};
+            for (const [k, v] of Object.entries(next)) {
+              // a new state entry gets its own handle on the (immutable) storage, kept at commit
+              if (v instanceof Tensor && !(current?.[k] instanceof Tensor)) handles[k] = v.detach();
+            }
+            pending.push({ p, current, param, next, handles });
           }
         }
+        // phase 2: commit; storage rebinds, WeakSet and object writes only, none of which can fail
+        for (const u of pending) commit(this.state, u);
       }),
     );
     return loss;
   }
 
   /**
-   * One parameter's update: read `grad` and `state`, rebind `p` with `p._assign(newValue)` and
-   * each state tensor with {@link Optimizer.put}. Runs inside `noGrad` and `tidy`.
+   * One parameter's update, computed without changing anything: read `p`, `grad` and `state`
+   * (the current state, `{}` on the first step; don't modify it) and return the parameter's new
+   * value and the state entries that change (new tensors and step counts). The step commits
+   * them once every parameter's update has succeeded. Runs inside `noGrad` and `tidy`.
    */
-  protected abstract update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>): void;
-
-  /** Set `state[key]` to `value`: in place when it exists, else as a new tensor that outlives the step. */
-  protected put(state: ParamState, key: string, value: Tensor): Tensor {
-    const prev = state[key];
-    if (prev instanceof Tensor) return prev._assign(value);
-    const t = keep(value.detach()); // a new handle on value's (immutable) storage
-    state[key] = t;
-    return t;
-  }
+  protected abstract update(p: Tensor, grad: Tensor, state: Readonly<ParamState>, group: ParamGroup<O>): ParamUpdate;
 
   /**
    * The state as plain data, as `state_dict()`: tensors are detached snapshots, numbers copied.
@@ -268,11 +290,47 @@ function copyOptions(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-// a model moved with module.to(backend) after its optimizer was made: bring the state along
-function followParameter(state: ParamState, p: Tensor): void {
+// a model moved with module.to(backend) after its optimizer was made: the state as a view with
+// its tensors on the parameter's backend (copies made now, committed with the rest of the step)
+function followParameter(state: ParamState, p: Tensor): ParamState {
   const b = p._backend();
-  for (const v of Object.values(state)) {
-    if (v instanceof Tensor && v._backend() !== b) v._assign(v.to(b));
+  const view: ParamState = { ...state };
+  for (const [k, v] of Object.entries(state)) {
+    if (v instanceof Tensor && v._backend() !== b) view[k] = v.to(b);
+  }
+  return view;
+}
+
+/** One parameter's computed update, waiting for every other parameter's before it is committed. */
+interface Pending {
+  p: Tensor;
+  /** Its state before the step; undefined on its first step. */
+  current: ParamState | undefined;
+  /** Its new value. */
+  param: Tensor;
+  /** Its whole new state. */
+  next: ParamState;
+  /** Handles made ahead for state tensors it did not have before. */
+  handles: Record<string, Tensor>;
+}
+
+// apply one computed update: rebinding storage, marking handles kept and writing plain objects,
+// so that once the first parameter is committed, the rest are too
+function commit(states: Map<Tensor, ParamState>, u: Pending): void {
+  u.p._assign(u.param);
+  let s = u.current;
+  if (!s) states.set(u.p, (s = {}));
+  for (const [k, v] of Object.entries(u.next)) {
+    const prev = s[k];
+    if (v instanceof Tensor) {
+      if (prev instanceof Tensor) {
+        if (prev !== v) prev._assign(v); // in place: holders of the state tensor see the new values
+      } else {
+        s[k] = keep(u.handles[k]!);
+      }
+    } else {
+      s[k] = v;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 /** RMSprop, as `torch.optim.RMSprop`. */
 import type { Tensor } from '../tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
 import { defined } from './sgd';
 
 /** Options of {@link RMSprop}. */
@@ -54,31 +54,30 @@ export class RMSprop extends Optimizer<RMSpropResolvedOptions> {
     if (!(g.alpha >= 0)) throw new Error(`RMSprop: invalid alpha value: ${g.alpha}; it must be >= 0`);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<RMSpropResolvedOptions>): void {
-    if (state.step === undefined) {
-      state.step = 0;
-      this.put(state, 'squareAvg', p._constant(0, p.shape));
-      if (g.momentum > 0) this.put(state, 'momentumBuffer', p._constant(0, p.shape));
-      if (g.centered) this.put(state, 'gradAvg', p._constant(0, p.shape));
-    }
-    state.step = (state.step as number) + 1;
+  protected update(p: Tensor, grad: Tensor, state: Readonly<ParamState>, g: ParamGroup<RMSpropResolvedOptions>): ParamUpdate {
+    const fresh = state.step === undefined;
+    const zero = (): Tensor => p._constant(0, p.shape);
+    const next: ParamState = { step: (fresh ? 0 : (state.step as number)) + 1 };
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
-    const squareAvg = this.put(state, 'squareAvg', (state.squareAvg as Tensor).mul(g.alpha).add(d.mul(d).mul(1 - g.alpha)));
+    const squareAvg = (fresh ? zero() : (state.squareAvg as Tensor)).mul(g.alpha).add(d.mul(d).mul(1 - g.alpha));
+    next.squareAvg = squareAvg;
     let avg: Tensor;
     if (g.centered) {
-      const gradAvg = this.put(state, 'gradAvg', (state.gradAvg as Tensor).mul(g.alpha).add(d.mul(1 - g.alpha)));
+      const prevGradAvg = fresh ? undefined : (state.gradAvg as Tensor | undefined);
+      const gradAvg = (prevGradAvg ?? zero()).mul(g.alpha).add(d.mul(1 - g.alpha));
+      next.gradAvg = gradAvg;
       avg = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
     } else {
       avg = squareAvg.sqrt();
     }
     avg = avg.add(g.eps);
     if (g.momentum > 0) {
-      const prev = (state.momentumBuffer as Tensor | undefined) ?? p._constant(0, p.shape);
-      const buf = this.put(state, 'momentumBuffer', prev.mul(g.momentum).add(d.div(avg)));
-      p._assign(p.add(buf.mul(-g.lr)));
-    } else {
-      p._assign(p.add(d.div(avg).mul(-g.lr)));
+      const prev = (fresh ? undefined : (state.momentumBuffer as Tensor | undefined)) ?? zero();
+      const buf = prev.mul(g.momentum).add(d.div(avg));
+      next.momentumBuffer = buf;
+      return { param: p.add(buf.mul(-g.lr)), state: next };
     }
+    return { param: p.add(d.div(avg).mul(-g.lr)), state: next };
   }
 }

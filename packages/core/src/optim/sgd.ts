@@ -1,7 +1,7 @@
 /** Stochastic gradient descent with momentum, as `torch.optim.SGD`. */
 import { launchMany } from '../op';
 import type { Tensor } from '../tensor';
-import { type BaseOptions, fusable, Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer';
+import { type BaseOptions, fusable, Optimizer, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
 
 /** Options of {@link SGD}; `lr` is required. */
 export interface SGDOptions extends BaseOptions {
@@ -47,7 +47,7 @@ export class SGD extends Optimizer<Resolved> {
     }
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Resolved>): void {
+  protected update(p: Tensor, grad: Tensor, state: Readonly<ParamState>, g: ParamGroup<Resolved>): ParamUpdate {
     const prev = state.momentumBuffer as Tensor | undefined;
     if (fusable(p, grad, prev) && p._backend().kernels.sgdStep) {
       // the backend's one-pass update, where it has one
@@ -55,17 +55,17 @@ export class SGD extends Optimizer<Resolved> {
       const [param, buf] = launchMany('sgdStep', p._backend(), p.shape, 'float32', (k) =>
         k.sgdStep!(p._info(), grad._info(), g.momentum !== 0 && prev ? prev._info() : null, attrs),
       );
-      p._assign(param!);
-      if (g.momentum !== 0) this.put(state, 'momentumBuffer', buf!);
-      return;
+      return { param: param!, state: g.momentum !== 0 ? { momentumBuffer: buf! } : {} };
     }
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
+    const next: ParamState = {};
     if (g.momentum !== 0) {
-      const buf = prev === undefined ? this.put(state, 'momentumBuffer', d) : this.put(state, 'momentumBuffer', (prev as Tensor).mul(g.momentum).add(g.dampening === 0 ? d : d.mul(1 - g.dampening)));
+      const buf = prev === undefined ? d : prev.mul(g.momentum).add(g.dampening === 0 ? d : d.mul(1 - g.dampening));
+      next.momentumBuffer = buf;
       d = g.nesterov ? d.add(buf.mul(g.momentum)) : buf;
     }
-    p._assign(p.add(d.mul(-g.lr)));
+    return { param: p.add(d.mul(-g.lr)), state: next };
   }
 }
 

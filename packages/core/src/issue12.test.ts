@@ -1,0 +1,59 @@
+// Issue 12: state that a failed op must not leave half-changed, inputs refused before anything runs.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from './backend';
+import { ones, randn, tensor, zeros } from './creation';
+import { Linear } from './nn/linear';
+import { memory } from './memory';
+import { getBackend, setBackend } from './registry';
+
+// backend-cpu depends on core, so core cannot depend on it: vitest.config.ts resolves it, tsc does not look
+const { cpuBackend } = (await import('@tensorgrad/backend-cpu' as string)) as { cpuBackend: () => Backend };
+
+beforeAll(async () => {
+  await setBackend(cpuBackend());
+});
+
+describe('dtypes tensorgrad does not have', () => {
+  it('refuses float64 at creation and in casts, with nothing counted', () => {
+    const o = ones([2]);
+    const before = memory();
+    expect(() => tensor([1, 2], { dtype: 'float64' as never })).toThrow(/tensor: dtype "float64" is not supported: use 'float32', 'int32' or 'bool'/);
+    expect(() => zeros([2], { dtype: 'float64' as never })).toThrow(/dtype "float64" is not supported/);
+    expect(() => o.to('float64' as never)).toThrow(/float64/);
+    expect(memory()).toEqual(before);
+    expect(Number.isFinite(memory().bytes)).toBe(true);
+  });
+});
+
+describe('ranks', () => {
+  it('refuses more than 64 dims, as PyTorch', () => {
+    expect(() => zeros(Array.from({ length: 65 }, () => 1))).toThrow(/at most 64 dimensions, got 65/);
+    expect(() => ones([1]).reshape(Array.from({ length: 100_000 }, () => 1))).toThrow(/reshape: a tensor may have at most 64 dimensions, got 100000/);
+    expect(zeros(Array.from({ length: 64 }, () => 1)).sum().item()).toBe(0);
+  });
+});
+
+describe('tensors of two backends in one op', () => {
+  it('refuse to run, name both backends, and leave nothing behind (Linear without bias, forward and backward)', async () => {
+    const home = getBackend();
+    const other = cpuBackend();
+    await setBackend(other);
+    const lin = new Linear(3, 2, { bias: false });
+    await setBackend(home);
+    const x = tensor([[1, 2, 3]]);
+    const homeBefore = home.memory();
+    const otherBefore = other.memory();
+    for (let i = 0; i < 5; i++) {
+      expect(() => lin.forward(x)).toThrow(/linear: expected all tensors to be on the same backend, but found at least two backends/);
+    }
+    expect(lin.weight.grad).toBeNull();
+    expect(home.memory()).toEqual(homeBefore);
+    expect(other.memory()).toEqual(otherBefore);
+    // the same with an input that needs a cast first: the cast made for the op goes with it
+    const xi = tensor([[1, 2, 3]], { dtype: 'int32' });
+    const afterInt = home.memory();
+    expect(() => lin.forward(xi)).toThrow(/same backend/);
+    expect(home.memory()).toEqual(afterInt);
+    expect(() => randn([2, 3]).add(lin.weight)).toThrow(/add: expected all tensors to be on the same backend/);
+  });
+});
