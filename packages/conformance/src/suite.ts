@@ -14,6 +14,7 @@ import { LOOSE_ATOL_OPS, OPS } from './ops';
 import * as programs from './programs';
 import * as sequences from './sequences';
 import * as edges from './edges';
+import * as refusals from './refusals';
 import { differentialSamples, properties, runDifferential } from './properties';
 
 /** Options of {@link runConformance}. */
@@ -176,6 +177,7 @@ export function runConformance(options: ConformanceOptions): void {
       test('edges/pow at C pow\'s special values', 'pow', () => leakChecked('pow edges', () => edges.powEdges(base)));
       test('edges/sum, mean, logsumexp of infinities', 'sum', () => leakChecked('infinite sums', () => edges.infiniteSums(base)));
       test('edges/softmax over a zero-size dim', 'softmax', () => leakChecked('softmax zero size', () => edges.softmaxZeroSize(base)));
+      test('edges/refused inputs leave the backend as it was', 'sequences', () => refusals.refusedLeaveNothing(backend));
     });
 
     describe('gradcheck (central differences in float32)', () => {
