@@ -24,13 +24,19 @@ export interface LongLoopOptions {
 
 /** RSS in MB: at step 1,000 (or the first tenth), at the end, and the peak after step 1,000; the loss at both ends. */
 export interface LongLoopResult {
+  /** RSS (MB) at step 1,000 (or at the first tenth of a shorter run). */
   readonly rssAt1000: number;
+  /** RSS (MB) after the last step. */
   readonly rssEnd: number;
+  /** The largest RSS (MB) seen after step 1,000, sampled every 100 steps. */
   readonly rssPeak: number;
   /** `rssPeak - rssAt1000`: what the loop added after warming up. */
   readonly growth: number;
+  /** The loss at step 1. */
   readonly firstLoss: number;
+  /** The loss at the last step (below `firstLoss`: the loop trained). */
   readonly lastLoss: number;
+  /** Wall time of the loop, for information only. */
   readonly seconds: number;
 }
 
