@@ -135,15 +135,15 @@ function binaryExpression(op: BinaryOp, intDivision: boolean): string {
     case 'pow':
       // C's pow (PyTorch's), case by case: GLSL's pow is undefined for a negative base (and for a
       // zero base with a non-positive exponent), so the kernel only ever takes pow(|u| > 0, w finite).
-      // Infinities are recognised as beyond f32's largest finite value (no Infinity literal needed).
+      // Infinities are recognised as the nonzero values that halving leaves unchanged (no Infinity literal,
+      // and no f32-max literal: a shader compiler may round 3.4028235e38 up to Infinity).
       return [
         'const au = Math.abs(u);',
         'const aw = Math.abs(w);',
-        'const big = 3.4028235e38;',
         'let r = 1;',
         'if (w == 0 || u == 1) { r = 1; } else {',
         '  if (u != u || w != w) { r = u + w; } else {', // NaN in, NaN out
-        '    if (aw > big) {', // w = ±inf: 1 for |u| = 1; else 0 or inf by whether |u|^w shrinks
+        '    if (aw * 0.5 == aw) {', // w = ±inf (w is nonzero here): 1 for |u| = 1; else 0 or inf by whether |u|^w shrinks
         '      if (au == 1) { r = 1; } else {',
         '        if (au < 1) { if (w > 0) { r = 0; } else { r = aw; } } else { if (w > 0) { r = aw; } else { r = 0; } }',
         '      }',
@@ -154,7 +154,7 @@ function binaryExpression(op: BinaryOp, intDivision: boolean): string {
         '      if (frac == 0) { if (h % 1 != 0) { odd = 1; } }',
         '      let negative = 0;',
         '      if (u < 0) { negative = 1; }',
-        '      if (au > big) {', // u = ±inf, w finite nonzero
+        '      if (au != 0 && au * 0.5 == au) {', // u = ±inf, w finite nonzero
         '        if (w > 0) { r = au; } else { r = 0; }',
         '      } else {',
         '        if (au == 0) {', // u = ±0: the sign of a -0 shows in 1/u

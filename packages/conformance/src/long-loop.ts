@@ -4,7 +4,14 @@
  * `await` anywhere, optionally inside `tidy`. A separate process, so that nothing else running
  * in the test runner moves its RSS.
  */
-import { spawnSync } from 'node:child_process';
+import type { spawnSync as SpawnSync } from 'node:child_process';
+
+// node:child_process at call time, not imported: this module is also bundled into pages (standalone)
+function spawner(): typeof SpawnSync {
+  const builtin = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule;
+  if (typeof builtin !== 'function') throw new Error('runLongLoop: needs Node (20.16 or later): it runs the loop in a child process');
+  return (builtin('node:child_process') as { spawnSync: typeof SpawnSync }).spawnSync;
+}
 
 /** What {@link runLongLoop} runs. */
 export interface LongLoopOptions {
@@ -87,7 +94,7 @@ await backend.close?.();
  * ```
  */
 export function runLongLoop(o: LongLoopOptions): LongLoopResult {
-  const r = spawnSync(process.execPath, [...(o.execArgv ?? []), '--input-type=module', '-e', script(o)], { cwd: o.cwd, encoding: 'utf8', timeout: 300_000 });
+  const r = spawner()(process.execPath, [...(o.execArgv ?? []), '--input-type=module', '-e', script(o)], { cwd: o.cwd, encoding: 'utf8', timeout: 300_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
     throw new Error(`long loop on ${o.factory} failed (exit ${String(r.status)}${r.signal ? `, ${r.signal}` : ''}):\n${r.stderr}\n${r.stdout}`);
