@@ -289,5 +289,6 @@ export function memory(): {
   /** Their total size in bytes. */
   bytes: number;
 } {
+  collected.cleanupSome?.(); // tensors the collector found dead since the last sweep stop counting now
   return getBackend().memory();
 }
