@@ -12,7 +12,7 @@ describe('cpu: memory of a synchronous training loop', () => {
     { tidy: true, limit: 50 },
   ])('10,000 steps, tidy: $tidy, grow RSS by < $limit MB after step 1,000', ({ tidy, limit }) => {
     const r = runLongLoop({ module: '@tensorgrad/backend-cpu', factory: 'cpuBackend()', steps: 10_000, tidy, cwd });
-    console.log(`cpu tidy=${tidy}: RSS ${r.rssAt1000.toFixed(0)} MB at step 1,000, peak ${r.rssPeak.toFixed(0)} MB, +${r.growth.toFixed(0)} MB (${r.seconds.toFixed(1)} s)`);
+    console.log(`cpu tidy=${tidy}: RSS ${r.rssAt1000.toFixed(0)} MB at step 1,000, ${r.rssEnd.toFixed(0)} MB at the end (+${r.growth.toFixed(0)} MB), peak ${r.rssPeak.toFixed(0)} MB (${r.seconds.toFixed(1)} s)`);
     expect(r.lastLoss).toBeLessThan(r.firstLoss); // it trained
     expect(r.growth).toBeLessThan(limit);
   }, 240_000);
