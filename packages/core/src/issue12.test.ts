@@ -57,3 +57,28 @@ describe('tensors of two backends in one op', () => {
     expect(() => randn([2, 3]).add(lin.weight)).toThrow(/add: expected all tensors to be on the same backend/);
   });
 });
+
+describe('operands an op casts for itself', () => {
+  it('stay alive through the op (matmul of int32 tensors reshapes before its product) and its backward', () => {
+    const a = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'int32' });
+    expect(Array.from(a.matmul(tensor([1, 1, 1], { dtype: 'int32' })).dataSync())).toEqual([6, 15]);
+    const w = tensor([[1], [2], [3]], { requiresGrad: true });
+    const before = memory().tensors;
+    const y = a.matmul(w);
+    expect(Array.from(y.dataSync())).toEqual([14, 32]);
+    const total = y.sum();
+    total.backward();
+    total.dispose();
+    expect(Array.from(w.grad!.dataSync())).toEqual([5, 7, 9]);
+    // the cast of a went with the graph: what is left is y and w.grad
+    y.dispose();
+    expect(memory().tensors).toBeLessThanOrEqual(before + 1);
+  });
+});
+
+describe('two operands cast for one op', () => {
+  it('both stay alive until its kernel has run (int32 / int32 is float division)', () => {
+    const q = tensor([1, 2, 3], { dtype: 'int32' }).div(tensor([2, 2, 2], { dtype: 'int32' }));
+    expect(Array.from(q.dataSync())).toEqual([0.5, 1, 1.5]);
+  });
+});

@@ -96,12 +96,26 @@ let owned: Tensor[] = [];
  */
 export function operands(op: string, xs: readonly TensorLike[], dtype: DType = resultDType(xs)): Tensor[] {
   const b = commonBackend(op, xs);
-  return xs.map((x) => {
+  const made: Tensor[] = [];
+  const out = xs.map((x) => {
     if (x instanceof Tensor && x.dtype === dtype) return x;
-    const made = x instanceof Tensor ? x.to(dtype) : constant(b, x, [], dtype);
-    owned.push(made);
-    return made;
+    // a cast is an op of its own: its `record` frees what is in `owned`, so this op's go there after
+    const t = x instanceof Tensor ? x.to(dtype) : constant(b, x, [], dtype);
+    made.push(t);
+    return t;
   });
+  owned.push(...made);
+  return out;
+}
+
+/**
+ * Take the tensors `operands` just made, for an op that runs other ops before its own kernel
+ * (their `record` would free them under it): the caller disposes them when it is done.
+ */
+export function takeOwned(): Tensor[] {
+  const mine = owned;
+  owned = [];
+  return mine;
 }
 
 /** Free the tensors `operands` made for an op that records no graph (its kernel has run), except `out`. */

@@ -1,6 +1,6 @@
 /** Matrix products: `matmul` with torch.matmul's rules, built on one batched, transposing primitive. */
 import { numel } from '../backend';
-import { launch, operands, record } from '../op';
+import { launch, operands, record, takeOwned } from '../op';
 import { broadcastShapes, fmt, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { unbroadcast } from './unbroadcast';
@@ -52,6 +52,23 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new Error(`matmul: ${fmt(a.shape)} @ ${fmt(b.shape)}: batch dimensions ${fmt(batchA)} and ${fmt(batchB)} cannot be broadcast (each pair must be equal or 1)`);
   }
   const [x, y] = operands('matmul', [a, b], 'float32') as [Tensor, Tensor];
+  // the casts made for it are this op's: the reshapes below must not free them; they live with the graph
+  const made = takeOwned();
+  let out: Tensor;
+  try {
+    out = product(x, y, batch, batchA, batchB, ka, kb);
+  } catch (e) {
+    for (const t of made) t.dispose();
+    throw e;
+  }
+  if (made.length > 0) {
+    if (out._node) out._node.owned = [...(out._node.owned ?? []), ...made];
+    else for (const t of made) if (t !== out) t.dispose();
+  }
+  return out;
+}
+
+function product(x: Tensor, y: Tensor, batch: number[], batchA: number[], batchB: number[], ka: number, kb: number): Tensor {
   const m = x.ndim === 1 ? 1 : x.shape[x.ndim - 2]!;
   const n = y.ndim === 1 ? 1 : y.shape[y.ndim - 1]!;
   // the result's shape: the promoted 1-D dims are dropped again
