@@ -197,6 +197,20 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
         k.scatterAddRange(iv, sv, out as Float32Array, plan, 0, k.scatterLines(plan));
       });
     },
+    cumsum(x, axis, reverse) {
+      if (x.dtype === 'bool') throw new Error('cumsum: expects a float32 or int32 tensor (core casts bool first)');
+      const plan = k.linePlan(x.shape, axis);
+      return output(x.shape, x.dtype, (out) => k.cumsumRange(values(x), out, plan, reverse, 0, plan.lines));
+    },
+    sort(x, axis, descending) {
+      if (x.dtype === 'bool') throw new Error('sort: expects a float32 or int32 tensor (core casts bool first)');
+      const plan = k.linePlan(x.shape, axis);
+      const n = numel(x.shape);
+      const vals = allocateOutput(x.dtype, n);
+      const idx = allocateOutput('int32', n) as Int32Array;
+      k.sortRange(values(x), vals, idx, plan, descending, 0, plan.lines);
+      return [store(vals, x.shape, x.dtype), store(idx, x.shape, 'int32')];
+    },
     cast(x, dtype) {
       return output(x.shape, dtype, (out, n) => k.castRange(values(x), out, dtype, 0, n));
     },

@@ -16,6 +16,7 @@ import { elementwiseKernels } from './kernels/elementwise';
 import { layoutKernels } from './kernels/layout';
 import { matmulKernels } from './kernels/matmul';
 import { reduceKernels } from './kernels/reduce';
+import { scanKernels } from './kernels/scan';
 import { probeHeadlessGL, probeWebAsm, probeWebGL, probeWebGL2, probeWebGPU, type GpujsMode, type Probe } from './modes';
 import { StorageTable, type Counts, type Placement, type Stored } from './storage';
 
@@ -225,6 +226,7 @@ export function gpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
     ...reduceKernels(dispatch, elementwise.fill),
     ...matmulKernels(dispatch, options.matmul !== 'scalar'),
     ...layoutKernels(dispatch),
+    ...scanKernels(dispatch),
   };
 
   const supports: BackendSupports = {

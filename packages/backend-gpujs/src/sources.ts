@@ -405,3 +405,66 @@ export function scatterAddSource(rank: number): KernelSource {
   );
   return kernel(args, lines.join('\n'));
 }
+
+/**
+ * Along-axis kernels see a tensor as `[outer, n, inner]` (`p0 = n·inner`, `p1 = inner`): each output
+ * element is `(c0, c1, c2)` and its line starts at `c0·p0 + c2`, `p1` apart.
+ * cumsum: the inclusive prefix (or, with `rev = 1`, suffix) sum of the line at `c1`.
+ */
+export function cumsumSource(): KernelSource {
+  const args: Arg[] = [['x', 'Array'], ['p0', 'Integer'], ['p1', 'Integer'], ['n', 'Integer'], ['rev', 'Integer']];
+  const body = [
+    coordinates(3, 'this.thread.x', ['p0', 'p1']),
+    'const base = c0 * p0 + c2;',
+    'let acc = 0;',
+    'for (let k = 0; k < n; k++) {',
+    '  let take = 0;',
+    '  if (rev == 0) { if (k <= c1) { take = 1; } } else { if (k >= c1) { take = 1; } }',
+    '  if (take == 1) { acc += x[base + k * p1]; }',
+    '}',
+    'return acc;',
+  ].join('\n');
+  return kernel(args, body);
+}
+
+/** sort, step 1: the rank of each element in its line (how many come before it; ties by position, so stable). */
+export function sortRankSource(): KernelSource {
+  const args: Arg[] = [['x', 'Array'], ['p0', 'Integer'], ['p1', 'Integer'], ['n', 'Integer'], ['desc', 'Integer']];
+  const body = [
+    coordinates(3, 'this.thread.x', ['p0', 'p1']),
+    'const base = c0 * p0 + c2;',
+    'const v = x[base + c1 * p1];',
+    'let r = 0;',
+    'for (let k = 0; k < n; k++) {',
+    '  const w = x[base + k * p1];',
+    '  let before = 0;',
+    '  if (desc == 0) { if (w < v) { before = 1; } } else { if (w > v) { before = 1; } }',
+    '  if (w == v) { if (k < c1) { before = 1; } }',
+    '  r += before;',
+    '}',
+    'return r;',
+  ].join('\n');
+  return kernel(args, body);
+}
+
+/** sort, step 2: the position along the line of the element whose rank is `c1`. */
+export function sortIndexSource(): KernelSource {
+  const args: Arg[] = [['rank', 'Array'], ['p0', 'Integer'], ['p1', 'Integer'], ['n', 'Integer']];
+  const body = [
+    coordinates(3, 'this.thread.x', ['p0', 'p1']),
+    'const base = c0 * p0 + c2;',
+    'let found = 0;',
+    'for (let k = 0; k < n; k++) {',
+    '  if (rank[base + k * p1] == c1) { found = k; }',
+    '}',
+    'return found;',
+  ].join('\n');
+  return kernel(args, body);
+}
+
+/** sort, step 3: the values, `x` read at each line position step 2 found. */
+export function lineGatherSource(): KernelSource {
+  const args: Arg[] = [['x', 'Array'], ['idx', 'Array'], ['p0', 'Integer'], ['p1', 'Integer']];
+  const body = [coordinates(3, 'this.thread.x', ['p0', 'p1']), 'const base = c0 * p0 + c2;', 'return x[base + idx[this.thread.x] * p1];'].join('\n');
+  return kernel(args, body);
+}

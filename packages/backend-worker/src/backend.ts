@@ -52,6 +52,18 @@ const LARGEST_CHUNK_WORK = 8_388_608;
 /** The least work (in adds, or multiply-adds) of a guided chunk: about 5–10 µs here, well above a claim's cost. */
 const SMALLEST_CHUNK_WORK = 8192;
 
+/** Cost of one comparison of a sort (a comparator call on gathered float64 values) relative to an add; a line of n costs about n·log2(n) of them. */
+const SORT_WEIGHT = 4;
+
+/**
+ * Lines per grain of an along-axis kernel: lines along an outer axis are `inner` apart and
+ * neighbours in memory, so chunks take 16 of them (64 bytes) at a time and no two threads write
+ * one cache line; lines along the last axis are whole rows already.
+ */
+function lineGrain(plan: k.LinePlan): number {
+  return plan.inner === 1 ? 1 : 16;
+}
+
 const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'logicalNot']);
 
 const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep'] as const;
@@ -376,6 +388,29 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
         const lines = k.scatterLines(plan);
         launch('scatterAdd', { kind: 'scatterAdd', index: iv, src: sv, out: out as Float32Array, plan }, lines, iv.length, ELEMENTWISE_SPLIT, 1, 4);
       });
+    },
+    // every line along the axis is independent: split by lines
+    cumsum(x, axis, reverse) {
+      if (x.dtype === 'bool') throw new Error('cumsum: expects a float32 or int32 tensor (core casts bool first)');
+      const plan = k.linePlan(x.shape, axis);
+      return output(x.shape, x.dtype, (out, n) => launch('cumsum', { kind: 'cumsum', x: values(x), out, plan, reverse }, plan.lines, n, ELEMENTWISE_SPLIT, lineGrain(plan), 4, smallestChunk(plan.n)));
+    },
+    sort(x, axis, descending) {
+      if (x.dtype === 'bool') throw new Error('sort: expects a float32 or int32 tensor (core casts bool first)');
+      const plan = k.linePlan(x.shape, axis);
+      const n = numel(x.shape);
+      const perLine = plan.n * SORT_WEIGHT * Math.max(1, Math.log2(plan.n));
+      const outIndices = buffers.take('int32', n) as Int32Array;
+      let sorted: SharedData;
+      try {
+        sorted = output(x.shape, x.dtype, (out) =>
+          launch('sort', { kind: 'sort', x: values(x), out, outIndices, plan, descending }, plan.lines, plan.lines * perLine, ELEMENTWISE_SPLIT, lineGrain(plan), 4, smallestChunk(perLine)),
+        );
+      } catch (e) {
+        if (!pool?.abandoned) buffers.release(outIndices);
+        throw e;
+      }
+      return [sorted, store(outIndices, x.shape, 'int32')];
     },
     cast(x, dtype) {
       return output(x.shape, dtype, (out, n) => elementwise('cast', { kind: 'cast', x: values(x), out, dtype }, n));

@@ -175,6 +175,17 @@ export interface RequiredKernels {
    * `out[i][index[i][j][k]][k] += src[i][j][k]` (for `axis = 1`). `index` and `src` share a shape.
    */
   scatterAdd(shape: Shape, axis: number, index: TensorInfo, src: TensorInfo): DataId;
+  /**
+   * Inclusive prefix sums along `axis` (`reverse`: from the end, `out[i] = x[i] + … + x[n-1]`)
+   * of a float32 or int32 tensor; same shape and dtype.
+   */
+  cumsum(x: TensorInfo, axis: number, reverse: boolean): DataId;
+  /**
+   * Stable sort along `axis` of a float32 or int32 tensor: `[values, indices]`, values of
+   * `x.dtype` and int32 indices into `axis`, both of `x.shape`; ascending, or descending when
+   * `descending` (equal values keep their order either way). NaN sorts above every number, as in PyTorch.
+   */
+  sort(x: TensorInfo, axis: number, descending: boolean): DataId[];
   /** Convert to `dtype`: float→int32 truncates toward zero, anything→bool is `x != 0`. */
   cast(x: TensorInfo, dtype: DType): DataId;
   /** A new tensor of `shape` with every element `value`. */

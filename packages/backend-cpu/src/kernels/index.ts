@@ -21,3 +21,4 @@ export { conv2dBackwardInputRange, conv2dBackwardWeightRange, conv2dOutShape, co
 export { erf } from './erf';
 export { maxPool2dIndicesRange, maxPool2dRange, pool2dPlan, type Pool2dPlan } from './pool';
 export { adamStepRange, sgdStepRange } from './optim';
+export { cumsumRange, linePlan, sortRange, type LinePlan } from './scan';
