@@ -16,6 +16,74 @@ export interface Node {
   backward: BackwardFn | null; // null once the graph is freed
   /** Tensors the op made for itself (number constants, casts of its operands): freed with the graph. */
   owned?: readonly Tensor[];
+  /** Each input's version when the op ran: finds the node an input had then, and checks saved values. */
+  versions?: readonly number[];
+  /** The output, and its version when the op ran (ops whose backward reads their own result). */
+  output?: Tensor;
+  outVersion?: number;
+}
+
+// Ops whose backward reads none of their inputs' values (shapes only): an in-place change of an
+// input after them is harmless, as in PyTorch, where these save nothing.
+const SAVES_NO_INPUTS: ReadonlySet<string> = new Set([
+  'add', 'sub', 'neg', 'reshape', 'view', 'flatten', 'squeeze', 'unsqueeze', 'permute', 'transpose', 'expand',
+  'narrow', 'pad', 'cat', 'to', 'cast', 'sum', 'gather', 'indexSelect', 'scatterAdd', 'cumsum', 'index', 'indexPut',
+]);
+// Ops whose backward reads their own output (exp' = exp, ...): changing it in place afterwards throws.
+const SAVES_OUTPUT: ReadonlySet<string> = new Set(['exp', 'sqrt', 'tanh', 'sigmoid', 'reciprocal', 'max', 'min', 'div', 'pow', 'softmax', 'logSoftmax']);
+
+/** Whether the op named `op` reads its output in backward (so its node keeps the output's version). */
+export function savesOutput(op: string): boolean {
+  return SAVES_OUTPUT.has(op);
+}
+
+/**
+ * Input `k` of `node` as it was when the op ran. An in-place op on a tensor that takes part in the
+ * graph gives it a new node and keeps the previous state as a snapshot (`_prev`, with its
+ * version): an edge recorded earlier leads to the state it saw, as PyTorch's edges lead to the
+ * `grad_fn` of that time.
+ */
+export function inputAt(node: Node, k: number): Tensor {
+  const t = node.inputs[k]!;
+  const v = node.versions?.[k];
+  if (v === undefined || t._version === v) return t;
+  // the snapshots, newest first: the edge belongs to the oldest one whose version is still >= v
+  let found = t;
+  for (let p = t._prev; p !== null; p = p._prev) {
+    if (p._version >= v) found = p;
+    else break;
+  }
+  return found;
+}
+
+/** The inputs of `node` as the op saw them (see {@link inputAt}). */
+export function inputsAt(node: Node): Tensor[] {
+  const out = new Array<Tensor>(node.inputs.length);
+  for (let k = 0; k < node.inputs.length; k++) out[k] = inputAt(node, k);
+  return out;
+}
+
+function describeTensor(t: Tensor): string {
+  return `[${t.dtype} tensor of shape [${t.shape.join(',')}]]`;
+}
+
+// PyTorch's check: a backward that reads a value changed in place since the op saved it throws
+function checkSaved(node: Node): void {
+  const versions = node.versions;
+  if (versions && !SAVES_NO_INPUTS.has(node.op)) {
+    for (let k = 0; k < node.inputs.length; k++) {
+      const t = node.inputs[k]!;
+      if (t._version !== versions[k]) throw modified(node.op, t, t._version, versions[k]!);
+    }
+  }
+  const out = node.output;
+  if (out && node.outVersion !== undefined && out._version !== node.outVersion) throw modified(node.op, out, out._version, node.outVersion);
+}
+
+function modified(op: string, t: Tensor, now: number, expected: number): Error {
+  return new Error(
+    `one of the variables needed for gradient computation has been modified by an inplace operation: ${describeTensor(t)}, saved by ${op}, is at version ${now}; expected version ${expected} instead. Use the out-of-place op (e.g. add instead of add_) or clone() the tensor before changing it`,
+  );
 }
 
 /** Free a node's part of the graph: its closure (and what it saved), its operands' references, the tensors the op made. */
@@ -76,14 +144,14 @@ export interface GradOptions extends BackwardOptions {
 function topoOrder(roots: readonly Tensor[]): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
-  const stack: { t: Tensor; next: number }[] = [];
+  const stack: { t: Tensor; next: number; inputs?: Tensor[] }[] = [];
   for (const r of roots) {
     if (visited.has(r)) continue;
     visited.add(r);
     stack.push({ t: r, next: 0 });
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const inputs = top.t._node?.inputs ?? [];
+      const inputs = (top.inputs ??= top.t._node ? inputsAt(top.t._node) : []);
       if (top.next < inputs.length) {
         const child = inputs[top.next++]!;
         if (child.requiresGrad && !visited.has(child)) {
@@ -167,13 +235,14 @@ function run(
       if (node?.backward && !(wanted && !needsPropagation(t, wanted))) {
         // intermediates a backward closure creates are freed right after it (unless recording)
         if (!createGraph) startScope();
+        checkSaved(node);
         let gins: readonly (Tensor | null | undefined)[] = [];
         try {
           gins = node.backward(g);
         } finally {
           if (!createGraph) endScope(new Set(gins.filter((x): x is Tensor => !!x)));
         }
-        node.inputs.forEach((input, k) => {
+        inputsAt(node).forEach((input, k) => {
           const gi = gins[k];
           if (gi && input.requiresGrad) accumulate(input, gi);
         });
@@ -202,7 +271,7 @@ function needsPropagation(t: Tensor, wanted: ReadonlySet<Tensor>): boolean {
       continue;
     }
     seen.push(u);
-    for (const v of u._node?.inputs ?? []) {
+    for (const v of u._node ? inputsAt(u._node) : []) {
       if (!v.requiresGrad) continue;
       if (wanted.has(v)) {
         found = true;

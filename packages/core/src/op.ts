@@ -3,7 +3,7 @@
  * tensors, promote dtypes, launch the kernel, and record the backward closure.
  */
 import type { Backend, DataId, DType, KernelTable, Shape } from './backend';
-import { type BackwardFn, isGradEnabled } from './autograd';
+import { type BackwardFn, isGradEnabled, savesOutput } from './autograd';
 import { Storage, onBackend } from './memory';
 import { getBackend } from './registry';
 import { Tensor } from './tensor';
@@ -137,7 +137,8 @@ export function record(op: string, out: Tensor, inputs: readonly Tensor[], backw
         // the operands the op made live as long as the graph needs them (freed with it)
         const mine = owned.filter((t) => t !== out);
         owned = [];
-        out._setNode({ op, inputs, backward, owned: mine });
+        const versions = inputs.map((t) => t._version);
+        out._setNode(savesOutput(op) ? { op, inputs, backward, owned: mine, versions, output: out, outVersion: out._version } : { op, inputs, backward, owned: mine, versions });
         return out;
       }
     }

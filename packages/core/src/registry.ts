@@ -3,6 +3,7 @@
  * No backend is registered at import time: a backend is a value the user passes in.
  */
 import type { Backend } from './backend';
+import { describe } from './validate';
 
 /**
  * Makes a backend for {@link registerBackend}; called once, on the first `setBackend(name)` or `t.to(name)`.
@@ -35,6 +36,9 @@ const NO_BACKEND =
  * ```
  */
 export async function setBackend(backend: Backend | string): Promise<Backend> {
+  if (typeof backend !== 'string' && !isBackend(backend)) {
+    throw new Error(`setBackend: expected a backend (e.g. cpuBackend()) or the name of a registered one, got ${describe(backend)}`);
+  }
   const b = typeof backend === 'string' ? await instantiate(backend) : backend;
   if (b.ready) await b.ready();
   instances.set(b.name, b);
@@ -52,6 +56,8 @@ export async function setBackend(backend: Backend | string): Promise<Backend> {
  * ```
  */
 export function registerBackend(name: string, factory: BackendFactory): void {
+  if (typeof name !== 'string' || name === '') throw new Error(`registerBackend: name must be a non-empty string, got ${describe(name)}`);
+  if (typeof factory !== 'function') throw new Error(`registerBackend: factory must be a function returning a backend (or a promise of one), got ${describe(factory)}`);
   factories.set(name, factory);
 }
 
@@ -83,6 +89,7 @@ export function getBackend(): Backend {
  * ```
  */
 export function setDefaultBackend(factory: () => Backend): void {
+  if (typeof factory !== 'function') throw new Error(`setDefaultBackend: factory must be a function returning a backend, got ${describe(factory)}`);
   fallback = factory;
 }
 
@@ -133,4 +140,9 @@ async function instantiate(name: string): Promise<Backend> {
   const made = await f();
   instances.set(name, made);
   return made;
+}
+
+/** Whether `b` looks like a backend: a name, `write` and a kernel table. */
+export function isBackend(b: unknown): b is Backend {
+  return b !== null && typeof b === 'object' && typeof (b as Backend).name === 'string' && typeof (b as Backend).write === 'function' && typeof (b as Backend).kernels === 'object';
 }

@@ -17,6 +17,15 @@ import { cast } from './ops/cast';
 import { moveTo } from './ops/move';
 import { logSoftmax, softmax } from './functional/softmax';
 import type { TensorLike } from './op';
+import { isGradEnabled, withGradMode } from './autograd';
+import { nextSeed } from './creation';
+import { index as indexOp, indexPut, type IndexItem } from './ops/index-ops';
+import * as more from './ops/more';
+import { rememberHost } from './hostcache';
+
+// int32/bool tensors up to this many elements keep a host copy of values read from them (hostcache.ts)
+const HOST_COPY_LIMIT = 65536;
+import { shapeArgs } from './validate';
 
 // The shipped .d.ts names `Symbol.dispose`; declaring it here lets users compile without lib
 // `esnext.disposable` or @types/node. Same declaration as those, so the interfaces merge cleanly.
@@ -52,6 +61,10 @@ export class Tensor {
   _node: Node | null = null;
   /** @internal */
   _retainsGrad = false;
+  /** @internal Bumped by every in-place change of this tensor's values (PyTorch's version counter). */
+  _version = 0;
+  /** @internal The state before the last recorded in-place op: its storage, node and version. */
+  _prev: Tensor | null = null;
   // the FinalizationRegistry holds only the storage's slot number for this tensor, never the storage
   private storage: Storage | null;
   /** @internal Registered with the FinalizationRegistry (see memory.ts). */
@@ -112,9 +125,72 @@ export class Tensor {
     const next = src._storage().retain();
     const prev = this._storage();
     this.storage = next;
+    this._version++;
     retrack(this); // the registry now holds the new storage's slot for this tensor
     prev.release();
     return this;
+  }
+
+  /**
+   * @internal An in-place op: `compute(self)` gives the new values out of place, from a tensor
+   * standing for this one's current state; this tensor then takes them (its storage is rebound,
+   * its version bumped). In grad mode the op is recorded like any other: the previous state
+   * becomes a snapshot that the graph keeps (see autograd's `inputAt`), and this tensor gets the
+   * op's node. A leaf that requires grad refuses, as in PyTorch.
+   */
+  _inplace(op: string, compute: (self: Tensor) => Tensor): this {
+    const recording = isGradEnabled();
+    if (recording && this._requiresGrad && this._node === null) {
+      throw new Error(
+        `${op}: a leaf Variable that requires grad is being used in an in-place operation (a tensor of shape ${fmt(this.shape)}); run it inside noGrad(() => ...) as under torch.no_grad(), or use the out-of-place op`,
+      );
+    }
+    // in grad mode the op reads a snapshot of the current state, so the graph never loops back to this tensor
+    const self = recording ? this._snapshot() : this;
+    let r = compute(self);
+    if (!(r instanceof Tensor)) throw new Error(`${op}: internal error: the out-of-place op returned ${String(r)}`);
+    if (r.shape.length !== this.shape.length || r.shape.some((d, i) => d !== this.shape[i])) {
+      throw new Error(`${op}: output with shape ${fmt(this.shape)} doesn't match the broadcast shape ${fmt(r.shape)}; an in-place op cannot change the shape of the tensor it writes`);
+    }
+    if (r.dtype !== this.dtype) {
+      if (r.dtype === 'float32' || (r.dtype === 'int32' && this.dtype === 'bool')) {
+        throw new Error(`${op}: result type ${r.dtype} can't be cast to the desired output type ${this.dtype} (as in PyTorch); convert the tensor first, e.g. x = x.float()`);
+      }
+      r = withGradMode(false, () => cast(r, this.dtype));
+    }
+    if (!r.requiresGrad) {
+      // nothing to record: the values change, the version goes up, the node (if any) stays
+      this._assign(r);
+      if (self !== this && r !== self) self.dispose();
+      if (r !== this && r !== self) r.dispose();
+      return this;
+    }
+    this._become(r, self);
+    return this;
+  }
+
+  /** @internal A new handle on this tensor's current state: storage, node, version and history. */
+  _snapshot(): Tensor {
+    const s = new Tensor(this._storage(), this.shape, this.dtype);
+    s._node = this._node;
+    s._requiresGrad = this._requiresGrad;
+    s._version = this._version;
+    s._prev = this._prev;
+    return keep(s); // the graph owns it from here, not an enclosing tidy
+  }
+
+  /** @internal Take `r`'s storage and node (the recorded in-place op), keeping `prev` as the previous state. */
+  private _become(r: Tensor, prev: Tensor | null): void {
+    const next = r._storage().retain();
+    const old = this._storage();
+    this.storage = next;
+    retrack(this);
+    old.release();
+    this._node = r._node;
+    this._requiresGrad = r.requiresGrad;
+    this._version = Math.max(this._version, prev?._version ?? 0) + 1;
+    this._prev = prev;
+    keep(r); // the node's closure may read it; the garbage collector frees it with the graph
   }
 
   /** @internal A constant on this tensor's backend. */
@@ -273,20 +349,24 @@ export class Tensor {
   }
 
   /**
-   * Copy `src`'s values into this tensor in place (no gradient), as `torch.Tensor.copy_`.
+   * Copy `src`'s values (broadcast to this shape, cast to this dtype) into this tensor in place, as
+   * `torch.Tensor.copy_`; recorded for autograd like every in-place op (the gradient reaches `src`).
    *
    * @example
    * ```ts
    * noGrad(() => w.copy_(zerosLike(w)));
    * ```
    */
-  copy_(src: Tensor): this {
-    if (src.shape.length !== this.shape.length || src.shape.some((d, i) => d !== this.shape[i])) {
-      throw new Error(`copy_: source has shape ${fmt(src.shape)} but the destination has shape ${fmt(this.shape)}`);
-    }
-    let value = src.dtype === this.dtype ? src : cast(src, this.dtype);
+  copy_(src: Tensor | number): this {
+    if (typeof src === 'number') return this.fill_(src);
+    if (!(src instanceof Tensor)) throw new Error(`copy_: expected a Tensor (or a number) to copy from, got ${typeof src}`);
+    let value = src;
     if (value._backend() !== this._backend()) value = moveTo(value, this._backend());
-    return this._assign(value);
+    if (value.dtype !== this.dtype) value = cast(value, this.dtype);
+    const moved = value;
+    if (moved === this) return this;
+    // broadcast to this shape (the source may have fewer dims, as in PyTorch); the gradient goes to src
+    return this._inplace('copy_', (self) => compare.where(self._constant(1, [], 'bool'), moved, self));
   }
 
   // ---- memory
@@ -334,7 +414,10 @@ export class Tensor {
     // the read holds its own reference: a collection or dispose() during the await frees the storage only after it
     const s = this._storage().retain();
     try {
-      return await s.backend.read(s.id);
+      const values = await s.backend.read(s.id);
+      // a small index or mask read once can then index on backends that only read asynchronously
+      if (this.dtype !== 'float32' && values.length <= HOST_COPY_LIMIT && this.storage === s) rememberHost(this, values);
+      return values;
     } finally {
       s.release();
     }
@@ -441,9 +524,9 @@ export class Tensor {
   // ---- elementwise
 
   /** `this + other`, broadcasting. @example `x.add(1)` */
-  add(other: TensorLike): Tensor { return binary.add(this, other); }
+  add(other: TensorLike, options?: binary.AlphaOptions): Tensor { return binary.add(this, other, options); }
   /** `this - other`, broadcasting. @example `x.sub(y)` */
-  sub(other: TensorLike): Tensor { return binary.sub(this, other); }
+  sub(other: TensorLike, options?: binary.AlphaOptions): Tensor { return binary.sub(this, other, options); }
   /** `this * other`, broadcasting. @example `x.mul(2)` */
   mul(other: TensorLike): Tensor { return binary.mul(this, other); }
   /** `this / other`, broadcasting. @example `x.div(y)` */
@@ -481,7 +564,7 @@ export class Tensor {
   /** -1, 0 or 1 by sign (no gradient). @example `x.sign()` */
   sign(): Tensor { return unary.sign(this); }
   /** Clamp into `[min, max]` (either may be omitted). @example `x.clamp(-1, 1)` */
-  clamp(min?: number | null, max?: number | null): Tensor { return unary.clamp(this, min, max); }
+  clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor { return unary.clamp(this, min, max); }
   /** Elementwise `==` (bool). @example `pred.eq(target)` */
   eq(other: TensorLike): Tensor { return compare.eq(this, other); }
   /** Elementwise `!=` (bool). @example `x.ne(0)` */
@@ -529,10 +612,10 @@ export class Tensor {
 
   // ---- shape
 
-  /** Same data, new shape (one dim may be -1). @example `x.reshape([6, -1])` */
-  reshape(shape: readonly number[]): Tensor { return shapeOps.reshape(this, shape); }
-  /** Same as reshape (tensors here are always contiguous). @example `x.view([-1])` */
-  view(shape: readonly number[]): Tensor { return shapeOps.view(this, shape); }
+  /** Same data, new shape (one dim may be -1), as an array or as arguments. @example `x.reshape([6, -1]); x.reshape(6, -1)` */
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return shapeOps.reshape(this, shapeArgs('reshape', shape)); }
+  /** Same as reshape (tensors here are always contiguous). @example `x.view([-1]); x.view(2, 3)` */
+  view(...shape: number[] | [readonly number[]]): Tensor { return shapeOps.view(this, shapeArgs('view', shape)); }
   /** Flatten dims `startDim..endDim` into one. @example `x.flatten(1)` */
   flatten(startDim = 0, endDim = -1): Tensor { return shapeOps.flatten(this, startDim, endDim); }
   /** Swap two dims. @example `x.transpose(0, 1)` */
@@ -542,18 +625,169 @@ export class Tensor {
     if (this.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${this.ndim}; use transpose(dim0, dim1)`);
     return this.ndim < 2 ? this : shapeOps.transpose(this, 0, 1);
   }
-  /** Reorder dims. @example `x.permute([2, 0, 1])` */
-  permute(dims: readonly number[]): Tensor { return shapeOps.permute(this, dims); }
+  /** Reorder dims, as an array or as arguments. @example `x.permute([2, 0, 1]); x.permute(1, 0)` */
+  permute(...dims: number[] | [readonly number[]]): Tensor { return shapeOps.permute(this, shapeArgs('permute', dims, 'dims')); }
   /** Insert a dim of size 1. @example `x.unsqueeze(0)` */
   unsqueeze(dim: number): Tensor { return shapeOps.unsqueeze(this, dim); }
   /** Remove dims of size 1 (all, or the given one). @example `x.squeeze(1)` */
   squeeze(dim?: number): Tensor { return shapeOps.squeeze(this, dim); }
-  /** Broadcast to `shape` (-1 keeps a dim). @example `x.expand([3, 4])` */
-  expand(shape: readonly number[]): Tensor { return shapeOps.expand(this, shape); }
+  /** Broadcast to `shape` (-1 keeps a dim), as an array or as arguments. @example `x.expand([3, 4]); x.expand(3, 4)` */
+  expand(...shape: number[] | [readonly number[]]): Tensor { return shapeOps.expand(this, shapeArgs('expand', shape)); }
   /** `length` elements of `dim` from `start`. @example `x.narrow(1, 1, 2)` */
   narrow(dim: number, start: number, length: number): Tensor { return shapeOps.narrow(this, dim, start, length); }
   /** Entries of `dim` picked by an int32 index vector. @example `x.indexSelect(0, idx)` */
   indexSelect(dim: number, index: Tensor): Tensor { return indexSelect(this, dim, index); }
   /** torch.gather along `dim`. @example `logp.gather(1, target.unsqueeze(1))` */
   gather(dim: number, index: Tensor): Tensor { return gather(this, dim, index); }
+
+  // ---- PyTorch's small conveniences
+
+  /** Number of dimensions, as `torch.Tensor.dim`. @example `x.dim()` */
+  dim(): number { return this.shape.length; }
+  /** The transpose of all dims reversed, as `torch.Tensor.T`. @example `w.T` */
+  get T(): Tensor {
+    if (this.ndim < 2) return this;
+    return shapeOps.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  /** The last two dims swapped (a batch of matrices transposed), as `torch.Tensor.mT`. @example `q.mT` */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new Error(`mT: tensor.mT is only supported on matrices or batches of matrices; got a ${this.ndim}-D tensor of shape ${fmt(this.shape)}`);
+    return shapeOps.transpose(this, -2, -1);
+  }
+  /** This tensor (storage here is always contiguous), as `torch.Tensor.contiguous`. @example `x.transpose(0, 1).contiguous()` */
+  contiguous(): Tensor { return this; }
+  /** Convert to int32, tensorgrad's index type (PyTorch's `long` is int64), as `torch.Tensor.long`. @example `x.long()` */
+  long(): Tensor { return cast(this, 'int32'); }
+  /** Reshape to `other`'s shape, as `torch.Tensor.view_as`. @example `g.viewAs(x)` */
+  viewAs(other: Tensor): Tensor {
+    if (!(other instanceof Tensor)) throw new Error(`viewAs: expected a Tensor whose shape to take, got ${typeof other}`);
+    return shapeOps.view(this, other.shape);
+  }
+
+  // ---- indexing
+
+  /**
+   * `x[...]`: numbers select (and drop) a dim, `null` is `:`, `slice(start, end, step)` is
+   * Python's slice, `'...'` fills the missing dims, a bool tensor selects its true positions and
+   * int32 tensors index NumPy-style (several broadcast together). Gradients flow to `x`. The
+   * result is a copy: writing into it in place does not change `x` (use {@link indexPut_}).
+   *
+   * @example
+   * ```ts
+   * x.index(0);                      // x[0]
+   * x.index(null, slice(1, 3));      // x[:, 1:3]
+   * x.index('...', -1);              // x[..., -1]
+   * x.index(x.gt(0));                // x[x > 0]
+   * ```
+   */
+  index(...indices: IndexItem[]): Tensor { return indexOp(this, ...indices); }
+
+  /**
+   * `x[indices] = value` in place (value: a number or a tensor broadcastable to the indexed
+   * shape), as `x.index_put_` / `x[...] = v`; returns this tensor. Gradients reach `x` (zero
+   * where written) and `value`.
+   *
+   * @example
+   * ```ts
+   * x.indexPut_([null, slice(0, 2)], 0);  // x[:, 0:2] = 0
+   * x.indexPut_([mask], tensor(1.5));      // x[mask] = 1.5
+   * ```
+   */
+  indexPut_(indices: readonly IndexItem[], value: TensorLike): this {
+    if (!Array.isArray(indices)) throw new Error(`indexPut_: indices must be an array of index items (as x.index takes them), e.g. [null, slice(0, 2)]; got ${typeof indices}`);
+    return this._inplace('indexPut_', (self) => indexPut(self, indices, value as Tensor | number));
+  }
+
+  // ---- more ops
+
+  /** Lower triangle of the last two dims, as `torch.tril`. @example `scores.tril()` */
+  tril(diagonal = 0): Tensor { return more.tril(this, diagonal); }
+  /** Upper triangle of the last two dims, as `torch.triu`. @example `ones([3, 3]).triu(1)` */
+  triu(diagonal = 0): Tensor { return more.triu(this, diagonal); }
+  /** `value` where the bool `mask` is true, as `torch.Tensor.masked_fill`. @example `att.maskedFill(mask, -Infinity)` */
+  maskedFill(mask: Tensor, value: TensorLike): Tensor { return more.maskedFill(this, mask, value); }
+  /** Cumulative sum along `dim`, as `torch.cumsum`. @example `x.cumsum(0)` */
+  cumsum(dim: number): Tensor { return more.cumsum(this, dim); }
+  /** Reverse the order along `dims`, as `torch.flip`. @example `x.flip([0])` */
+  flip(...dims: number[] | [readonly number[]]): Tensor { return more.flip(this, shapeArgs('flip', dims, 'dims')); }
+  /** Tile along each dim, as `torch.Tensor.repeat` (sizes as an array or as arguments). @example `x.repeat(2, 1)` */
+  repeat(...sizes: number[] | [readonly number[]]): Tensor { return more.repeat(this, shapeArgs('repeat', sizes, 'sizes')); }
+  /** Pieces of `sizeOrSizes` along `dim`, as `torch.split`. @example `const [a, b] = x.split(2)` */
+  split(sizeOrSizes: number | readonly number[], dim = 0): Tensor[] { return more.split(this, sizeOrSizes, dim); }
+  /** `chunks` nearly equal pieces along `dim`, as `torch.chunk`. @example `const [q, k, v] = qkv.chunk(3, -1)` */
+  chunk(chunks: number, dim = 0): Tensor[] { return more.chunk(this, chunks, dim); }
+  /** Standard deviation with Bessel's correction by default, as `torch.std`. @example `x.std(0)` */
+  std(dim?: number | number[], keepdim = false, options: { correction?: number } = {}): Tensor { return more.std(this, dim, keepdim, options); }
+  /** The `p`-norm (2 by default; `Infinity` for the max-norm), as `torch.norm`. @example `x.norm(2, -1)` */
+  norm(p: number | 'fro' = 2, dim?: number | number[], keepdim = false): Tensor { return more.norm(this, p, dim, keepdim); }
+  /** Outer product of two vectors, as `torch.outer`. @example `a.outer(b)` */
+  outer(other: Tensor): Tensor { return more.outer(this, other); }
+  /** Sorted values and their int32 indices along `dim`, as `torch.sort`. @example `const { values, indices } = x.sort(-1, { descending: true })` */
+  sort(dim = -1, options: { descending?: boolean; stable?: boolean } = {}): more.ValuesIndices { return more.sort(this, dim, options); }
+  /** Indices that sort along `dim`, as `torch.argsort`. @example `x.argsort(-1)` */
+  argsort(dim = -1, options: { descending?: boolean; stable?: boolean } = {}): Tensor { return more.argsort(this, dim, options); }
+  /** The `k` largest (or smallest) values along `dim` with their indices, as `torch.topk`. @example `logits.topk(5).values` */
+  topk(k: number, dim = -1, options: { largest?: boolean; sorted?: boolean } = {}): more.ValuesIndices { return more.topk(this, k, dim, options); }
+
+  // ---- in place: each rebinds this tensor's storage, is recorded for autograd, and returns this
+
+  /** `this += other` in place, as `torch.Tensor.add_`. @example `h.add_(residual)` */
+  add_(other: TensorLike, options?: binary.AlphaOptions): this { return this._inplace('add_', (self) => binary.add(self, other === this ? self : other, options)); }
+  /** `this -= other` in place, as `torch.Tensor.sub_`. @example `noGrad(() => p.sub_(p.grad!.mul(lr)))` */
+  sub_(other: TensorLike, options?: binary.AlphaOptions): this { return this._inplace('sub_', (self) => binary.sub(self, other === this ? self : other, options)); }
+  /** `this *= other` in place, as `torch.Tensor.mul_`. @example `x.mul_(0.5)` */
+  mul_(other: TensorLike): this { return this._inplace('mul_', (self) => binary.mul(self, other === this ? self : other)); }
+  /** `this /= other` in place, as `torch.Tensor.div_`. @example `x.div_(x.sum())` */
+  div_(other: TensorLike): this { return this._inplace('div_', (self) => binary.div(self, other === this ? self : other)); }
+  /** Clamp into `[min, max]` in place, as `torch.Tensor.clamp_`. @example `x.clamp_(0, 1)` */
+  clamp_(min?: TensorLike | null, max?: TensorLike | null): this { return this._inplace('clamp_', (self) => unary.clamp(self, min, max)); }
+  /** Fill with `value` where the bool `mask` is true, in place, as `torch.Tensor.masked_fill_`. @example `att.maskedFill_(mask, -Infinity)` */
+  maskedFill_(mask: Tensor, value: TensorLike): this { return this._inplace('maskedFill_', (self) => more.maskedFill(self, mask, value === this ? self : value)); }
+  /** Set every element to `value` in place, as `torch.Tensor.fill_`. @example `noGrad(() => b.fill_(0.1))` */
+  fill_(value: TensorLike): this {
+    if (typeof value !== 'number' && !(value instanceof Tensor && value.numel() === 1)) {
+      throw new Error(`fill_: value must be a number or a one-element tensor, got ${value instanceof Tensor ? `a tensor of shape ${fmt(value.shape)}` : typeof value}`);
+    }
+    const v = value instanceof Tensor ? value.reshape([]) : value;
+    // where(true, v, self): the values of v, zero gradient to the old values
+    return this._inplace('fill_', (self) => compare.where(self._constant(1, [], 'bool'), v, self));
+  }
+  /** Set every element to zero in place, as `torch.Tensor.zero_`. @example `noGrad(() => w.zero_())` */
+  zero_(): this { return this.fill_(0); }
+  /** Refill with uniform numbers in `[from, to)` from the seeded generator, in place, as `torch.Tensor.uniform_`. @example `noGrad(() => w.uniform_(-0.1, 0.1))` */
+  uniform_(from = 0, to = 1): this {
+    if (typeof from !== 'number' || typeof to !== 'number' || !(from <= to)) throw new Error(`uniform_: expects from <= to, two numbers; got from=${String(from)}, to=${String(to)}`);
+    return this._inplace('uniform_', (self) => {
+      const b = self._backend();
+      const u = new Tensor(new Storage(b, b.kernels.randomUniform(self.shape, nextSeed())), self.shape, 'float32');
+      return compare.where(self._constant(1, [], 'bool'), u.mul(to - from).add(from), self);
+    });
+  }
+  /** Refill with normal numbers of `mean` and `std` from the seeded generator, in place, as `torch.Tensor.normal_`. @example `noGrad(() => w.normal_(0, 0.02))` */
+  normal_(mean = 0, std = 1): this {
+    if (typeof mean !== 'number' || typeof std !== 'number' || !(std >= 0)) throw new Error(`normal_: expects a number mean and std >= 0; got mean=${String(mean)}, std=${String(std)}`);
+    return this._inplace('normal_', (self) => {
+      const b = self._backend();
+      const n = new Tensor(new Storage(b, b.kernels.randomNormal(self.shape, nextSeed())), self.shape, 'float32');
+      return compare.where(self._constant(1, [], 'bool'), n.mul(std).add(mean), self);
+    });
+  }
 }
+
+// `p.data` is PyTorch's way to reach a parameter's values; here `data()` is the async read. Make the
+// PyTorch habits fail loudly instead of silently: `p.data + 1` and `p.data = ...` throw.
+const dataMethod = Tensor.prototype.data;
+Object.defineProperty(dataMethod, Symbol.toPrimitive, {
+  value(): never {
+    throw new Error('Tensor.data is a method here: `await t.data()` reads the values. For PyTorch\'s `p.data`, use `p.detach()` (a tensor sharing the values, outside the graph), and change values in place with noGrad(() => p.add_(1)) or p.copy_(...)');
+  },
+});
+Object.defineProperty(Tensor.prototype, 'data', {
+  configurable: true,
+  get() {
+    return dataMethod;
+  },
+  set() {
+    throw new Error('Tensor.data cannot be assigned: `data()` is the async read here. To replace a tensor\'s values as PyTorch\'s `p.data = ...` does, use noGrad(() => p.copy_(newValues))');
+  },
+});

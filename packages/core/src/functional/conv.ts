@@ -41,7 +41,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
     throw new Error(`conv2d: input of shape ${fmt(x.shape)} has ${c} channels but weight of shape ${fmt(w.shape)} expects ${wc}; the weight is [outChannels, inChannels, kH, kW]`);
   }
   if (b && (b.ndim !== 1 || b.shape[0] !== o)) throw new Error(`conv2d: bias of shape ${fmt(b.shape)} must be [${o}] for weight of shape ${fmt(w.shape)}`);
-  const win: Window = { kh, kw, sh: stride, sw: stride, padding };
+  const win: Window = { kh, kw, sh: stride, sw: stride, ph: padding, pw: padding, dh: 1, dw: 1 };
   const [oh, ow] = outputSize('conv2d', x.shape, win);
   const input = x.float();
   const weight = w.float();
@@ -57,7 +57,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
 // <G, conv(x, w)> is linear in x and w, and so on round the triangle.
 
 function fusedConv2d(x: Tensor, w: Tensor, attrs: Conv2dAttrs): Tensor {
-  const win: Window = { kh: w.shape[2]!, kw: w.shape[3]!, sh: attrs.stride, sw: attrs.stride, padding: attrs.padding };
+  const win: Window = { kh: w.shape[2]!, kw: w.shape[3]!, sh: attrs.stride, sw: attrs.stride, ph: attrs.padding, pw: attrs.padding, dh: 1, dw: 1 };
   const shape = [x.shape[0]!, w.shape[0]!, ...outputSize('conv2d', x.shape, win)];
   const y = launch('conv2d', x._backend(), shape, 'float32', (k) => k.conv2d!(x._info(), w._info(), attrs));
   return record('conv2d', y, [x, w], (g) => [

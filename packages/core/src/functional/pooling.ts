@@ -11,7 +11,7 @@ function pool(op: string, x: Tensor, kernelSize: number | readonly number[], str
   const [sh, sw] = pair(op, 'stride', stride ?? kernelSize, 1);
   if (x.ndim === 3) return pool(op, x.unsqueeze(0), kernelSize, stride, body).squeeze(0);
   if (x.ndim !== 4) throw new Error(`${op}: expected input of shape [N, C, H, W] or [C, H, W], got ${fmt(x.shape)}`);
-  const win: Window = { kh, kw, sh, sw, padding: 0 };
+  const win: Window = { kh, kw, sh, sw, ph: 0, pw: 0, dh: 1, dw: 1 };
   outputSize(op, x.shape, win);
   return body(x.float(), win);
 }

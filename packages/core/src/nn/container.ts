@@ -1,5 +1,6 @@
 /** Containers: modules made of other modules. */
 import type { Tensor } from '../tensor';
+import { describe } from '../validate';
 import { Module } from './module';
 
 /**
@@ -19,7 +20,10 @@ export class Sequential extends Module {
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new Error(`Sequential: argument ${i} is not a Module`);
+      if (!(m instanceof Module)) {
+        const hint = Array.isArray(m) ? '; pass the modules as arguments: new nn.Sequential(...layers)' : '';
+        throw new Error(`Sequential: argument ${i} is not a Module, got ${describe(m)}${hint}`);
+      }
       this.registerModule(String(i), m);
     });
   }

@@ -12,7 +12,7 @@ export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './m
 export { Parameter, Buffer, isParameter, isBuffer } from './parameter';
 export { Linear, type LinearOptions } from './linear';
 export { Sequential } from './container';
-export { ReLU, Tanh, Sigmoid, GELU, SiLU, Softmax } from './activation';
+export { ReLU, Tanh, Sigmoid, GELU, SiLU, Softmax, type InplaceOptions } from './activation';
 export {
   Flatten,
   Dropout,
@@ -22,6 +22,9 @@ export {
   MaxPool2d,
   type LayerNormOptions,
   type Conv2dOptions,
+  type DropoutOptions,
+  type EmbeddingOptions,
+  type MaxPool2dOptions,
 } from './layers';
 export {
   MSELoss,
@@ -30,5 +33,7 @@ export {
   CrossEntropyLoss,
   NLLLoss,
   BCEWithLogitsLoss,
+  type CrossEntropyLossOptions,
+  type BCEWithLogitsLossOptions,
 } from './loss';
 export * as utils from './utils';

@@ -1,6 +1,7 @@
 /** Fully connected layers. */
 import * as F from '../functional/index';
 import type { Tensor } from '../tensor';
+import { checkBool, describe, positionalOptions } from '../validate';
 import { kaimingBound, uniform } from './init';
 import { Module } from './module';
 import { Parameter } from './parameter';
@@ -12,13 +13,15 @@ export interface LinearOptions {
 }
 
 /**
- * `y = x Wᵀ + b`, as `torch.nn.Linear`. The weight `[out, in]` and bias `[out]` start uniform in
- * `±1/√in`, PyTorch's Kaiming-uniform default.
+ * `y = x Wᵀ + b`, as `torch.nn.Linear(in, out, bias = true)`. The weight `[out, in]` and bias
+ * `[out]` start uniform in `±1/√in`, PyTorch's Kaiming-uniform default. `bias` may be given
+ * positionally, as in PyTorch, or as `{ bias }`.
  *
  * @example
  * ```ts
  * const fc = new nn.Linear(784, 10);
  * fc.forward(randn([32, 784])).shape; // [32, 10]
+ * new nn.Linear(3, 5, false).bias;    // null
  * ```
  */
 export class Linear extends Module {
@@ -31,15 +34,19 @@ export class Linear extends Module {
   /** `[outFeatures]`; null with `bias: false`. */
   bias: Tensor | null;
 
-  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, options?: LinearOptions);
+  constructor(inFeatures: number, outFeatures: number, bias: boolean, options?: LinearOptions);
+  constructor(inFeatures: number, outFeatures: number, ...rest: unknown[]) {
     super();
     checkSize('Linear', 'inFeatures', inFeatures);
     checkSize('Linear', 'outFeatures', outFeatures);
+    const o = positionalOptions('Linear', rest, ['bias']) as LinearOptions;
+    const bias = checkBool('Linear', 'bias', o.bias ?? true);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = kaimingBound(inFeatures);
     this.weight = Parameter(uniform([outFeatures, inFeatures], bound));
-    this.bias = (options.bias ?? true) ? Parameter(uniform([outFeatures], bound)) : null;
+    this.bias = bias ? Parameter(uniform([outFeatures], bound)) : null;
   }
 
   forward(x: Tensor): Tensor {
@@ -52,6 +59,6 @@ export class Linear extends Module {
 }
 
 /** Throw unless `value` is a non-negative integer (a layer size). */
-export function checkSize(layer: string, name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${layer}: ${name} must be a non-negative integer, got ${value}`);
+export function checkSize(layer: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new Error(`${layer}: ${name} must be a non-negative integer, got ${describe(value)}`);
 }

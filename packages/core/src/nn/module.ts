@@ -7,6 +7,7 @@ import type { Backend } from '../backend';
 import { noGrad } from '../autograd';
 import { fmt, sameShape } from '../shape';
 import { Tensor } from '../tensor';
+import { checkBool, checkOptions } from '../validate';
 import { Buffer, Parameter, isBuffer, isParameter } from './parameter';
 
 /** What {@link Module.loadStateDict} found besides the keys it loaded. */
@@ -243,6 +244,7 @@ export abstract class Module {
    * ```
    */
   train(mode = true): this {
+    checkBool('train', 'mode', mode);
     for (const m of this.modules()) m.training = mode;
     return this;
   }
@@ -327,8 +329,9 @@ export abstract class Module {
    * model.loadStateDict(load('model.safetensors'));
    * ```
    */
-  loadStateDict(dict: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = options.strict ?? true;
+  loadStateDict(dict: Record<string, Tensor>, options: LoadStateDictOptions | boolean = {}): LoadStateDictResult {
+    // PyTorch's positional `strict`, or { strict }
+    const strict = checkBool('loadStateDict', 'strict', typeof options === 'boolean' ? options : (checkOptions('loadStateDict', options, ['strict']), options?.strict ?? true));
     if (dict === null || typeof dict !== 'object') throw new Error('loadStateDict: expected an object of name → Tensor');
     const entries = this.stateEntries();
     const own = new Set(entries.map(([name]) => name));

@@ -4,6 +4,7 @@
  */
 import { keep } from '../memory';
 import { Tensor } from '../tensor';
+import { checkBool } from '../validate';
 
 const parameters = new WeakSet<Tensor>();
 const buffers = new WeakSet<Tensor>();
@@ -24,6 +25,7 @@ const buffers = new WeakSet<Tensor>();
  */
 export function Parameter(t: Tensor, requiresGrad = true): Tensor {
   if (!(t instanceof Tensor)) throw new Error('Parameter: expected a Tensor, e.g. nn.Parameter(zeros([3]))');
+  checkBool('Parameter', 'requiresGrad', requiresGrad);
   const p = t.isLeaf ? t : t.detach();
   p.requiresGrad_(requiresGrad);
   parameters.add(p);

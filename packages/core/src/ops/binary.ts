@@ -3,8 +3,20 @@ import type { BinaryOp } from '../backend';
 import { launch, operands, record, resultDType, type TensorLike } from '../op';
 import { broadcastShapes } from '../shape';
 import type { Tensor } from '../tensor';
+import { checkNumber, checkOptions } from '../validate';
 import { checkOperands } from './operand';
 import { unbroadcast } from './unbroadcast';
+
+/** Options of {@link add} and {@link sub}. */
+export interface AlphaOptions {
+  /** The factor `b` is multiplied by first, as PyTorch's `alpha` (default 1). */
+  alpha?: number;
+}
+
+function alphaOf(op: string, options: AlphaOptions | undefined): number {
+  checkOptions(op, options, ['alpha']);
+  return checkNumber(op, 'alpha', options?.alpha ?? 1);
+}
 
 /**
  * Run the `op` kernel on two operands (numbers allowed), broadcasting; no graph. Throws naming
@@ -24,9 +36,12 @@ export function binaryKernel(op: BinaryOp, a: TensorLike, b: TensorLike, dtype?:
  * @example
  * ```ts
  * add(tensor([[1, 2], [3, 4]]), tensor([10, 20])); // [[11, 22], [13, 24]]
+ * add(x, y, { alpha: 2 });                          // x + 2·y
  * ```
  */
-export function add(a: TensorLike, b: TensorLike): Tensor {
+export function add(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tensor {
+  const alpha = alphaOf('add', options);
+  if (alpha !== 1) return add(a, mul(b, alpha));
   const [out, x, y] = binaryKernel('add', a, b);
   return record('add', out, [x, y], (g) => [unbroadcast(g, x.shape), unbroadcast(g, y.shape)]);
 }
@@ -37,13 +52,16 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
  * @example
  * ```ts
  * sub(x, 1);
+ * sub(x, y, { alpha: 0.5 }); // x - 0.5·y
  * ```
  */
-export function sub(a: TensorLike, b: TensorLike): Tensor {
+export function sub(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tensor {
   checkOperands('sub', [a, b]);
+  const alpha = alphaOf('sub', options);
   if (resultDType([a, b]) === 'bool') {
     throw new Error('sub: subtraction of two bool tensors is not supported (as in PyTorch); for the logical xor use a.ne(b), or subtract after .int() or .float()');
   }
+  if (alpha !== 1) return sub(a, mul(b, alpha));
   const [out, x, y] = binaryKernel('sub', a, b);
   return record('sub', out, [x, y], (g) => [unbroadcast(g, x.shape), unbroadcast(g.neg(), y.shape)]);
 }

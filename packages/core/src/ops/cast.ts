@@ -1,6 +1,7 @@
 import type { DType } from '../backend';
 import { launch, record } from '../op';
 import type { Tensor } from '../tensor';
+import { checkDType } from '../validate';
 
 /**
  * Convert to `dtype`, as `x.to(dtype)`: float → int32 truncates toward zero, anything → bool is
@@ -12,8 +13,9 @@ import type { Tensor } from '../tensor';
  * ```
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
+  if (dtype === undefined) throw new Error("to: expected a dtype ('float32', 'int32' or 'bool') or a backend, got undefined");
+  checkDType('to', dtype);
   if (x.dtype === dtype) return x;
-  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`to: dtype ${JSON.stringify(dtype)} is not supported: use 'float32', 'int32' or 'bool'`);
   const out = launch('cast', x._backend(), x.shape, dtype, (k) => k.cast(x._info(), dtype));
   return record('cast', out, [x], (g) => [g]);
 }

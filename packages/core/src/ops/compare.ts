@@ -3,7 +3,7 @@ import type { BinaryOp } from '../backend';
 import { commonBackend, launch, operands, record, releaseOwned, resultDType, type TensorLike } from '../op';
 import { broadcastShapes, fmt } from '../shape';
 import type { Tensor } from '../tensor';
-import { checkOperands } from './operand';
+import { checkOperands, checkTensor } from './operand';
 import { unbroadcast } from './unbroadcast';
 
 function comparison(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
@@ -37,6 +37,7 @@ export const ge = (a: TensorLike, b: TensorLike): Tensor => comparison('ge', a, 
  * ```
  */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkTensor('where', 'condition', condition);
   if (condition.dtype !== 'bool') {
     throw new Error(`where: condition must be a bool tensor, got ${condition.dtype} of shape ${fmt(condition.shape)}; build it with a comparison such as x.gt(0)`);
   }

@@ -7,3 +7,7 @@ export * from './shape';
 export { indexSelect, gather } from './indexing';
 export { cast } from './cast';
 export { unbroadcast } from './unbroadcast';
+export { slice, index, indexPut, type Slice, type IndexItem } from './index-ops';
+export { tril, triu, maskedFill, cumsum, flip, repeat, split, chunk, std, norm, outer, sort, argsort, topk, type ValuesIndices } from './more';
+export { einsum } from './einsum';
+export { randint, randperm, multinomial, bernoulli } from './random';

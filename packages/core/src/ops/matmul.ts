@@ -3,6 +3,7 @@ import { numel } from '../backend';
 import { launch, operands, record, takeOwned } from '../op';
 import { broadcastShapes, fmt, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
+import { checkTensor } from './operand';
 import { unbroadcast } from './unbroadcast';
 
 /**
@@ -37,6 +38,8 @@ export function bmm(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boole
  * ```
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor('matmul', 'input', a);
+  checkTensor('matmul', 'other', b);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new Error(`matmul: both arguments need to be at least 1-D, but they are ${fmt(a.shape)} and ${fmt(b.shape)}; use mul for a scalar product`);
   }

@@ -23,3 +23,22 @@ export function checkOperands(op: string, xs: readonly unknown[], names: readonl
     throw new Error(`${op}: argument '${names[i] ?? `#${i}`}' must be a Tensor or a number, got ${describe(x)}`);
   }
 }
+
+/** Throws naming the op and the argument unless `x` is a Tensor. */
+export function checkTensor(op: string, name: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: argument '${name}' must be a Tensor, got ${describe(x)}`);
+}
+
+/**
+ * Throws unless `tensors` is an array of Tensors (as `cat([a, b], dim)` takes), naming the op;
+ * `cat(a, b)` (tensors as separate arguments) gets a hint.
+ */
+export function checkTensorList(op: string, tensors: unknown, given: number): void {
+  if (!Array.isArray(tensors)) {
+    const hint = tensors instanceof Tensor && given > 1 ? `; pass the tensors as one array: ${op}([a, b], dim)` : '';
+    throw new Error(`${op}: expected an array of Tensors, got ${describe(tensors)}${hint}`);
+  }
+  tensors.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new Error(`${op}: entry ${i} of the tensors is not a Tensor, got ${describe(t)}`);
+  });
+}

@@ -6,7 +6,15 @@ import { numel } from '../backend';
 import { commonBackend, launch, record } from '../op';
 import { fmt, inferShape, normalizeDim, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
+import { describe, shapeArgs } from '../validate';
+import { checkTensor, checkTensorList } from './operand';
 import { unbroadcast } from './unbroadcast';
+
+/** The sizes given as one array or as arguments (`reshape(x, [2, 3])` or `reshape(x, 2, 3)`), checked. */
+function sizes(op: string, x: unknown, args: readonly unknown[], what = 'shape'): number[] {
+  checkTensor(op, 'input', x);
+  return shapeArgs(op, args, what);
+}
 
 // A zero-copy view of `x` under `shape` (same numel), whose gradient is reshaped back.
 function viewAs(op: string, x: Tensor, shape: readonly number[]): Tensor {
@@ -47,10 +55,11 @@ function pad(x: Tensor, padding: readonly (readonly [number, number])[]): Tensor
  * @example
  * ```ts
  * reshape(arange(6), [2, -1]); // shape [2, 3]
+ * reshape(arange(6), 3, 2);     // shape [3, 2]
  * ```
  */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  return viewAs('reshape', x, inferShape('reshape', x.shape, shape));
+export function reshape(x: Tensor, ...shape: [readonly number[]] | number[]): Tensor {
+  return viewAs('reshape', x, inferShape('reshape', x.shape, sizes('reshape', x, shape)));
 }
 
 /**
@@ -59,11 +68,12 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
  *
  * @example
  * ```ts
- * x.view([-1]);
+ * view(x, [-1]);
+ * view(x, 2, 3);
  * ```
  */
-export function view(x: Tensor, shape: readonly number[]): Tensor {
-  return viewAs('view', x, inferShape('view', x.shape, shape));
+export function view(x: Tensor, ...shape: [readonly number[]] | number[]): Tensor {
+  return viewAs('view', x, inferShape('view', x.shape, sizes('view', x, shape)));
 }
 
 /**
@@ -75,6 +85,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
  * ```
  */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor('flatten', 'input', x);
   const start = normalizeDim('flatten', startDim, x.ndim);
   const end = normalizeDim('flatten', endDim, x.ndim);
   // a 0-d tensor takes dims 0 and -1 (in either order), as in PyTorch
@@ -95,6 +106,8 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
  * ```
  */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  checkTensor('transpose', 'input', x);
+  if (dim0 === undefined || dim1 === undefined) throw new Error(`transpose: takes two dims (dim0, dim1), got ${describe(dim0)} and ${describe(dim1)}`);
   const a = normalizeDim('transpose', dim0, x.ndim);
   const b = normalizeDim('transpose', dim1, x.ndim);
   if (x.ndim === 0) return viewAs('transpose', x, []);
@@ -108,9 +121,11 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
  * @example
  * ```ts
  * permute(zeros([2, 3, 4]), [2, 0, 1]); // shape [4, 2, 3]
+ * permute(zeros([2, 3]), 1, 0);          // shape [3, 2]
  * ```
  */
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
+export function permute(x: Tensor, ...order: [readonly number[]] | number[]): Tensor {
+  const dims = sizes('permute', x, order, 'dims');
   if (dims.length !== x.ndim) {
     throw new Error(`permute: dims ${fmt(dims)} has ${dims.length} entries but the tensor of shape ${fmt(x.shape)} has ${x.ndim} dimensions; give one entry per dimension`);
   }
@@ -130,6 +145,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
  * ```
  */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkTensor('unsqueeze', 'input', x);
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   return viewAs('unsqueeze', x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
@@ -143,6 +159,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
  * ```
  */
 export function squeeze(x: Tensor, dim?: number): Tensor {
+  checkTensor('squeeze', 'input', x);
   if (dim === undefined) return viewAs('squeeze', x, x.shape.filter((d) => d !== 1));
   const d = normalizeDim('squeeze', dim, x.ndim);
   const shape = x.ndim > 0 && x.shape[d] === 1 ? [...x.shape.slice(0, d), ...x.shape.slice(d + 1)] : x.shape;
@@ -156,9 +173,11 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
  * @example
  * ```ts
  * expand(zeros([3, 1]), [2, -1, 4]); // shape [2, 3, 4]
+ * expand(zeros([3, 1]), 3, 5);        // shape [3, 5]
  * ```
  */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
+export function expand(x: Tensor, ...sizesGiven: [readonly number[]] | number[]): Tensor {
+  const shape = sizes('expand', x, sizesGiven, 'sizes');
   const lead = shape.length - x.ndim;
   if (lead < 0) {
     throw new Error(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim}); target ${fmt(shape)}, tensor ${fmt(x.shape)}`);
@@ -192,6 +211,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
  * ```
  */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor('narrow', 'input', x);
   if (x.ndim === 0) throw new Error('narrow: cannot be applied to a 0-dim tensor; reshape it first');
   const d = normalizeDim('narrow', dim, x.ndim);
   const size = x.shape[d]!;
@@ -216,6 +236,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
  * ```
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList('cat', tensors, arguments.length);
   if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
   const b = commonBackend('cat', tensors);
   const first = tensors[0]!;
@@ -254,6 +275,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
  * ```
  */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList('stack', tensors, arguments.length);
   if (tensors.length === 0) throw new Error('stack: expected a non-empty list of tensors');
   commonBackend('stack', tensors);
   const first = tensors[0]!;

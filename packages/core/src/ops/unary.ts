@@ -1,12 +1,16 @@
 /** Elementwise functions of one tensor, each with its derivative beside it. */
 import type { UnaryOp } from '../backend';
 import { launch, record } from '../op';
+import type { TensorLike } from '../op';
 import type { Tensor } from '../tensor';
+import { describe } from '../validate';
 import { cast } from './cast';
 import { where } from './compare';
+import { checkTensor } from './operand';
 
 /** Run the `op` kernel (int and bool inputs become float32 first, but for neg/abs on int32); no graph. */
 export function unaryKernel(op: UnaryOp, x: Tensor): Tensor {
+  checkTensor(op, 'input', x);
   const keepsInt = (op === 'neg' || op === 'abs' || op === 'sign') && x.dtype === 'int32';
   const input = keepsInt || x.dtype === 'float32' ? x : cast(x, 'float32');
   return launch(op, input._backend(), input.shape, input.dtype, (k) => k.unary(op, input._info()));
@@ -76,9 +80,15 @@ export const floor = (x: Tensor): Tensor => {
  * clamp(x, -0.5, 0.7);
  * ```
  */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null): Tensor {
+  checkTensor('clamp', 'input', x);
   const lo = min ?? null;
   const hi = max ?? null;
+  for (const [name, v] of [['min', lo], ['max', hi]] as const) {
+    if (v !== null && typeof v !== 'number' && !(typeof v === 'object' && (v as { constructor?: { name?: string } }).constructor?.name === 'Tensor')) {
+      throw new Error(`clamp: ${name} must be a number, a Tensor or null, got ${describe(v)}`);
+    }
+  }
   if (lo === null && hi === null) throw new Error("clamp: at least one of 'min' or 'max' must not be null");
   // forward on a detached view so the graph holds one clamp node, not two
   const inputs = x.requiresGrad ? x.detach() : x;

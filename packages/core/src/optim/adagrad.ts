@@ -1,7 +1,6 @@
 /** Adagrad, as `torch.optim.Adagrad`. */
 import type { Tensor } from '../tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
-import { defined } from './sgd';
+import { type BaseOptions, Optimizer, optimizerOptions, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
 
 /** Options of {@link Adagrad}. */
 export interface AdagradOptions extends Partial<BaseOptions> {
@@ -39,8 +38,20 @@ export type AdagradResolvedOptions = Required<AdagradOptions> & BaseOptions;
  * ```
  */
 export class Adagrad extends Optimizer<AdagradResolvedOptions> {
-  constructor(params: Params<AdagradResolvedOptions>, options: AdagradOptions = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...defined(options) });
+  constructor(params: Params<AdagradResolvedOptions>, options?: AdagradOptions);
+  constructor(params: Params<AdagradResolvedOptions>, lr: number, lrDecay?: number, weightDecay?: number, initialAccumulatorValue?: number, eps?: number, options?: AdagradOptions);
+  constructor(params: Params<AdagradResolvedOptions>, ...rest: unknown[]) {
+    super(
+      params,
+      optimizerOptions('Adagrad', rest, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'], {
+        lr: 1e-2,
+        lrDecay: 0,
+        weightDecay: 0,
+        initialAccumulatorValue: 0,
+        eps: 1e-10,
+        maximize: false,
+      }),
+    );
   }
 
   protected override validate(g: ParamGroup<AdagradResolvedOptions>): void {

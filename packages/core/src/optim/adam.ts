@@ -1,8 +1,7 @@
 /** Adam and AdamW, as `torch.optim.Adam` and `torch.optim.AdamW`. */
 import { launchMany } from '../op';
 import type { Tensor } from '../tensor';
-import { type BaseOptions, fusable, Optimizer, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
-import { defined } from './sgd';
+import { type BaseOptions, fusable, Optimizer, optimizerOptions, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
 
 /** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions extends Partial<BaseOptions> {
@@ -92,14 +91,20 @@ abstract class AdamBase extends Optimizer<AdamResolvedOptions> {
  * @example
  * ```ts
  * const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ * new optim.Adam(model.parameters(), 1e-3, [0.9, 0.99]); // PyTorch's positional (lr, betas, eps, weightDecay, amsgrad)
  * ```
  */
 export class Adam extends AdamBase {
   /** False: `weightDecay` is an L2 penalty added to the gradient. */
   protected readonly decoupled = false;
 
-  constructor(params: Params<AdamResolvedOptions>, options: AdamOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...defined(options) });
+  constructor(params: Params<AdamResolvedOptions>, options?: AdamOptions);
+  constructor(params: Params<AdamResolvedOptions>, lr: number, betas?: [number, number], eps?: number, weightDecay?: number, amsgrad?: boolean, options?: AdamOptions);
+  constructor(params: Params<AdamResolvedOptions>, ...rest: unknown[]) {
+    super(
+      params,
+      optimizerOptions('Adam', rest, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }),
+    );
   }
 }
 
@@ -116,7 +121,12 @@ export class AdamW extends AdamBase {
   /** True: `weightDecay` shrinks the weights before the update. */
   protected readonly decoupled = true;
 
-  constructor(params: Params<AdamResolvedOptions>, options: AdamOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...defined(options) });
+  constructor(params: Params<AdamResolvedOptions>, options?: AdamOptions);
+  constructor(params: Params<AdamResolvedOptions>, lr: number, betas?: [number, number], eps?: number, weightDecay?: number, amsgrad?: boolean, options?: AdamOptions);
+  constructor(params: Params<AdamResolvedOptions>, ...rest: unknown[]) {
+    super(
+      params,
+      optimizerOptions('AdamW', rest, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }),
+    );
   }
 }

@@ -2,7 +2,8 @@
  * Learning-rate schedules, as `torch.optim.lr_scheduler`: each sets `lr` on the optimizer's
  * parameter groups when `step()` is called once per epoch, with PyTorch 1.13's formulas.
  */
-import type { BaseOptions, Optimizer } from './optimizer';
+import { checkNumber, describe, positionalOptions } from '../validate';
+import { Optimizer, type BaseOptions } from './optimizer';
 
 /** What a scheduler saves: its counters and learning rates. */
 export interface LRSchedulerState {
@@ -36,6 +37,7 @@ export abstract class LRScheduler {
     /** The optimizer whose groups' `lr` this sets. */
     readonly optimizer: Optimizer<BaseOptions>,
   ) {
+    if (!(optimizer instanceof Optimizer)) throw new Error(`${this.constructor.name}: expected an optimizer (e.g. new optim.SGD(...)) as the first argument, got ${describe(optimizer)}`);
     for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr!);
   }
@@ -99,6 +101,7 @@ export abstract class LRScheduler {
  * @example
  * ```ts
  * const scheduler = new optim.lrScheduler.StepLR(optimizer, { stepSize: 30, gamma: 0.1 });
+ * new optim.lrScheduler.StepLR(optimizer, 30, 0.1); // PyTorch's positional (stepSize, gamma)
  * ```
  */
 export class StepLR extends LRScheduler {
@@ -107,13 +110,16 @@ export class StepLR extends LRScheduler {
   /** Factor applied at each decay. */
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer<BaseOptions>, options: { stepSize: number; gamma?: number }) {
+  constructor(optimizer: Optimizer<BaseOptions>, options: { stepSize: number; gamma?: number });
+  constructor(optimizer: Optimizer<BaseOptions>, stepSize: number, gamma?: number);
+  constructor(optimizer: Optimizer<BaseOptions>, ...rest: unknown[]) {
     super(optimizer);
-    if (!Number.isInteger(options?.stepSize) || options.stepSize < 1) {
-      throw new Error(`StepLR: stepSize must be a positive integer, got ${options?.stepSize}`);
+    const o = positionalOptions('StepLR', rest, ['stepSize', 'gamma']);
+    if (typeof o.stepSize !== 'number' || !Number.isInteger(o.stepSize) || o.stepSize < 1) {
+      throw new Error(`StepLR: stepSize must be a positive integer, got ${describe(o.stepSize)}`);
     }
-    this.stepSize = options.stepSize;
-    this.gamma = options.gamma ?? 0.1;
+    this.stepSize = o.stepSize;
+    this.gamma = checkNumber('StepLR', 'gamma', o.gamma ?? 0.1);
     this.initialStep();
   }
 
@@ -129,16 +135,20 @@ export class StepLR extends LRScheduler {
  * @example
  * ```ts
  * const scheduler = new optim.lrScheduler.ExponentialLR(optimizer, { gamma: 0.95 });
+ * new optim.lrScheduler.ExponentialLR(optimizer, 0.95);
  * ```
  */
 export class ExponentialLR extends LRScheduler {
   /** Factor applied every epoch. */
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer<BaseOptions>, options: { gamma: number }) {
+  constructor(optimizer: Optimizer<BaseOptions>, options: { gamma: number });
+  constructor(optimizer: Optimizer<BaseOptions>, gamma: number);
+  constructor(optimizer: Optimizer<BaseOptions>, ...rest: unknown[]) {
     super(optimizer);
-    if (typeof options?.gamma !== 'number') throw new Error('ExponentialLR: options.gamma is required, e.g. { gamma: 0.95 }');
-    this.gamma = options.gamma;
+    const o = positionalOptions('ExponentialLR', rest, ['gamma']);
+    if (o.gamma === undefined) throw new Error('ExponentialLR: options.gamma is required, e.g. { gamma: 0.95 }');
+    this.gamma = checkNumber('ExponentialLR', 'gamma', o.gamma);
     this.initialStep();
   }
 
@@ -155,6 +165,7 @@ export class ExponentialLR extends LRScheduler {
  * @example
  * ```ts
  * const scheduler = new optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: 50 });
+ * new optim.lrScheduler.CosineAnnealingLR(optimizer, 50, 1e-5); // (tMax, etaMin)
  * ```
  */
 export class CosineAnnealingLR extends LRScheduler {
@@ -163,11 +174,14 @@ export class CosineAnnealingLR extends LRScheduler {
   /** The lowest learning rate. */
   readonly etaMin: number;
 
-  constructor(optimizer: Optimizer<BaseOptions>, options: { tMax: number; etaMin?: number }) {
+  constructor(optimizer: Optimizer<BaseOptions>, options: { tMax: number; etaMin?: number });
+  constructor(optimizer: Optimizer<BaseOptions>, tMax: number, etaMin?: number);
+  constructor(optimizer: Optimizer<BaseOptions>, ...rest: unknown[]) {
     super(optimizer);
-    if (!(options?.tMax > 0)) throw new Error(`CosineAnnealingLR: tMax must be a positive number of epochs, got ${options?.tMax}`);
-    this.tMax = options.tMax;
-    this.etaMin = options.etaMin ?? 0;
+    const o = positionalOptions('CosineAnnealingLR', rest, ['tMax', 'etaMin']);
+    if (typeof o.tMax !== 'number' || !(o.tMax > 0)) throw new Error(`CosineAnnealingLR: tMax must be a positive number of epochs, got ${describe(o.tMax)}`);
+    this.tMax = o.tMax;
+    this.etaMin = checkNumber('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0);
     this.initialStep();
   }
 
@@ -188,20 +202,26 @@ export class CosineAnnealingLR extends LRScheduler {
  * @example
  * ```ts
  * const warmup = new optim.lrScheduler.LambdaLR(optimizer, { lrLambda: (epoch) => Math.min(1, (epoch + 1) / 5) });
+ * new optim.lrScheduler.LambdaLR(optimizer, (epoch) => 0.95 ** epoch);
  * ```
  */
 export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
 
-  constructor(optimizer: Optimizer<BaseOptions>, options: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[] }) {
+  constructor(optimizer: Optimizer<BaseOptions>, options: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[] });
+  constructor(optimizer: Optimizer<BaseOptions>, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[]);
+  constructor(optimizer: Optimizer<BaseOptions>, ...rest: unknown[]) {
     super(optimizer);
-    const f = options?.lrLambda;
+    const f = positionalOptions('LambdaLR', rest, ['lrLambda']).lrLambda as unknown;
     const n = optimizer.paramGroups.length;
     if (Array.isArray(f)) {
       if (f.length !== n) throw new Error(`LambdaLR: expected ${n} lrLambda functions, one per parameter group, but got ${f.length}`);
+      f.forEach((g, i) => {
+        if (typeof g !== 'function') throw new Error(`LambdaLR: lrLambda[${i}] must be a function of the epoch, got ${describe(g)}`);
+      });
       this.lambdas = f.slice();
     } else if (typeof f === 'function') {
-      this.lambdas = Array.from({ length: n }, () => f);
+      this.lambdas = Array.from({ length: n }, () => f as (epoch: number) => number);
     } else {
       throw new Error('LambdaLR: options.lrLambda must be a function of the epoch, e.g. { lrLambda: (epoch) => 0.95 ** epoch }');
     }

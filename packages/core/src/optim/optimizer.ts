@@ -9,6 +9,7 @@ import { noGrad, withGradMode } from '../autograd';
 import { keep, tidy } from '../memory';
 import { fmt, sameShape } from '../shape';
 import { Tensor } from '../tensor';
+import { checkBool, checkNumber, checkOptions, describe, positionalOptions } from '../validate';
 
 /** Options every optimizer has. */
 export interface BaseOptions {
@@ -91,6 +92,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     if (params instanceof Tensor) {
       throw new Error(`${this.name}: params argument given to the optimizer should be an iterable of Tensors or of parameter groups, but got a Tensor; pass [t]`);
     }
+    if (params === null || typeof params !== 'object' || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
+      throw new Error(`${this.name}: params must be an iterable of Tensors (model.parameters()) or of parameter groups, got ${describe(params)}`);
+    }
     const list = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
     if (list.length === 0) throw new Error(`${this.name}: optimizer got an empty parameter list`);
     const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>] : (list as ParamGroupInput<O>[]);
@@ -108,6 +112,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   addParamGroup(group: ParamGroupInput<O>): void {
     if (group === null || typeof group !== 'object' || group instanceof Tensor || !('params' in group)) {
       throw new Error(`${this.name}: a parameter group must be an object with a 'params' array, e.g. { params: model.parameters(), lr: 0.1 }`);
+    }
+    checkOptions(`${this.name}: parameter group`, group, ['params', ...Object.keys(this.defaults), 'initialLr']);
+    for (const [k, v] of Object.entries(group)) {
+      if (k !== 'params' && v !== undefined) checkKind(this.name, k, v, k === 'initialLr' || k === 'lr' ? 0 : (this.defaults as Record<string, unknown>)[k]);
+    }
+    if (group.params === null || typeof group.params !== 'object' || typeof (group.params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
+      throw new Error(`${this.name}: a parameter group's params must be a Tensor or an iterable of Tensors, got ${describe(group.params)}`);
     }
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     params.forEach((p, i) => {
@@ -276,6 +287,27 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     this.state.clear();
     for (const [p, s] of next) this.state.set(p, s);
   }
+}
+
+// a value of the kind the option's default has: a number, a boolean, or a pair of numbers
+function checkKind(op: string, key: string, value: unknown, like: unknown): void {
+  if (Array.isArray(like)) {
+    if (!Array.isArray(value) || value.length !== like.length || value.some((v) => typeof v !== 'number')) {
+      throw new Error(`${op}: ${key} must be ${like.length === 2 ? 'a pair [a, b]' : `an array of ${like.length}`} of numbers, got ${describe(value)}`);
+    }
+  } else if (typeof like === 'number') checkNumber(op, key, value);
+  else if (typeof like === 'boolean') checkBool(op, key, value);
+}
+
+/**
+ * @internal An optimizer's options as its constructor takes them: PyTorch's positional arguments
+ * after `params` (`positional`), then an options object, each checked against `defaults` (no
+ * unknown key, the default's kind), merged over the defaults.
+ */
+export function optimizerOptions<O extends object>(op: string, args: readonly unknown[], positional: readonly string[], defaults: O): O {
+  const given = positionalOptions(op, args, positional, Object.keys(defaults).filter((k) => !positional.includes(k)));
+  for (const [k, v] of Object.entries(given)) checkKind(op, k, v, k === 'lr' ? 0 : (defaults as Record<string, unknown>)[k]);
+  return { ...defaults, ...given } as O;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

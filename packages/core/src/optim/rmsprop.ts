@@ -1,7 +1,6 @@
 /** RMSprop, as `torch.optim.RMSprop`. */
 import type { Tensor } from '../tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
-import { defined } from './sgd';
+import { type BaseOptions, Optimizer, optimizerOptions, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
 
 /** Options of {@link RMSprop}. */
 export interface RMSpropOptions extends Partial<BaseOptions> {
@@ -42,8 +41,21 @@ export type RMSpropResolvedOptions = Required<RMSpropOptions> & BaseOptions;
  * ```
  */
 export class RMSprop extends Optimizer<RMSpropResolvedOptions> {
-  constructor(params: Params<RMSpropResolvedOptions>, options: RMSpropOptions = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...defined(options) });
+  constructor(params: Params<RMSpropResolvedOptions>, options?: RMSpropOptions);
+  constructor(params: Params<RMSpropResolvedOptions>, lr: number, alpha?: number, eps?: number, weightDecay?: number, momentum?: number, centered?: boolean, options?: RMSpropOptions);
+  constructor(params: Params<RMSpropResolvedOptions>, ...rest: unknown[]) {
+    super(
+      params,
+      optimizerOptions('RMSprop', rest, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'], {
+        lr: 1e-2,
+        alpha: 0.99,
+        eps: 1e-8,
+        weightDecay: 0,
+        momentum: 0,
+        centered: false,
+        maximize: false,
+      }),
+    );
   }
 
   protected override validate(g: ParamGroup<RMSpropResolvedOptions>): void {

@@ -1,7 +1,7 @@
 /** Stochastic gradient descent with momentum, as `torch.optim.SGD`. */
 import { launchMany } from '../op';
 import type { Tensor } from '../tensor';
-import { type BaseOptions, fusable, Optimizer, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
+import { type BaseOptions, fusable, Optimizer, optimizerOptions, type ParamGroup, type ParamState, type ParamUpdate, type Params } from './optimizer';
 
 /** Options of {@link SGD}; `lr` is required. */
 export interface SGDOptions extends BaseOptions {
@@ -27,15 +27,26 @@ type Resolved = Required<SGDOptions>;
  * @example
  * ```ts
  * const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+ * new optim.SGD(model.parameters(), 0.01, 0.9); // PyTorch's positional (lr, momentum, ...)
  * optimizer.zeroGrad(); loss.backward(); optimizer.step();
  * ```
  */
 export class SGD extends Optimizer<Resolved> {
-  constructor(params: Params<Resolved>, options: SGDOptions) {
-    if (!options || options.lr === undefined) {
-      throw new Error('SGD: options.lr is required, e.g. new optim.SGD(model.parameters(), { lr: 0.01 })');
+  constructor(params: Params<Resolved>, options: SGDOptions);
+  constructor(params: Params<Resolved>, lr: number, momentum?: number, dampening?: number, weightDecay?: number, nesterov?: boolean, options?: Partial<SGDOptions>);
+  constructor(params: Params<Resolved>, ...rest: unknown[]) {
+    const o = optimizerOptions('SGD', rest, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'], {
+      lr: undefined as unknown as number, // required: no default
+      momentum: 0,
+      dampening: 0,
+      nesterov: false,
+      weightDecay: 0,
+      maximize: false,
+    });
+    if (o.lr === undefined) {
+      throw new Error('SGD: options.lr is required, e.g. new optim.SGD(model.parameters(), { lr: 0.01 }) or new optim.SGD(model.parameters(), 0.01)');
     }
-    super(params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...defined(options) });
+    super(params, o);
   }
 
   protected override validate(g: ParamGroup<Resolved>): void {

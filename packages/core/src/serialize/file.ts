@@ -3,7 +3,8 @@
  * `process.getBuiltinModule` (Node ≥ 20.16) at call time, so core has no import-time Node dependency.
  */
 import type { Tensor } from '../tensor';
-import { type SerializeOptions, deserialize, serialize } from './safetensors';
+import { describe } from '../validate';
+import { type SerializeOptions, deserialize, serializeAs } from './safetensors';
 
 type Fs = typeof import('node:fs');
 
@@ -27,7 +28,9 @@ function nodeFs(op: string): Fs {
  * ```
  */
 export function save(stateDict: Record<string, Tensor>, path: string, options: SerializeOptions = {}): void {
-  const bytes = serialize(stateDict, options);
+  if (typeof path !== 'string' || path === '') throw new Error(`save: path must be a non-empty string (a file name), got ${describe(path)}`);
+  if (arguments.length > 3) throw new Error(`save: takes (stateDict, path, options?), got ${arguments.length} arguments`);
+  const bytes = serializeAs('save', stateDict, options);
   nodeFs('save').writeFileSync(path, bytes);
 }
 
@@ -41,6 +44,8 @@ export function save(stateDict: Record<string, Tensor>, path: string, options: S
  * ```
  */
 export function load(path: string): Record<string, Tensor> {
+  if (typeof path !== 'string' || path === '') throw new Error(`load: path must be a non-empty string (a file name), got ${describe(path)}`);
+  if (arguments.length > 1) throw new Error(`load: takes (path), got ${arguments.length} arguments; tensors load onto the current backend (move them with .to(...))`);
   const bytes = nodeFs('load').readFileSync(path);
   try {
     return deserialize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -7,6 +7,7 @@
 import type { DType, TypedArray } from '../backend';
 import { tensor } from '../creation';
 import { fmt } from '../shape';
+import { checkOptions, describe, isOptions } from '../validate';
 import { Tensor } from '../tensor';
 
 /** The largest header accepted, as the safetensors library's limit (100 MB). */
@@ -90,7 +91,19 @@ function littleEndianBytes(values: TypedArray): Uint8Array {
  * ```
  */
 export function serialize(stateDict: Record<string, Tensor>, options: SerializeOptions = {}): Uint8Array {
-  if (stateDict === null || typeof stateDict !== 'object') throw new Error('serialize: expected an object of name → Tensor, e.g. model.stateDict()');
+  return serializeAs('serialize', stateDict, options);
+}
+
+/** @internal {@link serialize} with errors named after `op` (`save` calls it). */
+export function serializeAs(op: string, stateDict: Record<string, Tensor>, options: SerializeOptions = {}): Uint8Array {
+  if (stateDict === null || typeof stateDict !== 'object' || stateDict instanceof Tensor || Array.isArray(stateDict)) {
+    throw new Error(`${op}: expected an object of name → Tensor, e.g. model.stateDict(), got ${describe(stateDict)}`);
+  }
+  checkOptions(op, options, ['metadata']);
+  if (options?.metadata !== undefined && !isOptions(options.metadata)) {
+    throw new Error(`${op}: metadata must be an object of string → string, got ${describe(options.metadata)}`);
+  }
+  options = options ?? {};
   const entries = Object.entries(stateDict).map(([name, t]) => {
     if (!(t instanceof Tensor)) throw new Error(`serialize: '${name}' is not a Tensor`);
     if (name === '__metadata__') throw new Error("serialize: '__metadata__' is reserved by the safetensors format; pass it as options.metadata");
