@@ -79,6 +79,37 @@ export class Dispatch {
   }
 
   /**
+   * {@link Dispatch.host} for an op with several outputs (`outs`, in the order `compute` returns
+   * their ids): backend-cpu runs once for all of them.
+   */
+  hostMany(outs: readonly { shape: Shape; dtype: DType }[], inputs: readonly In[], op: string, compute: (infos: TensorInfo[]) => DataId[]): Stored[] {
+    this.counts.hostOps++;
+    const d = this.device();
+    const st = this.storage;
+    if (d.sync || inputs.every((x) => x.s.host !== null)) {
+      const infos = inputs.map((x) => ({ id: st.toHostSync(x.s, op), shape: x.shape, dtype: x.dtype }));
+      const ids = compute(infos);
+      return outs.map((o, k) => st.fromHost(ids[k]!, o.shape, o.dtype));
+    }
+    // webgpu: read the device inputs back first
+    const stored = outs.map((o) => st.create(o.shape, o.dtype));
+    const work = Promise.all(inputs.map((x) => st.toHost(x.s, op))).then((ids) => {
+      const results = compute(ids.map((id, i) => ({ id, shape: inputs[i]!.shape, dtype: inputs[i]!.dtype })));
+      stored.forEach((s, k) => {
+        s.host = results[k]!;
+      });
+    });
+    for (const s of stored) {
+      st.pendOn(
+        s,
+        work,
+        inputs.map((x) => x.s),
+      );
+    }
+    return stored;
+  }
+
+  /**
    * Run kernel `key` over `output` (gpu.js order) with `args`: tensors become their device
    * values, numbers stay integers, Float32Arrays go as small constant arrays. `views` re-dims
    * tensor arguments by position (WebGPU 3-D addressing).

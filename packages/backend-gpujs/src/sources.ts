@@ -407,39 +407,66 @@ export function scatterAddSource(rank: number): KernelSource {
 }
 
 /**
- * Along-axis kernels see a tensor as `[outer, n, inner]` (`p0 = n·inner`, `p1 = inner`): each output
- * element is `(c0, c1, c2)` and its line starts at `c0·p0 + c2`, `p1` apart.
- * cumsum: the inclusive prefix (or, with `rev = 1`, suffix) sum of the line at `c1`.
+ * Along-axis kernels see a tensor as `[outer, n, inner]` (`p0 = n·inner`, `p1 = inner`): output
+ * element `(c0, c1, c2)` sits at `c1` on the line that starts at `c0·p0 + c2`, its elements `p1` apart.
+ *
+ * cumsum: the inclusive prefix sum of that line up to `c1` (with `rev = 1` the suffix sum from `c1`,
+ * added from the far end as backend-cpu does), compensated (Kahan) as the reduction's sums are.
  */
 export function cumsumSource(): KernelSource {
   const args: Arg[] = [['x', 'Array'], ['p0', 'Integer'], ['p1', 'Integer'], ['n', 'Integer'], ['rev', 'Integer']];
   const body = [
     coordinates(3, 'this.thread.x', ['p0', 'p1']),
     'const base = c0 * p0 + c2;',
-    'let acc = 0;',
+    'let len = c1 + 1;',
+    'if (rev == 1) { len = n - c1; }',
+    'let s = 0;',
+    'let comp = 0;',
+    // the loop counts from a literal 0 (WGSL increments integers only); reversed, step k reads n - 1 - k
+    // bounded by the argument n, not len: WebGL 1 compares a loop index with uniforms and constants only
     'for (let k = 0; k < n; k++) {',
-    '  let take = 0;',
-    '  if (rev == 0) { if (k <= c1) { take = 1; } } else { if (k >= c1) { take = 1; } }',
-    '  if (take == 1) { acc += x[base + k * p1]; }',
+    '  if (k >= len) { break; }',
+    '  const y = x[base + (k + rev * (n - 1 - 2 * k)) * p1] - comp;',
+    '  const t = s + y;',
+    '  if (t - t == 0) { comp = (t - s) - y; } else { comp = 0; }',
+    '  s = t;',
     '}',
-    'return acc;',
+    'return s;',
   ].join('\n');
   return kernel(args, body);
 }
 
-/** sort, step 1: the rank of each element in its line (how many come before it; ties by position, so stable). */
+/**
+ * sort, pass 1: the rank of each element in its line, the number of elements that come before it
+ * in a stable sort: smaller ones (larger with `desc = 1`), and equal ones at an earlier position.
+ * NaN (neither `< 0` nor `>= 0`) sorts above every number, NaNs among themselves by position.
+ */
 export function sortRankSource(): KernelSource {
   const args: Arg[] = [['x', 'Array'], ['p0', 'Integer'], ['p1', 'Integer'], ['n', 'Integer'], ['desc', 'Integer']];
   const body = [
     coordinates(3, 'this.thread.x', ['p0', 'p1']),
     'const base = c0 * p0 + c2;',
     'const v = x[base + c1 * p1];',
+    // NaN is what fails both v < 0 and v >= 0 (WGSL compilers may fold v != v to false, assuming no NaN)
+    'let vnan = 1;',
+    'if (v < 0) { vnan = 0; }',
+    'if (v >= 0) { vnan = 0; }',
     'let r = 0;',
     'for (let k = 0; k < n; k++) {',
     '  const w = x[base + k * p1];',
+    '  let wnan = 1;',
+    '  if (w < 0) { wnan = 0; }',
+    '  if (w >= 0) { wnan = 0; }',
     '  let before = 0;',
-    '  if (desc == 0) { if (w < v) { before = 1; } } else { if (w > v) { before = 1; } }',
-    '  if (w == v) { if (k < c1) { before = 1; } }',
+    '  if (vnan == 1) {',
+    '    if (wnan == 1) { if (k < c1) { before = 1; } } else { if (desc == 0) { before = 1; } }', // every number comes before NaN ascending
+    '  } else {',
+    '    if (wnan == 1) { if (desc == 1) { before = 1; } } else {', // NaN comes before every number descending
+    '      if (w == v) { if (k < c1) { before = 1; } } else {',
+    '        if (desc == 0) { if (w < v) { before = 1; } } else { if (w > v) { before = 1; } }',
+    '      }',
+    '    }',
+    '  }',
     '  r += before;',
     '}',
     'return r;',
@@ -447,7 +474,7 @@ export function sortRankSource(): KernelSource {
   return kernel(args, body);
 }
 
-/** sort, step 2: the position along the line of the element whose rank is `c1`. */
+/** sort, pass 2: the position along its line of the element whose rank is `c1` (ranks are a permutation of the line). */
 export function sortIndexSource(): KernelSource {
   const args: Arg[] = [['rank', 'Array'], ['p0', 'Integer'], ['p1', 'Integer'], ['n', 'Integer']];
   const body = [
@@ -462,7 +489,7 @@ export function sortIndexSource(): KernelSource {
   return kernel(args, body);
 }
 
-/** sort, step 3: the values, `x` read at each line position step 2 found. */
+/** sort, pass 3 (a gather along the line): `x` at the position pass 2 found for each output element. */
 export function lineGatherSource(): KernelSource {
   const args: Arg[] = [['x', 'Array'], ['idx', 'Array'], ['p0', 'Integer'], ['p1', 'Integer']];
   const body = [coordinates(3, 'this.thread.x', ['p0', 'p1']), 'const base = c0 * p0 + c2;', 'return x[base + idx[this.thread.x] * p1];'].join('\n');

@@ -12,6 +12,7 @@ import {
   conv2dBackwardInputRange,
   conv2dBackwardWeightRange,
   conv2dRange,
+  cumsumRange,
   fillRange,
   gatherRange,
   logSoftmaxRange,
@@ -25,6 +26,7 @@ import {
   scatterAddRange,
   sgdStepRange,
   softmaxRange,
+  sortRange,
   stridedCopyRange,
   uniformRange,
   unaryRange,
@@ -33,6 +35,7 @@ import {
   type Conv2dPlan,
   type ElementArray,
   type GatherPlan,
+  type LinePlan,
   type MatmulPlan,
   type PackedB,
   type PadPlan,
@@ -56,6 +59,9 @@ export type Task =
   | { readonly kind: 'concat'; readonly xs: readonly ElementArray[]; readonly out: ElementArray; readonly plan: ConcatPlan }
   | { readonly kind: 'gather'; readonly x: ElementArray; readonly index: Int32Array; readonly out: ElementArray; readonly plan: GatherPlan }
   | { readonly kind: 'scatterAdd'; readonly index: Int32Array; readonly src: Float32Array; readonly out: Float32Array; readonly plan: GatherPlan }
+  | { readonly kind: 'cumsum'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: LinePlan; readonly reverse: boolean }
+  /** Both outputs are `out*` fields, so that `shareTask` copies both back. */
+  | { readonly kind: 'sort'; readonly x: ElementArray; readonly out: ElementArray; readonly outIndices: Int32Array; readonly plan: LinePlan; readonly descending: boolean }
   | { readonly kind: 'cast'; readonly x: ElementArray; readonly out: ElementArray; readonly dtype: DType }
   | { readonly kind: 'fill'; readonly out: ElementArray; readonly value: number; readonly dtype: DType }
   | { readonly kind: 'randomUniform' | 'randomNormal'; readonly seed: number; readonly out: Float32Array }
@@ -140,6 +146,10 @@ export function runRange(task: Task, start: number, end: number): void {
       return gatherRange(task.x, task.index, task.out, task.plan, start, end);
     case 'scatterAdd':
       return scatterAddRange(task.index, task.src, task.out, task.plan, start, end);
+    case 'cumsum':
+      return cumsumRange(task.x, task.out, task.plan, task.reverse, start, end);
+    case 'sort':
+      return sortRange(task.x, task.out, task.outIndices, task.plan, task.descending, start, end);
     case 'cast':
       return castRange(task.x, task.out, task.dtype, start, end);
     case 'fill':
