@@ -7,6 +7,7 @@ import { logOnePlusExp } from './activation';
 import { hostValues } from './host';
 import { checkSameShape, type LossOptions, type Reduction, reduce, reductionOf } from './reduction';
 import { logSoftmax } from './softmax';
+import { checkOptions } from '../validate';
 
 /** Options of {@link nllLoss} and {@link crossEntropy}. */
 export interface NllLossOptions extends LossOptions {
@@ -98,7 +99,11 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
  * const loss = F.crossEntropy(logits, tensor([1, 0, 4], { dtype: 'int32' })); // logits [3, 5]
  * ```
  */
-export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions & { labelSmoothing?: number } = {}): Tensor {
+  checkOptions('crossEntropy', options, ['reduction', 'ignoreIndex', 'weight', 'labelSmoothing']);
+  if ((options.labelSmoothing ?? 0) !== 0) {
+    throw new Error(`crossEntropy: labelSmoothing ${String(options.labelSmoothing)} is not supported yet (only 0); it is not ignored: nothing ran`);
+  }
   if (logits.dtype !== 'float32') {
     throw new Error(`crossEntropy: logits must be floating point (float32), got ${logits.dtype} of shape ${fmt(logits.shape)} (as PyTorch refuses); convert with .float()`);
   }

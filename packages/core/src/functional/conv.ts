@@ -8,6 +8,7 @@ import { launch, record } from '../op';
 import { fmt } from '../shape';
 import type { Tensor } from '../tensor';
 import { outputSize, unfold, type Window } from './unfold';
+import { checkOptions } from '../validate';
 
 /** Options of {@link conv2d}. */
 export interface Conv2dOptions {
@@ -15,6 +16,10 @@ export interface Conv2dOptions {
   stride?: number;
   /** Zeros added on every side, in both dims. Default 0. */
   padding?: number;
+  /** Spacing between kernel elements; only 1 is built so far (other values throw). */
+  dilation?: number;
+  /** Blocked connections from input to output channels; only 1 is built so far (other values throw). */
+  groups?: number;
 }
 
 /**
@@ -28,6 +33,11 @@ export interface Conv2dOptions {
  * ```
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', options, ['stride', 'padding', 'dilation', 'groups']);
+  for (const key of ['dilation', 'groups'] as const) {
+    const v = options[key] ?? 1;
+    if (v !== 1) throw new Error(`conv2d: ${key} ${JSON.stringify(v)} is not supported yet (only 1); it is not ignored: nothing ran`);
+  }
   const stride = options.stride ?? 1;
   const padding = options.padding ?? 0;
   if (!Number.isInteger(stride) || stride < 1) throw new Error(`conv2d: stride must be a positive integer, got ${stride}`);

@@ -26,8 +26,12 @@ function pool(op: string, x: Tensor, kernelSize: number | readonly number[], str
  * F.maxPool2d(randn([1, 3, 8, 8]), 2); // [1, 3, 4, 4]
  * ```
  */
-export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], stride?: number | readonly number[]): Tensor {
-  return pool('maxPool2d', x, kernelSize, stride, (input, win) => {
+export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], stride?: number | readonly number[] | null, padding: number | readonly number[] = 0): Tensor {
+  if (padding !== 0 && !(Array.isArray(padding) && padding.every((p) => p === 0))) {
+    throw new Error(`maxPool2d: padding ${JSON.stringify(padding)} is not supported yet (only 0); it is not ignored: nothing ran`);
+  }
+  if (arguments.length > 4) throw new Error(`maxPool2d: takes (x, kernelSize, stride?, padding?), got ${arguments.length} arguments`);
+  return pool('maxPool2d', x, kernelSize, stride ?? undefined, (input, win) => {
     const [oh, ow] = outputSize('maxPool2d', input.shape, win);
     const k = input._backend().kernels;
     if (k.maxPool2d && k.maxPool2dIndices) return fusedMaxPool2d(input, { kernelSize: [win.kh, win.kw], stride: [win.sh, win.sw] }, oh, ow);
