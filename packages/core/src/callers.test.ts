@@ -182,8 +182,7 @@ describe("PyTorch's positional forms", () => {
     expect(Object.keys(noBias.stateDict())).toEqual(['weight']);
   });
 
-  // skipped until F.conv2d gains dilation/groups and F.maxPool2d padding (issue 13, still open); today those throw "not supported yet"
-  it.skip('nn.Conv2d takes dilation, groups, [h, w] pairs and padding "same" (weight shapes as PyTorch)', () => {
+  it('nn.Conv2d takes dilation, groups, [h, w] pairs and padding "same" (weight shapes as PyTorch)', () => {
     expect(new nn.Conv2d(4, 8, 3, { groups: 2 }).weight.shape).toEqual([8, 2, 3, 3]);
     expect(new nn.Conv2d(1, 2, [3, 5], { stride: [2, 1] }).weight.shape).toEqual([2, 1, 3, 5]);
     expect(new nn.Conv2d(1, 2, 3, { dilation: 2, padding: 'same' }).padding).toBe(2);
@@ -198,8 +197,7 @@ describe("PyTorch's positional forms", () => {
   // torch.nn.functional.max_pool2d(grid, 3, 1, 1)
   const pooled = [[[[9, 9, 10, 10, 10], [9, 9, 10, 10, 10], [9, 9, 9, 10, 10], [8, 9, 9, 10, 10], [8, 9, 9, 9, 7]]]];
 
-  // skipped until F.conv2d gains dilation/groups and F.maxPool2d padding (issue 13, still open); today those throw "not supported yet"
-  it.skip('new nn.MaxPool2d(3, 1, 1) honours stride and padding, as PyTorch', () => {
+  it('new nn.MaxPool2d(3, 1, 1) honours stride and padding, as PyTorch', () => {
     const pool = new nn.MaxPool2d(3, 1, 1);
     expect([pool.kernelSize, pool.stride, pool.padding]).toEqual([3, 1, 1]);
     expect(pool.forward(grid()).tolist()).toEqual(pooled);
@@ -207,8 +205,7 @@ describe("PyTorch's positional forms", () => {
     expect(() => new nn.MaxPool2d(2, { ceilMode: true })).toThrow(/^MaxPool2d: ceilMode: true is not supported/);
   });
 
-  // skipped until F.conv2d gains dilation/groups and F.maxPool2d padding (issue 13, still open); today those throw "not supported yet"
-  it.skip('F.maxPool2d(x, 3, 1, 1) honours padding', () => {
+  it('F.maxPool2d(x, 3, 1, 1) honours padding', () => {
     const pool = F.maxPool2d as (x: Tensor, k: number, s: number, p: number) => Tensor;
     expect(pool(grid(), 3, 1, 1).tolist()).toEqual(pooled);
   });

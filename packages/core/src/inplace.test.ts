@@ -3,7 +3,8 @@ import type { Backend } from './backend';
 import { noGrad } from './autograd';
 import { tensor, zeros, manualSeed } from './creation';
 import { slice } from './ops/index-ops';
-import { setBackend } from './registry';
+import { getBackend, setBackend } from './registry';
+import { tidy } from './memory';
 import { Tensor } from './tensor';
 
 const { cpuBackend } = (await import('@tensorgrad/backend-cpu' as string)) as { cpuBackend: () => Backend };
@@ -153,5 +154,28 @@ describe('in-place ops: PyTorch rules on immutable storage', () => {
       (p as unknown as { data: unknown }).data = 3;
     }).toThrow(/Tensor.data cannot be assigned/);
     expect(Array.from(await p.data())).toEqual([1, 2]);
+  });
+});
+
+describe('in-place ops: memory', () => {
+  it('a recorded in-place op inside tidy leaves no tensor behind once backward has freed the graph', () => {
+    const b = getBackend();
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const v = tensor([5, 6], { requiresGrad: true });
+    const before = b.memory().tensors;
+    const out = tidy(() => {
+      const y = x.mul(1);
+      y.add_(1); // snapshot of y and the out-of-place result: owned by the graph, freed by backward
+      const z = x.clone();
+      z.indexPut_([slice(0, 2)], v);
+      y.add(z).sum().backward();
+      return y.detach();
+    });
+    expect(values(out)).toEqual([2, 3, 4, 5]);
+    expect([values(x.grad), values(v.grad)]).toEqual([[1, 1, 2, 2], [1, 1]]);
+    out.dispose();
+    x.grad!.dispose();
+    v.grad!.dispose();
+    expect(b.memory().tensors - before).toBe(0); // deterministic: no garbage collection needed
   });
 });

@@ -166,6 +166,10 @@ export class Tensor {
       return this;
     }
     this._become(r, self);
+    // the graph owns the snapshot and the out-of-place result from here: backward frees them with the node
+    // (as it frees what an op made for itself), the garbage collector where no backward runs
+    const node = this._node!;
+    node.owned = [...(node.owned ?? []), r, ...(self !== this ? [self] : [])];
     return this;
   }
 

@@ -7,7 +7,8 @@ import { logOnePlusExp } from './activation';
 import { hostValues } from './host';
 import { checkSameShape, type LossOptions, type Reduction, reduce, reductionOf } from './reduction';
 import { logSoftmax } from './softmax';
-import { checkOptions } from '../validate';
+import { checkTensor, optionalTensor } from '../ops/operand';
+import { checkArity, checkNumber, checkOptions } from '../validate';
 
 /** Options of {@link nllLoss} and {@link crossEntropy}. */
 export interface NllLossOptions extends LossOptions {
@@ -17,8 +18,11 @@ export interface NllLossOptions extends LossOptions {
   weight?: Tensor | null;
 }
 
-/** Options of {@link crossEntropy}: those of {@link nllLoss}. */
-export type CrossEntropyOptions = NllLossOptions;
+/** Options of {@link crossEntropy}: those of {@link nllLoss}, and label smoothing. */
+export interface CrossEntropyOptions extends NllLossOptions {
+  /** Mixes the target with the uniform distribution over classes by this amount (0 to 1), as PyTorch's `label_smoothing`. Default 0. */
+  labelSmoothing?: number;
+}
 
 interface ClassTargets {
   readonly classDim: number;
@@ -84,6 +88,11 @@ function nll(logp: Tensor, target: Tensor, t: ClassTargets): Tensor {
  * ```
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  checkArity('nllLoss', arguments.length, 3, 'input, target, { reduction, ignoreIndex, weight }');
+  checkTensor('nllLoss', 'input', input);
+  checkTensor('nllLoss', 'target', target);
+  checkOptions('nllLoss', options, ['reduction', 'ignoreIndex', 'weight']);
+  optionalTensor('nllLoss', 'weight', options.weight);
   const t = checkClassTargets('nllLoss', input, target, options);
   return nll(input, target, t);
 }
@@ -99,11 +108,14 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
  * const loss = F.crossEntropy(logits, tensor([1, 0, 4], { dtype: 'int32' })); // logits [3, 5]
  * ```
  */
-export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions & { labelSmoothing?: number } = {}): Tensor {
+export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkArity('crossEntropy', arguments.length, 3, 'logits, target, { reduction, ignoreIndex, weight, labelSmoothing }');
+  checkTensor('crossEntropy', 'input', logits);
+  checkTensor('crossEntropy', 'target', target);
   checkOptions('crossEntropy', options, ['reduction', 'ignoreIndex', 'weight', 'labelSmoothing']);
-  if ((options.labelSmoothing ?? 0) !== 0) {
-    throw new Error(`crossEntropy: labelSmoothing ${String(options.labelSmoothing)} is not supported yet (only 0); it is not ignored: nothing ran`);
-  }
+  const smoothing = checkNumber('crossEntropy', 'labelSmoothing', options.labelSmoothing ?? 0);
+  if (!(smoothing >= 0 && smoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be between 0 and 1, got ${smoothing}`);
+  optionalTensor('crossEntropy', 'weight', options.weight);
   if (logits.dtype !== 'float32') {
     throw new Error(`crossEntropy: logits must be floating point (float32), got ${logits.dtype} of shape ${fmt(logits.shape)} (as PyTorch refuses); convert with .float()`);
   }
@@ -115,10 +127,28 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
       const shape = logits.shape.map((d, i) => (i === classDim ? d : 1));
       logp = logp.mul(options.weight.reshape(shape));
     }
-    return reduce(target.mul(logp).sum(classDim).neg(), reduction); // mean over rows, as PyTorch for probabilities
+    const probs = smoothing > 0 ? target.mul(1 - smoothing).add(smoothing / logits.shape[classDim]!) : target;
+    return reduce(probs.mul(logp).sum(classDim).neg(), reduction); // mean over rows, as PyTorch for probabilities
   }
   const t = checkClassTargets('crossEntropy', logits, target, options);
-  return nll(logSoftmax(logits, t.classDim), target, t);
+  const logp = logSoftmax(logits, t.classDim);
+  const loss = nll(logp, target, t);
+  if (smoothing === 0) return loss;
+  // PyTorch's label smoothing: (1 − ε)·nll + ε/C · Σ_c −w_c·logp_c, the second term zero where ignored
+  // and, for the mean, divided by the same total weight as nll's
+  const classes = logits.shape[t.classDim]!;
+  const perClass = t.weight ? logp.mul(t.weight.reshape(logits.shape.map((d, i) => (i === t.classDim ? d : 1)))) : logp;
+  let smooth = perClass.sum(t.classDim).neg();
+  let divisor: Tensor | number = smooth.numel();
+  if (t.mayIgnore || t.weight) {
+    const kept = t.mayIgnore ? target.ne(t.ignoreIndex).float() : null;
+    if (kept) smooth = smooth.mul(kept);
+    const safe = t.mayIgnore ? where(target.eq(t.ignoreIndex), 0, target) : target;
+    const w = t.weight ? t.weight.indexSelect(0, safe.reshape([-1])).reshape(target.shape as number[]) : null;
+    divisor = w ? (kept ? w.mul(kept) : w).sum() : kept!.sum();
+  }
+  const reduced = t.reduction === 'none' ? smooth : t.reduction === 'sum' ? smooth.sum() : smooth.sum().div(divisor);
+  return loss.mul(1 - smoothing).add(reduced.mul(smoothing / classes));
 }
 
 /**

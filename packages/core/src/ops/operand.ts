@@ -29,6 +29,13 @@ export function checkTensor(op: string, name: string, x: unknown): asserts x is 
   if (!(x instanceof Tensor)) throw new Error(`${op}: argument '${name}' must be a Tensor, got ${describe(x)}`);
 }
 
+/** `x` for a Tensor, null for `null`/`undefined` (an absent optional tensor); throws naming the op and the argument otherwise. */
+export function optionalTensor(op: string, name: string, x: unknown): Tensor | null {
+  if (x === null || x === undefined) return null;
+  if (!(x instanceof Tensor)) throw new Error(`${op}: argument '${name}' must be a Tensor or null, got ${describe(x)}`);
+  return x;
+}
+
 /**
  * Throws unless `tensors` is an array of Tensors (as `cat([a, b], dim)` takes), naming the op;
  * `cat(a, b)` (tensors as separate arguments) gets a hint.
