@@ -62,3 +62,98 @@ export async function evaluate(
     for (const g of grads) g?.dispose();
   }
 }
+
+/** Host values of one result of {@link evaluateMany}. */
+export interface HostResult {
+  readonly shape: number[];
+  readonly dtype: DType;
+  readonly data: ArrayLike<number>;
+}
+
+/** What came back from {@link evaluateMany}: every output, and the gradient of each input. */
+export interface MultiEvaluation {
+  /** The op's results, in order (one entry for an op returning a single tensor). */
+  readonly outputs: HostResult[];
+  /** `grads[i]` is null for an input created without `requiresGrad`, or one no gradient reached. */
+  readonly grads: ({ shape: number[]; data: Float32Array } | null)[];
+}
+
+/**
+ * {@link evaluate} for ops with several results and constant inputs: create `inputs` (float
+ * input `i` requires grad only where `requiresGrad[i]`; the others, such as running statistics
+ * and masks, are constants), run `op` (a tensor or an array of tensors), backpropagate
+ * `sum_j sum(outputs[j] * upstreams[j])` over the non-null upstreams (none when `upstreams` is
+ * null or all null), and read every output and every input's `.grad`. An output may be an input
+ * the op changed in place (`batchNorm`'s running statistics): it is read after the call. Everything
+ * the evaluation made is freed before it returns, inputs included.
+ *
+ * @example
+ * ```ts
+ * const r = await evaluateMany([{ shape: [4], data: [3, 1, 2, 0] }], [true], ([x]) => { const s = x!.sort(); return [s.values, s.indices]; },
+ *   [{ shape: [4], data: [1, 2, 3, 4] }, null]);
+ * r.outputs[1]!.data; // [3, 1, 2, 0]
+ * ```
+ */
+export async function evaluateMany(
+  inputs: readonly HostTensor[],
+  requiresGrad: readonly boolean[],
+  op: (inputs: Tensor[]) => Tensor | Tensor[],
+  upstreams: readonly (HostTensor | null)[] | null,
+): Promise<MultiEvaluation> {
+  const { outs, grads } = tidy(() => {
+    const xs = inputs.map((h, i) => toTensor(h, requiresGrad[i] ?? false));
+    const result = op(xs);
+    const ys = Array.isArray(result) ? result : [result];
+    if (ys.some((y) => !(y && typeof y === 'object' && 'shape' in y && 'dtype' in y))) {
+      throw new Error(`the op returned ${Array.isArray(result) ? `an array holding a non-tensor` : String(result)}, expected a tensor or an array of tensors`);
+    }
+    if (upstreams && upstreams.length !== ys.length) {
+      throw new Error(`the op returned ${ys.length} result(s), the case has ${upstreams.length} (one upstream each)`);
+    }
+    let loss: Tensor | null = null;
+    upstreams?.forEach((up, j) => {
+      if (!up) return;
+      const y = ys[j]!;
+      if (!y.requiresGrad) {
+        throw new Error(`output ${j} (shape [${y.shape.join(',')}], ${y.dtype}) does not require grad although it has an upstream and float inputs require grad: the op recorded no backward`);
+      }
+      const term = y.mul(toTensor(up)).sum();
+      loss = loss ? loss.add(term) : term;
+    });
+    if (loss) (loss as Tensor).backward();
+    // detached: tidy keeps alive whatever a returned tensor's graph reads, and we want all of it freed
+    return { outs: ys.map((y) => y.detach()), grads: xs.map((x) => x.grad) };
+  });
+  try {
+    const outputs = await Promise.all(outs.map(async (o) => ({ shape: o.shape.slice(), dtype: o.dtype, data: await o.data() })));
+    const gradValues = await Promise.all(
+      grads.map(async (g) => (g ? { shape: g.shape.slice(), data: Float32Array.from(await g.data()) } : null)),
+    );
+    return { outputs, grads: gradValues };
+  } finally {
+    for (const o of outs) o.dispose();
+    for (const g of grads) g?.dispose();
+  }
+}
+
+/**
+ * Create `inputs` (constants), run `op`, and return the Error it threw, or null when it returned
+ * normally. Whatever the attempt made is freed either way.
+ *
+ * @example
+ * ```ts
+ * const e = thrownBy([{ shape: [3, 4], data: new Float32Array(12) }], ([x]) => x!.index(5));
+ * e?.message; // 'index: index 5 is out of range for dim 0 of size 3 ...'
+ * ```
+ */
+export function thrownBy(inputs: readonly HostTensor[], op: (inputs: Tensor[]) => unknown): unknown {
+  try {
+    tidy(() => {
+      const xs = inputs.map((h) => toTensor(h));
+      op(xs);
+    });
+  } catch (e) {
+    return e;
+  }
+  return null;
+}
