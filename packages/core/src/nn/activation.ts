@@ -1,7 +1,7 @@
 /** Activation layers: stateless modules around the functions in `functional`. */
 import * as F from '../functional/index';
 import type { Tensor } from '../tensor';
-import { checkBool, checkChoice, checkInt, positionalOptions } from '../validate';
+import { checkBool, checkChoice, checkInt, checkNumber, positionalOptions } from '../validate';
 import { Module } from './module';
 
 /** Options of {@link ReLU} and {@link SiLU}, as PyTorch's. */
@@ -157,5 +157,45 @@ export class Softmax extends Module {
 
   override extraRepr(): string {
     return `dim=${this.dim}`;
+  }
+}
+
+/** Options of {@link LeakyReLU}. */
+export interface LeakyReLUOptions {
+  /** Slope for negative inputs (default 0.01). */
+  negativeSlope?: number;
+  /** Overwrite the input with the result (default false). */
+  inplace?: boolean;
+}
+
+/**
+ * `x` where positive, `negativeSlope · x` elsewhere, as `torch.nn.LeakyReLU(negativeSlope = 0.01, inplace = false)`.
+ *
+ * @example
+ * ```ts
+ * new nn.LeakyReLU(0.2).forward(x);
+ * ```
+ */
+export class LeakyReLU extends Module {
+  /** Slope for negative inputs. */
+  readonly negativeSlope: number;
+  /** Overwrite the input with the result. */
+  readonly inplace: boolean;
+
+  constructor(negativeSlope?: number, inplace?: boolean);
+  constructor(options: LeakyReLUOptions);
+  constructor(...args: unknown[]) {
+    super();
+    const o = positionalOptions('LeakyReLU', args, ['negativeSlope', 'inplace']);
+    this.negativeSlope = checkNumber('LeakyReLU', 'negativeSlope', o.negativeSlope ?? 0.01);
+    this.inplace = checkBool('LeakyReLU', 'inplace', o.inplace ?? false);
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.inplace ? x._inplace('leakyRelu_', (self) => F.leakyRelu(self, this.negativeSlope)) : F.leakyRelu(x, this.negativeSlope);
+  }
+
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}${this.inplace ? ', inplace=true' : ''}`;
   }
 }

@@ -11,8 +11,8 @@
 export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module';
 export { Parameter, Buffer, isParameter, isBuffer } from './parameter';
 export { Linear, type LinearOptions } from './linear';
-export { Sequential } from './container';
-export { ReLU, Tanh, Sigmoid, GELU, SiLU, Softmax, type InplaceOptions } from './activation';
+export { Sequential, ModuleList, ModuleDict } from './container';
+export { ReLU, Tanh, Sigmoid, GELU, SiLU, Softmax, LeakyReLU, type InplaceOptions, type LeakyReLUOptions } from './activation';
 export {
   Flatten,
   Dropout,
@@ -20,6 +20,12 @@ export {
   LayerNorm,
   Conv2d,
   MaxPool2d,
+  Conv1d,
+  AvgPool2d,
+  AdaptiveAvgPool2d,
+  Identity,
+  type Conv1dOptions,
+  type AvgPool2dOptions,
   type LayerNormOptions,
   type Conv2dOptions,
   type DropoutOptions,
@@ -36,4 +42,5 @@ export {
   type CrossEntropyLossOptions,
   type BCEWithLogitsLossOptions,
 } from './loss';
+export { BatchNorm1d, BatchNorm2d, GroupNorm, RMSNorm, type BatchNormOptions, type GroupNormOptions, type RMSNormOptions } from './normalization';
 export * as utils from './utils';

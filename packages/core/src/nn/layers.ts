@@ -402,3 +402,192 @@ export class MaxPool2d extends Module {
     return `kernelSize=${describe(this.kernelSize)}, stride=${describe(this.stride)}${this.padding !== 0 ? `, padding=${describe(this.padding)}` : ''}`;
   }
 }
+
+/** Options of {@link Conv1d}, PyTorch's arguments after the kernel size. */
+export interface Conv1dOptions {
+  /** Step of the sliding window (default 1). */
+  stride?: number;
+  /** Zeros added at both ends, or `'valid'` (0) / `'same'` (stride 1) (default 0). */
+  padding?: number | 'valid' | 'same';
+  /** Spacing between kernel elements (default 1). */
+  dilation?: number;
+  /** Split the channels into this many groups (default 1). */
+  groups?: number;
+  /** Learn an additive bias per output channel (default true). */
+  bias?: boolean;
+  /** Only `'zeros'`, PyTorch's default. */
+  paddingMode?: 'zeros';
+}
+
+/**
+ * 1-D convolution over `[N, C, L]` (or `[C, L]`) input, as `torch.nn.Conv1d(in, out, kernelSize,
+ * stride = 1, padding = 0, dilation = 1, groups = 1, bias = true)`, positionally or as options.
+ * Weight `[out, in / groups, k]` and bias start uniform in `±1/√(in / groups · k)`.
+ *
+ * @example
+ * ```ts
+ * new nn.Conv1d(4, 8, 3, { padding: 1 }).forward(randn([2, 4, 16])).shape; // [2, 8, 16]
+ * ```
+ */
+export class Conv1d extends Module {
+  /** Channels of the input. */
+  readonly inChannels: number;
+  /** Channels of the output. */
+  readonly outChannels: number;
+  /** Length of the kernel. */
+  readonly kernelSize: number;
+  /** Step of the window. */
+  readonly stride: number;
+  /** Zeros added at both ends. */
+  readonly padding: number;
+  /** Spacing between kernel elements. */
+  readonly dilation: number;
+  /** Channel groups. */
+  readonly groups: number;
+  /** The kernels, `[outChannels, inChannels / groups, kernelSize]`. */
+  weight: Tensor;
+  /** One per output channel, or null with `bias: false`. */
+  bias: Tensor | null;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: number, options?: Conv1dOptions);
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
+    stride: number,
+    padding?: number | 'valid' | 'same',
+    dilation?: number,
+    groups?: number,
+    bias?: boolean,
+    options?: Conv1dOptions,
+  );
+  constructor(inChannels: number, outChannels: number, kernelSize: number, ...rest: unknown[]) {
+    super();
+    checkSize('Conv1d', 'inChannels', inChannels);
+    checkSize('Conv1d', 'outChannels', outChannels);
+    const k = checkInt('Conv1d', 'kernelSize', Array.isArray(kernelSize) && kernelSize.length === 1 ? kernelSize[0] : kernelSize, 1);
+    const o = positionalOptions('Conv1d', rest, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']);
+    const one = (v: unknown) => (Array.isArray(v) && v.length === 1 ? v[0] : v);
+    this.stride = checkInt('Conv1d', 'stride', one(o.stride ?? 1), 1);
+    this.dilation = checkInt('Conv1d', 'dilation', one(o.dilation ?? 1), 1);
+    this.groups = checkInt('Conv1d', 'groups', o.groups ?? 1, 1);
+    const bias = checkBool('Conv1d', 'bias', o.bias ?? true);
+    checkChoice('Conv1d', 'paddingMode', o.paddingMode ?? 'zeros', ['zeros']);
+    if (o.padding === 'valid') this.padding = 0;
+    else if (o.padding === 'same') {
+      if (this.stride !== 1) throw new Error(`Conv1d: padding 'same' is not supported for strided convolutions (stride ${this.stride}), as in PyTorch`);
+      const total = this.dilation * (k - 1);
+      if (total % 2 !== 0) throw new Error(`Conv1d: padding 'same' with kernelSize ${k} and dilation ${this.dilation} needs uneven padding, which is not supported; pad the input with F.pad and use padding 0`);
+      this.padding = total / 2;
+    } else this.padding = checkInt('Conv1d', 'padding', one(o.padding ?? 0), 0);
+    if (inChannels % this.groups !== 0) throw new Error(`Conv1d: inChannels (${inChannels}) must be divisible by groups (${this.groups})`);
+    if (outChannels % this.groups !== 0) throw new Error(`Conv1d: outChannels (${outChannels}) must be divisible by groups (${this.groups})`);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = k;
+    const bound = kaimingBound((inChannels / this.groups) * k);
+    this.weight = Parameter(uniform([outChannels, inChannels / this.groups, k], bound));
+    this.bias = bias ? Parameter(uniform([outChannels], bound)) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}, dilation=${this.dilation}, groups=${this.groups}, bias=${this.bias !== null}`;
+  }
+}
+
+/** Options of {@link AvgPool2d}. */
+export interface AvgPool2dOptions {
+  /** Step of the window (default: the kernel size). */
+  stride?: number | readonly [number, number] | null;
+  /** Only 0 is built. */
+  padding?: number;
+  /** Only false: the output size rounds down. */
+  ceilMode?: boolean;
+}
+
+/**
+ * 2-D average pooling, as `torch.nn.AvgPool2d(kernelSize, stride = kernelSize)`.
+ *
+ * @example
+ * ```ts
+ * new nn.AvgPool2d(2).forward(randn([1, 3, 8, 8])).shape; // [1, 3, 4, 4]
+ * ```
+ */
+export class AvgPool2d extends Module {
+  /** Height and width of the window. */
+  readonly kernelSize: number | [number, number];
+  /** Step of the window. */
+  readonly stride: number | [number, number];
+
+  constructor(kernelSize: number | readonly [number, number], options?: AvgPool2dOptions);
+  constructor(kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding?: number, ceilMode?: boolean, options?: AvgPool2dOptions);
+  constructor(kernelSize: number | readonly [number, number], ...rest: unknown[]) {
+    super();
+    const k = checkPair('AvgPool2d', 'kernelSize', kernelSize, 1);
+    const o = positionalOptions('AvgPool2d', rest, ['stride', 'padding', 'ceilMode']);
+    const stride = o.stride === null || o.stride === undefined ? k : checkPair('AvgPool2d', 'stride', o.stride, 1);
+    if (checkInt('AvgPool2d', 'padding', o.padding ?? 0, 0) !== 0) throw new Error(`AvgPool2d: padding ${describe(o.padding)} is not supported; only 0 (pad the input with F.pad)`);
+    if (checkBool('AvgPool2d', 'ceilMode', o.ceilMode ?? false)) throw new Error('AvgPool2d: ceilMode: true is not supported; the output size rounds down');
+    this.kernelSize = square(k);
+    this.stride = square(stride);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.avgPool2d(x, this.kernelSize, this.stride);
+  }
+
+  override extraRepr(): string {
+    return `kernelSize=${describe(this.kernelSize)}, stride=${describe(this.stride)}`;
+  }
+}
+
+/**
+ * Average pooling to a fixed output size, as `torch.nn.AdaptiveAvgPool2d(outputSize)`.
+ *
+ * @example
+ * ```ts
+ * new nn.AdaptiveAvgPool2d(1).forward(randn([2, 64, 7, 7])).shape; // [2, 64, 1, 1]
+ * ```
+ */
+export class AdaptiveAvgPool2d extends Module {
+  /** The output's height and width. */
+  readonly outputSize: number | [number, number];
+
+  constructor(outputSize: number | readonly [number, number]) {
+    super();
+    if (arguments.length > 1) throw new Error(`AdaptiveAvgPool2d: takes one argument (outputSize), got ${arguments.length}`);
+    this.outputSize = square(checkPair('AdaptiveAvgPool2d', 'outputSize', outputSize, 1));
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+
+  override extraRepr(): string {
+    return `outputSize=${describe(this.outputSize)}`;
+  }
+}
+
+/**
+ * Returns its input, as `torch.nn.Identity` (a placeholder where a layer is optional). Like
+ * PyTorch's, it accepts constructor arguments and does not use them.
+ *
+ * @example
+ * ```ts
+ * const head = useHead ? new nn.Linear(64, 10) : new nn.Identity();
+ * ```
+ */
+export class Identity extends Module {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  constructor(..._args: unknown[]) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}

@@ -221,6 +221,37 @@ export abstract class Module {
     return this.namedBuffers().map(([, b]) => b);
   }
 
+  /**
+   * Call `fn` on every submodule (children first) and then on this module, as `module.apply(fn)`;
+   * returns the module. For custom initialisation.
+   *
+   * @example
+   * ```ts
+   * model.apply((m) => { if (m instanceof nn.Linear) noGrad(() => m.weight.normal_(0, 0.02)); });
+   * ```
+   */
+  apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') throw new Error(`apply: expected a function of a Module, got ${typeof fn}`);
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * Turn gradient recording of every parameter on or off (freezing a part of a model), as
+   * `requires_grad_(flag)`; returns the module.
+   *
+   * @example
+   * ```ts
+   * model.encoder.requiresGrad_(false); // frozen
+   * ```
+   */
+  requiresGrad_(flag = true): this {
+    checkBool('requiresGrad_', 'flag', flag);
+    for (const p of this.parameters()) p.requiresGrad_(flag);
+    return this;
+  }
+
   // ---- training state
 
   /**
