@@ -22,4 +22,5 @@ export { SGD, type SGDOptions } from './sgd';
 export { Adam, AdamW, type AdamOptions, type AdamResolvedOptions } from './adam';
 export { RMSprop, type RMSpropOptions, type RMSpropResolvedOptions } from './rmsprop';
 export { Adagrad, type AdagradOptions, type AdagradResolvedOptions } from './adagrad';
+export { Adadelta, type AdadeltaOptions, type AdadeltaResolvedOptions } from './adadelta';
 export * as lrScheduler from './lr-scheduler';
