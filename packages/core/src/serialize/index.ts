@@ -8,5 +8,6 @@
  * model.loadStateDict(load('model.safetensors'));
  * ```
  */
-export { serialize, deserialize, type SerializeOptions } from './safetensors';
-export { save, load } from './file';
+export { serialize, deserialize, deserializeCheckpoint, type SerializeOptions } from './safetensors';
+export { save, load, loadCheckpoint } from './file';
+export type { Checkpoint, CheckpointValue } from './checkpoint';

@@ -4,6 +4,7 @@
  * then the tensors' raw little-endian bytes back to back. Pure bytes in and out: no Node APIs.
  * A file is untrusted input, so the whole header is checked before anything large is allocated.
  */
+import { CHECKPOINT_KEY, type Checkpoint, flattenCheckpoint, rebuildCheckpoint } from './checkpoint';
 import type { DType, TypedArray } from '../backend';
 import { tensor } from '../creation';
 import { fmt } from '../shape';
@@ -90,20 +91,27 @@ function littleEndianBytes(values: TypedArray): Uint8Array {
  * const again = deserialize(bytes);
  * ```
  */
-export function serialize(stateDict: Record<string, Tensor>, options: SerializeOptions = {}): Uint8Array {
+export function serialize(stateDict: Record<string, Tensor> | Checkpoint, options: SerializeOptions = {}): Uint8Array {
   return serializeAs('serialize', stateDict, options);
 }
 
 /** @internal {@link serialize} with errors named after `op` (`save` calls it). */
-export function serializeAs(op: string, stateDict: Record<string, Tensor>, options: SerializeOptions = {}): Uint8Array {
-  if (stateDict === null || typeof stateDict !== 'object' || stateDict instanceof Tensor || Array.isArray(stateDict)) {
-    throw new Error(`${op}: expected an object of name → Tensor, e.g. model.stateDict(), got ${describe(stateDict)}`);
+export function serializeAs(op: string, checkpoint: Record<string, Tensor> | Checkpoint, options: SerializeOptions = {}): Uint8Array {
+  if (checkpoint === null || typeof checkpoint !== 'object' || checkpoint instanceof Tensor || Array.isArray(checkpoint)) {
+    throw new Error(`${op}: expected an object of name → Tensor, e.g. model.stateDict(), or a checkpoint object of them, got ${describe(checkpoint)}`);
   }
   checkOptions(op, options, ['metadata']);
   if (options?.metadata !== undefined && !isOptions(options.metadata)) {
     throw new Error(`${op}: metadata must be an object of string → string, got ${describe(options.metadata)}`);
   }
   options = options ?? {};
+  const { tensors: stateDict, tree } = flattenCheckpoint(op, checkpoint);
+  if (tree !== null) {
+    if (options.metadata && Object.prototype.hasOwnProperty.call(options.metadata, CHECKPOINT_KEY)) {
+      throw new Error(`${op}: metadata key '${CHECKPOINT_KEY}' is reserved for the checkpoint's structure`);
+    }
+    options = { metadata: { ...options.metadata, [CHECKPOINT_KEY]: tree } };
+  }
   const entries = Object.entries(stateDict).map(([name, t]) => {
     if (!(t instanceof Tensor)) throw new Error(`serialize: '${name}' is not a Tensor`);
     if (name === '__metadata__') throw new Error("serialize: '__metadata__' is reserved by the safetensors format; pass it as options.metadata");
@@ -159,7 +167,7 @@ interface Entry {
 }
 
 /** Parse and check the header of `bytes`: every problem is thrown before any tensor is allocated. */
-function readHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number } {
+function readHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number; metadata: Record<string, string> | null } {
   if (bytes.length < 8) throw new Error(`deserialize: file too small: ${bytes.length} bytes, but a safetensors file starts with an 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = view.getUint32(0, true);
@@ -192,12 +200,14 @@ function readHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number } 
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   };
   const entries: Entry[] = [];
+  let metadata: Record<string, string> | null = null;
   for (const name of Object.keys(header)) {
     const info = header[name];
     if (name === '__metadata__') {
       if (!isPlainObject(info) || Object.values(info).some((v) => typeof v !== 'string')) {
         throw new Error('deserialize: __metadata__ must be an object of string values');
       }
+      metadata = info as Record<string, string>;
       continue;
     }
     if (!isPlainObject(info)) throw new Error(`deserialize: tensor '${name}': entry is not an object with dtype, shape and data_offsets`);
@@ -247,7 +257,7 @@ function readHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number } 
   if (at !== dataLength) {
     throw new Error(`deserialize: the tensors cover ${at} bytes of data but the data region has ${dataLength}; the file has trailing bytes or is corrupt`);
   }
-  return { entries, dataStart };
+  return { entries, dataStart, metadata };
 }
 
 function halfToFloat(h: number): number {
@@ -332,13 +342,34 @@ function decode(e: Entry, raw: Uint8Array): TypedArray {
  * ```
  */
 export function deserialize(bytes: ArrayBufferView | ArrayBufferLike): Record<string, Tensor> {
+  return read(bytes).tensors;
+}
+
+/**
+ * A checkpoint back from safetensors bytes written by {@link serialize}: the same nesting of
+ * objects, arrays, numbers, strings and tensors (on the current backend). Bytes of a plain
+ * state dict (PyTorch's, say) give its name → Tensor object.
+ *
+ * @example
+ * ```ts
+ * const ck = deserializeCheckpoint(serialize({ model: model.stateDict(), optimizer: opt.stateDict(), iter: 3 }));
+ * ck.iter; // 3
+ * ```
+ */
+export function deserializeCheckpoint(bytes: ArrayBufferView | ArrayBufferLike): Checkpoint {
+  const { tensors, metadata } = read(bytes);
+  const tree = metadata?.[CHECKPOINT_KEY];
+  return tree === undefined ? tensors : rebuildCheckpoint('deserializeCheckpoint', tree, tensors);
+}
+
+function read(bytes: ArrayBufferView | ArrayBufferLike): { tensors: Record<string, Tensor>; metadata: Record<string, string> | null } {
   const data = asBytes(bytes);
   if (!data) throw new Error('deserialize: expected a Uint8Array (e.g. a Node Buffer), another ArrayBufferView or an ArrayBuffer of safetensors bytes');
-  const { entries, dataStart } = readHeader(data);
+  const { entries, dataStart, metadata } = readHeader(data);
   const arrays = entries.map((e) => decode(e, data.subarray(dataStart + e.begin, dataStart + e.end)));
   const out: Record<string, Tensor> = {};
   entries.forEach((e, i) => put(out, e.name, tensor(arrays[i]!, { shape: e.shape, dtype: DTYPES[e.dtype]!.as })));
-  return out;
+  return { tensors: out, metadata };
 }
 
 /**
