@@ -4,6 +4,7 @@
  * what was given and what is accepted.
  */
 import type { DType } from './backend';
+import { Tensor } from './tensor';
 
 /** The dtypes tensorgrad stores. */
 export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
@@ -60,8 +61,9 @@ export function checkOptions(op: string, options: unknown, allowed: readonly str
   }
 }
 
+// instanceof, not the constructor's name: a bundler may rename the class (`_Tensor`)
 function isTensorLike(v: object): boolean {
-  return (v as { constructor?: { name?: string } }).constructor?.name === 'Tensor';
+  return v instanceof Tensor;
 }
 
 // the accepted key a typo most likely meant (edit distance ≤ 2), for the error message
