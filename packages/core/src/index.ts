@@ -23,4 +23,5 @@ export * from './ops/index';
 export * as functional from './functional/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
+export * as data from './data/index';
 export * from './serialize/index';
