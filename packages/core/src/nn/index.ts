@@ -44,3 +44,5 @@ export {
 } from './loss';
 export { BatchNorm1d, BatchNorm2d, GroupNorm, RMSNorm, type BatchNormOptions, type GroupNormOptions, type RMSNormOptions } from './normalization';
 export * as utils from './utils';
+export { MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions, type TransformerEncoderLayerOptions, type TransformerEncoderForwardOptions, type TransformerEncoderOptions } from './transformer';
+export * as init from './init';

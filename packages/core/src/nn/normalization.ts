@@ -58,6 +58,7 @@ abstract class BatchNormBase extends Module {
     this.num_batches_tracked = track ? Buffer(zeros([], { dtype: 'int32' })) : null;
   }
 
+  /** Throws unless `x` has the rank this layer takes. */
   protected abstract checkInput(x: Tensor): void;
 
   forward(x: Tensor): Tensor {
@@ -107,6 +108,7 @@ export class BatchNorm1d extends BatchNormBase {
     super('BatchNorm1d', numFeatures, rest);
   }
 
+  /** Throws unless `x` is `[N, C]` or `[N, C, L]`. */
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected 2D or 3D input ([N, C] or [N, C, L]), got ${x.ndim}D input of shape ${fmt(x.shape)}`);
   }
@@ -128,6 +130,7 @@ export class BatchNorm2d extends BatchNormBase {
     super('BatchNorm2d', numFeatures, rest);
   }
 
+  /** Throws unless `x` is `[N, C, H, W]`. */
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4) throw new Error(`BatchNorm2d: expected 4D input ([N, C, H, W]), got ${x.ndim}D input of shape ${fmt(x.shape)}`);
   }
