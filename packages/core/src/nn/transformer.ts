@@ -139,7 +139,9 @@ export class MultiheadAttention extends Module {
     if (this.out_proj.bias) zeros_(this.out_proj.bias); // PyTorch zeroes it; in place, so no tensor is left behind
   }
 
+  /** Attend from `query` to `key`/`value`; returns `[output, weights | null]`. @example `const [out, w] = mha.forward(x, x, x, { attnMask })` */
   forward(query: Tensor, key: Tensor, value: Tensor, options?: MultiheadAttentionForwardOptions): [Tensor, Tensor | null];
+  /** PyTorch's positional form: `(query, key, value, keyPaddingMask, needWeights, attnMask, averageAttnWeights)`. @example `mha.forward(q, k, v, null, false)` */
   forward(
     query: Tensor,
     key: Tensor,
@@ -368,7 +370,9 @@ export class TransformerEncoderLayer extends Module {
     return copy;
   }
 
+  /** One encoder layer over `src`, with an optional attention mask (bool: true = not allowed). @example `layer.forward(x, causalMask)` */
   forward(src: Tensor, srcMask?: Tensor | null, options?: TransformerEncoderForwardOptions): Tensor;
+  /** PyTorch's positional form `(src, srcMask, srcKeyPaddingMask)`. @example `layer.forward(x, null, padMask)` */
   forward(src: Tensor, srcMask: Tensor | null, srcKeyPaddingMask: Tensor | null, options?: TransformerEncoderForwardOptions): Tensor;
   forward(src: Tensor, ...rest: unknown[]): Tensor {
     const op = 'TransformerEncoderLayer.forward';
@@ -442,7 +446,9 @@ export class TransformerEncoder extends Module {
     this.norm = norm;
   }
 
+  /** Every layer in turn, then the final norm if any. @example `encoder.forward(x, mask)` */
   forward(src: Tensor, mask?: Tensor | null, options?: TransformerEncoderForwardOptions): Tensor;
+  /** PyTorch's positional form `(src, mask, srcKeyPaddingMask)`. @example `encoder.forward(x, null, padMask)` */
   forward(src: Tensor, mask: Tensor | null, srcKeyPaddingMask: Tensor | null, options?: TransformerEncoderForwardOptions): Tensor;
   forward(src: Tensor, ...rest: unknown[]): Tensor {
     const op = 'TransformerEncoder.forward';
