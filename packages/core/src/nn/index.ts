@@ -43,6 +43,7 @@ export {
   type BCEWithLogitsLossOptions,
 } from './loss';
 export { BatchNorm1d, BatchNorm2d, GroupNorm, RMSNorm, type BatchNormOptions, type GroupNormOptions, type RMSNormOptions } from './normalization';
+export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions, type LSTMOptions, type RNNCellOptions } from './recurrent';
 export * as utils from './utils';
 export { MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions, type TransformerEncoderLayerOptions, type TransformerEncoderForwardOptions, type TransformerEncoderOptions } from './transformer';
 export * as init from './init';
