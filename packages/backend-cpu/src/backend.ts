@@ -71,6 +71,8 @@ const FUSED = [
   'maxPool2dIndices',
   'sgdStep',
   'adamStep',
+  'lstmCell',
+  'lstmCellBackward',
 ] as const;
 
 /**
@@ -280,6 +282,24 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       const [g, m, v, vMax = null] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array?];
       k.adamStepRange(p, g, m, v, vMax, outs[0]!, outs[1]!, outs[2]!, outs[3] ?? null, attrs, 0, n, wasm);
       return outs.map((o) => store(o, param.shape, 'float32'));
+    },
+    lstmCell(inputGates, hiddenGates, c, inputBias, hiddenBias) {
+      const hidden = k.lstmCellHidden('lstmCell', inputGates.shape, hiddenGates.shape, c.shape, inputBias?.shape ?? null, hiddenBias?.shape ?? null);
+      const [xg, hg, cv] = [inputGates, hiddenGates, c].map((t) => float32('lstmCell', t)) as [Float32Array, Float32Array, Float32Array];
+      const [xb = null, hb = null] = [inputBias, hiddenBias].map((t) => (t === null ? null : float32('lstmCell', t)));
+      const [outH, outC, outAct] = [cv.length, cv.length, xg.length].map((n) => allocateOutput('float32', n) as Float32Array) as [Float32Array, Float32Array, Float32Array];
+      k.lstmCellRange(xg, hg, xb, hb, cv, outH, outC, outAct, hidden, 0, c.shape[0]!);
+      return [store(outH, c.shape, 'float32'), store(outC, c.shape, 'float32'), store(outAct, inputGates.shape, 'float32')];
+    },
+    lstmCellBackward(act, c, cNext, dh, dc) {
+      const hidden = k.lstmCellHidden('lstmCellBackward', act.shape, act.shape, c.shape, null, null);
+      const [av, cv, nv] = [act, c, cNext].map((t) => float32('lstmCellBackward', t)) as [Float32Array, Float32Array, Float32Array];
+      const [dhv, dcv] = [dh, dc].map((t) => (t === null ? null : float32('lstmCellBackward', t)));
+      k.lstmCellBackwardCheck(cv.length, nv.length, dh, dc);
+      const outG = allocateOutput('float32', av.length) as Float32Array;
+      const outC = allocateOutput('float32', cv.length) as Float32Array;
+      k.lstmCellBackwardRange(av, cv, nv, dhv ?? null, dcv ?? null, outG, outC, hidden, 0, c.shape[0]!);
+      return [store(outG, act.shape, 'float32'), store(outC, c.shape, 'float32')];
     },
   };
 

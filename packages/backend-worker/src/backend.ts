@@ -66,7 +66,7 @@ function lineGrain(plan: k.LinePlan): number {
 
 const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'logicalNot']);
 
-const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep'] as const;
+const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep', 'lstmCell', 'lstmCellBackward'] as const;
 
 /**
  * Options of {@link workerBackend}.
@@ -310,6 +310,18 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
     );
   }
 
+  /** Float32 outputs of the given shapes, run `fill` over them, store them all (the fused LSTM cell). */
+  function shapedOutputs(shapes: readonly Shape[], run: (outs: Float32Array[]) => void): DataId[] {
+    const outs = shapes.map((s) => buffers.take('float32', numel(s)) as Float32Array);
+    try {
+      run(outs);
+    } catch (e) {
+      if (!pool?.abandoned) for (const o of outs) buffers.release(o);
+      throw e;
+    }
+    return outs.map((o, i) => store(o, shapes[i]!, 'float32'));
+  }
+
   const kernels: KernelTable = {
     unary(op, x) {
       return output(x.shape, k.unaryOutDType(op, x.dtype), (out, n) => elementwise(op, { kind: 'unary', op, x: values(x), out }, n, CHEAP_UNARY.has(op) ? 1 : TRANSCENDENTAL));
@@ -479,6 +491,23 @@ export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend
       if (attrs.amsgrad !== (maxExpAvgSq !== null)) throw new Error('adamStep: maxExpAvgSq must be given exactly when amsgrad is set');
       return outputs(param.shape, vMax === null ? 3 : 4, ([outP, outM, outV, outVMax = null], n) =>
         launch('adamStep', { kind: 'adamStep', p, g, m, v, vMax, outP: outP!, outM: outM!, outV: outV!, outVMax, attrs }, n, TRANSCENDENTAL * n, ELEMENTWISE_SPLIT, 64, 4, smallestChunk(TRANSCENDENTAL)),
+      );
+    },
+    lstmCell(inputGates, hiddenGates, c, inputBias, hiddenBias) {
+      const hidden = k.lstmCellHidden('lstmCell', inputGates.shape, hiddenGates.shape, c.shape, inputBias?.shape ?? null, hiddenBias?.shape ?? null);
+      const [xg, hg, cv] = [inputGates, hiddenGates, c].map((t) => float32('lstmCell', t)) as [Float32Array, Float32Array, Float32Array];
+      const [xb = null, hb = null] = [inputBias, hiddenBias].map((t) => (t === null ? null : float32('lstmCell', t)));
+      return shapedOutputs([c.shape, c.shape, inputGates.shape], ([outH, outC, outAct]) =>
+        launch('lstmCell', { kind: 'lstmCell', xg, hg, xb, hb, c: cv, outH: outH!, outC: outC!, outAct: outAct!, hidden }, c.shape[0]!, xg.length * TRANSCENDENTAL, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(4 * hidden * TRANSCENDENTAL)),
+      );
+    },
+    lstmCellBackward(act, c, cNext, dh, dc) {
+      const hidden = k.lstmCellHidden('lstmCellBackward', act.shape, act.shape, c.shape, null, null);
+      const [av, cv, nv] = [act, c, cNext].map((t) => float32('lstmCellBackward', t)) as [Float32Array, Float32Array, Float32Array];
+      const [dhv = null, dcv = null] = [dh, dc].map((t) => (t === null ? null : float32('lstmCellBackward', t)));
+      k.lstmCellBackwardCheck(cv.length, nv.length, dh, dc);
+      return shapedOutputs([act.shape, c.shape], ([outGates, outC]) =>
+        launch('lstmCellBackward', { kind: 'lstmCellBackward', act: av, c: cv, cNext: nv, dh: dhv, dc: dcv, outGates: outGates!, outC: outC!, hidden }, c.shape[0]!, av.length * 2, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(8 * hidden)),
       );
     },
   };

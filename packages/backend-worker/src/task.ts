@@ -16,6 +16,8 @@ import {
   fillRange,
   gatherRange,
   logSoftmaxRange,
+  lstmCellBackwardRange,
+  lstmCellRange,
   matmulPrepackedRange,
   matmulRange,
   maxPool2dIndicesRange,
@@ -79,6 +81,30 @@ export type Task =
       readonly outP: Float32Array;
       readonly outBuf: Float32Array | null;
       readonly attrs: SgdStepAttrs;
+    }
+  /** Rows of one LSTM step; the outputs are `out*` fields. */
+  | {
+      readonly kind: 'lstmCell';
+      readonly xg: Float32Array;
+      readonly hg: Float32Array;
+      readonly xb: Float32Array | null;
+      readonly hb: Float32Array | null;
+      readonly c: Float32Array;
+      readonly outH: Float32Array;
+      readonly outC: Float32Array;
+      readonly outAct: Float32Array;
+      readonly hidden: number;
+    }
+  | {
+      readonly kind: 'lstmCellBackward';
+      readonly act: Float32Array;
+      readonly c: Float32Array;
+      readonly cNext: Float32Array;
+      readonly dh: Float32Array | null;
+      readonly dc: Float32Array | null;
+      readonly outGates: Float32Array;
+      readonly outC: Float32Array;
+      readonly hidden: number;
     }
   | {
       readonly kind: 'adamStep';
@@ -176,6 +202,10 @@ export function runRange(task: Task, start: number, end: number): void {
       return sgdStepRange(task.p, task.g, task.buf, task.outP, task.outBuf, task.attrs, start, end);
     case 'adamStep':
       return adamStepRange(task.p, task.g, task.m, task.v, task.vMax, task.outP, task.outM, task.outV, task.outVMax, task.attrs, start, end);
+    case 'lstmCell':
+      return lstmCellRange(task.xg, task.hg, task.xb, task.hb, task.c, task.outH, task.outC, task.outAct, task.hidden, start, end);
+    case 'lstmCellBackward':
+      return lstmCellBackwardRange(task.act, task.c, task.cNext, task.dh, task.dc, task.outGates, task.outC, task.hidden, start, end);
     default:
       throw new Error(`worker backend: unknown task kind '${(task as { kind: string }).kind}'`);
   }

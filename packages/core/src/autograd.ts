@@ -18,7 +18,10 @@ export interface Node {
   owned?: readonly Tensor[];
   /** Each input's version when the op ran: finds the node an input had then, and checks saved values. */
   versions?: readonly number[];
-  /** The output, and its version when the op ran (ops whose backward reads their own result). */
+  /**
+   * A result the backward reads, and its version when the op ran: the op's own output (exp' = exp),
+   * or a sibling output (the fused LSTM cell's h' reads its c'); changed in place since, backward throws.
+   */
   output?: Tensor;
   outVersion?: number;
 }
@@ -208,6 +211,11 @@ function run(
       if (!createGraph && !pinned.has(g)) g.dispose();
     }
   };
+  const unhold = (g: Tensor) => {
+    const n = (uses.get(g) ?? 0) - 1;
+    if (n > 0) uses.set(g, n);
+    else uses.delete(g);
+  };
   const accumulate = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
     if (!prev) {
@@ -242,10 +250,21 @@ function run(
         } finally {
           if (!createGraph) endScope(new Set(gins.filter((x): x is Tensor => !!x)));
         }
+        // held while they are handed out: one tensor may be the gradient of several inputs
+        const given = new Set(gins.filter((x): x is Tensor => !!x));
+        const taken = new Set<Tensor>();
+        for (const gi of given) hold(gi);
         inputsAt(node).forEach((input, k) => {
           const gi = gins[k];
-          if (gi && input.requiresGrad) accumulate(input, gi);
+          if (gi && input.requiresGrad) {
+            accumulate(input, gi);
+            taken.add(gi);
+          }
         });
+        for (const gi of given) {
+          if (taken.has(gi)) drop(gi);
+          else unhold(gi); // handed to no input: left as before (endScope spared it)
+        }
       }
       drop(g);
     }

@@ -234,6 +234,23 @@ export interface FusedKernels {
    * Returns the new parameter, `expAvg`, `expAvgSq` and, with amsgrad, `maxExpAvgSq`.
    */
   adamStep?(param: TensorInfo, grad: TensorInfo, expAvg: TensorInfo, expAvgSq: TensorInfo, maxExpAvgSq: TensorInfo | null, attrs: AdamStepAttrs): DataId[];
+  /**
+   * One LSTM cell step, as `torch.nn.LSTMCell` computes it after its two matrix products (the
+   * arguments of PyTorch's `_thnn_fused_lstm_cell`): the gate pre-activations are
+   * `inputGates + hiddenGates + inputBias + hiddenBias`, with `inputGates = x·W_ihᵀ` and
+   * `hiddenGates = h·W_hhᵀ` float32 `[n, 4·h]` in PyTorch's order i, f, g, o, and the biases
+   * `[4·h]` or null (none); `c` is the cell state `[n, h]`. Returns `[h', c', act]`:
+   * `c' = σ(f)·c + σ(i)·tanh(g)` and `h' = σ(o)·tanh(c')`, each `[n, h]`, and the activated gates
+   * `act = [σ(i), σ(f), tanh(g), σ(o)]` (`[n, 4·h]`, the workspace PyTorch's fused cell saves for its backward).
+   */
+  lstmCell?(inputGates: TensorInfo, hiddenGates: TensorInfo, c: TensorInfo, inputBias: TensorInfo | null, hiddenBias: TensorInfo | null): DataId[];
+  /**
+   * The gradient of {@link FusedKernels.lstmCell} from its saved `act`, its input `c` and its
+   * output `cNext`, given the gradient `dh` of `h'` and `dc` of `c'` (either may be null: zero).
+   * Returns `[dGates, dC]`, of the shapes of `act` and `c` (`dGates` is the gradient of both
+   * gate inputs; a bias's is its sum over the rows).
+   */
+  lstmCellBackward?(act: TensorInfo, c: TensorInfo, cNext: TensorInfo, dh: TensorInfo | null, dc: TensorInfo | null): DataId[];
 }
 
 /** Every kernel a backend can offer. */

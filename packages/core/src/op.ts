@@ -66,8 +66,11 @@ export function launch(op: string, b: Backend, shape: Shape, dtype: DType, kerne
   return wrap(b, id, shape, dtype);
 }
 
-/** Run a kernel with several outputs (each of `shape` and `dtype`) and wrap them; errors name the op. */
-export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId[]): Tensor[] {
+/**
+ * Run a kernel with several outputs and wrap them; errors name the op. Each output has `shape`,
+ * or with `shapes` output `i` has `shapes[i]`; all have `dtype`.
+ */
+export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId[], shapes?: readonly Shape[]): Tensor[] {
   let ids: DataId[];
   try {
     ids = onBackend(b, () => kernel(b.kernels));
@@ -76,7 +79,7 @@ export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, k
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(msg.startsWith(`${op}:`) ? msg : `${op}: ${msg}`, { cause: e });
   }
-  return ids.map((id) => wrap(b, id, shape, dtype));
+  return ids.map((id, i) => wrap(b, id, shapes?.[i] ?? shape, dtype));
 }
 
 /** A tensor of `value` with `shape` and `dtype` on backend `b`. */

@@ -5,7 +5,9 @@
  * sequence is one matmul per layer and direction; each time step then adds one `h · W_hhᵀ`.
  */
 import * as F from '../functional/index';
+import { isGradEnabled } from '../autograd';
 import { zeros } from '../creation';
+import { launchMany, record } from '../op';
 import { cat, stack } from '../ops/shape';
 import { fmt } from '../shape';
 import { Tensor } from '../tensor';
@@ -24,9 +26,12 @@ interface CellWeights {
   bhh: Tensor | null;
 }
 
-// one time step from the input projection `xw` (x·W_ihᵀ + b_ih) and the state
-function step(kind: Kind, xw: Tensor, h: Tensor, c: Tensor | null, w: CellWeights): [Tensor, Tensor | null] {
-  let hw = h.matmul(w.whh.mT);
+// one time step from the input projection `xw` (x·W_ihᵀ, plus b_ih unless `xBias` is given:
+// the cells pass it, so that the fused LSTM cell adds it) and the state
+function step(kind: Kind, xw: Tensor, h: Tensor, c: Tensor | null, w: CellWeights, xBias: Tensor | null = null): [Tensor, Tensor | null] {
+  if (kind === 'LSTM') return lstmGates(xw, F.linear(h, w.whh), c!, xBias, w.bhh);
+  if (xBias) xw = xw.add(xBias);
+  let hw = F.linear(h, w.whh);
   if (w.bhh) hw = hw.add(w.bhh);
   if (kind === 'GRU') {
     const [xr, xz, xn] = xw.chunk(3, -1) as [Tensor, Tensor, Tensor];
@@ -37,17 +42,78 @@ function step(kind: Kind, xw: Tensor, h: Tensor, c: Tensor | null, w: CellWeight
     return [n.add(z.mul(h.sub(n))), null]; // (1 − z)·n + z·h
   }
   const pre = xw.add(hw);
-  if (kind === 'LSTM') {
-    const [i, f, g, o] = pre.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
-    const cNext = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
-    return [o.sigmoid().mul(cNext.tanh()), cNext];
-  }
   return [kind === 'RNN_RELU' ? pre.relu() : pre.tanh(), null];
 }
 
-function project(x: Tensor, w: CellWeights): Tensor {
-  const xw = x.matmul(w.wih.mT);
-  return w.bih ? xw.add(w.bih) : xw;
+// the gate arithmetic of an LSTM step, composed of tensor ops (differentiable to any order)
+function composedLstm(pre: Tensor, c: Tensor): [Tensor, Tensor] {
+  const [i, f, g, o] = pre.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+  const cNext = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
+  return [o.sigmoid().mul(cNext.tanh()), cNext];
+}
+
+// the gradient of an LSTM step as tensor ops on pre and c, for a backward that is itself recorded
+function recordedLstmBackward(pre: Tensor, c: Tensor, dh: Tensor | null, dc: Tensor | null): Tensor[] {
+  const [pi, pf, pg, po] = pre.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+  const [i, f, g, o] = [pi.sigmoid(), pf.sigmoid(), pg.tanh(), po.sigmoid()];
+  const tc = f.mul(c).add(i.mul(g)).tanh();
+  const oneMinusSq = (t: Tensor) => t.mul(t).neg().add(1);
+  const sigmoidSlope = (t: Tensor) => t.mul(t.neg().add(1));
+  const fromH = dh ? dh.mul(o).mul(oneMinusSq(tc)) : null;
+  const dcTotal = fromH && dc ? dc.add(fromH) : (fromH ?? dc!);
+  const dGates = cat(
+    [dcTotal.mul(g).mul(sigmoidSlope(i)), dcTotal.mul(c).mul(sigmoidSlope(f)), dcTotal.mul(i).mul(oneMinusSq(g)), dh ? dh.mul(tc).mul(sigmoidSlope(o)) : dcTotal.mul(0)],
+    -1,
+  );
+  return [dGates, dcTotal.mul(f)];
+}
+
+/**
+ * `[h', c']` of an LSTM step from the gate pre-activations `xg + hg + xb + hb` (`[n, 4h]`, i f g o;
+ * biases `[4h]` or null) and the cell state `c` (`[n, h]`): the backend's fused `lstmCell` kernel
+ * where it has one, one pass instead of a dozen ops each way. h' and c' are each recorded as a
+ * function of the five inputs, so the graph sums what flows back from both; the backward is the
+ * fused `lstmCellBackward`, or, while a backward is itself recorded (`createGraph`), the composed formula.
+ */
+function lstmGates(xg: Tensor, hg: Tensor, c: Tensor, xb: Tensor | null, hb: Tensor | null): [Tensor, Tensor] {
+  const b = xg._backend();
+  if (!b.kernels.lstmCell || !b.kernels.lstmCellBackward || xg.ndim !== 2 || xg.numel() === 0) {
+    let pre = xg.add(hg);
+    if (xb) pre = pre.add(xb);
+    if (hb) pre = pre.add(hb);
+    return composedLstm(pre, c);
+  }
+  const [h, cNext, act] = launchMany('lstmCell', b, c.shape, 'float32', (k) => k.lstmCell!(xg._info(), hg._info(), c._info(), xb?._info() ?? null, hb?._info() ?? null), [c.shape, c.shape, xg.shape]) as [
+    Tensor,
+    Tensor,
+    Tensor,
+  ];
+  const inputs = [xg, hg, c, ...(xb ? [xb] : []), ...(hb ? [hb] : [])];
+  const backward = (dh: Tensor | null, dc: Tensor | null): (Tensor | null)[] => {
+    let dGates: Tensor;
+    let dC: Tensor;
+    if (isGradEnabled()) {
+      // createGraph: the composed formula, so that higher orders work
+      let pre = xg.add(hg);
+      if (xb) pre = pre.add(xb);
+      if (hb) pre = pre.add(hb);
+      [dGates, dC] = recordedLstmBackward(pre, c, dh, dc) as [Tensor, Tensor];
+    } else {
+      [dGates, dC] = launchMany('lstmCellBackward', b, xg.shape, 'float32', (k) => k.lstmCellBackward!(act._info(), c._info(), cNext._info(), dh?._info() ?? null, dc?._info() ?? null), [xg.shape, c.shape]) as [Tensor, Tensor];
+    }
+    const biasGrads = [xb, hb].filter((t): t is Tensor => t !== null).map((t) => (t.requiresGrad ? dGates.sum(0) : null));
+    return [dGates, dGates, dC, ...biasGrads];
+  };
+  record('lstmCell', h, inputs, (g) => backward(g, null));
+  record('lstmCell', cNext, inputs, (g) => backward(null, g));
+  // h's backward reads c': changing c' in place afterwards must throw, as for a saved output
+  if (h._node) Object.assign(h._node, { output: cNext, outVersion: cNext._version });
+  return [h, cNext];
+}
+
+function project(x: Tensor, w: CellWeights, withBias = true): Tensor {
+  const xw = F.linear(x, w.wih);
+  return w.bih && withBias ? xw.add(w.bih) : xw;
 }
 
 /** Options of {@link RNN}, {@link LSTM} and {@link GRU}, PyTorch's arguments after the two sizes. */
@@ -328,7 +394,7 @@ abstract class CellBase extends Module {
       return s;
     };
     const w: CellWeights = { wih: this.weight_ih, whh: this.weight_hh, bih: this.bias_ih, bhh: this.bias_hh };
-    const [hNext, cNext] = step(this.kind, project(xb, w), state('hx', h), this.kind === 'LSTM' ? state('cx', c) : null, w);
+    const [hNext, cNext] = step(this.kind, project(xb, w, false), state('hx', h), this.kind === 'LSTM' ? state('cx', c) : null, w, w.bih);
     return batched ? [hNext, cNext] : [hNext.squeeze(0), cNext ? cNext.squeeze(0) : null];
   }
 }
