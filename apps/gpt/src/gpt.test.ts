@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Tensor, loadCheckpoint, manualSeed, memory, setBackend, tensor } from '@tensorgrad/core';
+import { type Tensor, loadCheckpoint, manualSeed, memory, noGrad, setBackend, tensor, tidy } from '@tensorgrad/core';
 import { cpuBackend } from '@tensorgrad/backend-cpu';
 import { CharData } from './data';
 import { GPT } from './model';
@@ -76,6 +76,33 @@ describe('GPT', () => {
       ctx = ids[0]!.slice(0, i + 1);
     }
     expect(() => model.generate(start, 1, { temperature: 0 })).toThrow(/temperature must be positive/);
+  });
+
+  it("decodes over a key/value cache with a full forward's logits, and the same samples, freeing the cache", () => {
+    manualSeed(3);
+    const model = new GPT(tiny).eval();
+    const prompt = tensor([[5, 1, 7], [2, 2, 0]], { dtype: 'int32' });
+    const ids = [[5, 1, 7, 3, 4, 0, 6], [2, 2, 0, 1, 9, 8, 3]];
+    // logits of the last position, a token at a time over the cache, against the whole context at once
+    const caches = model.newCaches();
+    tidy(() => noGrad(() => {
+      model.forward(prompt, undefined, caches);
+      for (let t = 3; t < 7; t++) {
+        const step = model.forward(tensor(ids.map((r) => [r[t]!]), { dtype: 'int32' }), undefined, caches).logits;
+        const full = model.forward(tensor(ids.map((r) => r.slice(0, t + 1)), { dtype: 'int32' })).logits;
+        const [a, b] = [Array.from(step.dataSync()), Array.from(full.dataSync())];
+        a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-5));
+      }
+    }));
+    expect(caches[0]!.length).toBe(7);
+    expect(() => model.forward(tensor([[1, 2]], { dtype: 'int32' }), undefined, caches)).toThrow(/length 9 \(7 cached\), the block size is only 8/);
+    for (const c of caches) c.clear();
+    // sampling: the same generator state gives the same tokens with and without the cache, past the block size too
+    manualSeed(4);
+    const cached = tidy(() => model.generate(prompt, 10, { temperature: 0.8, topK: 5 }).tolist());
+    manualSeed(4);
+    const plain = tidy(() => model.generate(prompt, 10, { temperature: 0.8, topK: 5, cache: false }).tolist());
+    expect(cached).toEqual(plain);
   });
 });
 

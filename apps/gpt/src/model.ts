@@ -62,12 +62,69 @@ export class CausalSelfAttention extends nn.Module {
     this.nEmbd = config.nEmbd;
     this.dropout = config.dropout;
   }
-  forward(x: Tensor): Tensor {
+  /**
+   * Attention of `x` ([B, T, C]) over itself, causally. With `cache`, the keys and values of earlier
+   * positions are read from it and this call's are appended (see {@link KVCache}): `x` holds only
+   * the new positions, which follow the cached ones.
+   */
+  forward(x: Tensor, cache?: KVCache): Tensor {
     const [B, T, C] = x.shape as [number, number, number];
     const heads = (t: Tensor) => t.view(B, T, this.nHead, C / this.nHead).transpose(1, 2);
-    const [q, k, v] = this.c_attn.forward(x).split(this.nEmbd, 2).map(heads) as [Tensor, Tensor, Tensor];
-    const y = F.scaledDotProductAttention(q, k, v, { isCausal: true, dropoutP: this.training ? this.dropout : 0 });
+    let [q, k, v] = this.c_attn.forward(x).split(this.nEmbd, 2).map(heads) as [Tensor, Tensor, Tensor];
+    // causal among the new positions; every cached one lies before them all
+    const past = cache?.k ? cache.k.shape[2]! : 0;
+    if (cache) [k, v] = cache.append(k, v);
+    const dropoutP = this.training ? this.dropout : 0;
+    const y =
+      past === 0 ? F.scaledDotProductAttention(q, k, v, { isCausal: true, dropoutP }) : F.scaledDotProductAttention(q, k, v, { attnMask: cachedMask(T, past), dropoutP });
     return this.resid_dropout.forward(this.c_proj.forward(y.transpose(1, 2).contiguous().view(B, T, C)));
+  }
+}
+
+// new query i (at position past + i) may see key j when j <= past + i
+function cachedMask(t: number, past: number): Tensor | undefined {
+  if (t === 1) return undefined; // one new token sees everything before it
+  return ones([t, t + past], { dtype: 'bool' }).tril(past);
+}
+
+/**
+ * The keys and values one attention layer has computed for the positions generated so far,
+ * `[B, nHead, T, headSize]` each, so that a decoding step runs the model on its new token only,
+ * as production decoders do. Valid while the sequence fits the block size: past that, the
+ * position embeddings of the cropped window shift and {@link GPT.generate} recomputes the window.
+ *
+ * @example
+ * ```ts
+ * const caches = model.newCaches();
+ * model.forward(prompt, undefined, caches, 0); // fills them
+ * model.forward(next, undefined, caches, prompt.shape[1]); // one step
+ * ```
+ */
+export class KVCache {
+  k: Tensor | null = null;
+  v: Tensor | null = null;
+
+  /** Keys and values of all positions so far: the cached ones followed by `k` and `v`. */
+  append(k: Tensor, v: Tensor): [Tensor, Tensor] {
+    const grownK = this.k ? cat([this.k, k], 2) : k;
+    const grownV = this.v ? cat([this.v, v], 2) : v;
+    this.clear();
+    this.k = grownK;
+    this.v = grownV;
+    return [grownK, grownV];
+  }
+
+  /** Positions held. */
+  get length(): number {
+    return this.k ? this.k.shape[2]! : 0;
+  }
+
+  /** Free what it holds. */
+  clear(): void {
+    this.k?.dispose();
+    this.v?.dispose();
+    this.k = null;
+    this.v = null;
   }
 }
 
@@ -100,8 +157,8 @@ export class Block extends nn.Module {
     this.ln_2 = new LayerNorm(config.nEmbd, config.bias);
     this.mlp = new MLP(config);
   }
-  forward(x: Tensor): Tensor {
-    const h = x.add(this.attn.forward(this.ln_1.forward(x)));
+  forward(x: Tensor, cache?: KVCache): Tensor {
+    const h = x.add(this.attn.forward(this.ln_1.forward(x), cache));
     return h.add(this.mlp.forward(this.ln_2.forward(h)));
   }
 }
@@ -112,6 +169,8 @@ export interface GenerateOptions {
   temperature?: number;
   /** Sample only among the `topK` most likely tokens (default: all). */
   topK?: number | null;
+  /** Reuse each step's keys and values through a {@link KVCache} (default true; false recomputes the context each token, as nanoGPT). */
+  cache?: boolean;
 }
 
 /** The GPT language model; see the module docs. */
@@ -160,15 +219,20 @@ export class GPT extends nn.Module {
    * Logits for every position of `idx` ([B, T] int32) and, with `targets`, the mean cross-entropy.
    * Without targets only the last position's logits are computed ([B, 1, vocab]), as at inference.
    */
-  forward(idx: Tensor, targets?: Tensor): { logits: Tensor; loss: Tensor | null } {
+  forward(idx: Tensor, targets?: Tensor, caches?: readonly KVCache[]): { logits: Tensor; loss: Tensor | null } {
     const [B, T] = idx.shape as [number, number];
     if (idx.dim() !== 2) throw new Error(`GPT.forward: idx must be [batch, time] token ids, got shape [${idx.shape.join(', ')}]`);
-    if (T > this.config.blockSize) throw new Error(`GPT.forward: cannot forward a sequence of length ${T}, the block size is only ${this.config.blockSize}`);
+    const blocks = [...(this.transformer.get('h') as nn.ModuleList)] as Block[];
+    if (caches !== undefined && caches.length !== blocks.length) throw new Error(`GPT.forward: expected one KVCache per block (${blocks.length}), got ${caches.length}`);
+    const start = caches?.[0]?.length ?? 0; // positions already in the caches
+    if (start + T > this.config.blockSize) {
+      throw new Error(`GPT.forward: cannot forward a sequence of length ${start + T}${start > 0 ? ` (${start} cached)` : ''}, the block size is only ${this.config.blockSize}`);
+    }
     const wte = this.transformer.get('wte') as nn.Embedding;
     const wpe = this.transformer.get('wpe') as nn.Embedding;
-    const pos = arange(T, { dtype: 'int32' });
+    const pos = arange(start, start + T, { dtype: 'int32' });
     let x = (this.transformer.get('drop') as nn.Dropout).forward(wte.forward(idx).add(wpe.forward(pos)));
-    for (const block of this.transformer.get('h') as nn.ModuleList) x = (block as Block).forward(x);
+    blocks.forEach((block, i) => (x = block.forward(x, caches?.[i])));
     x = (this.transformer.get('ln_f') as LayerNorm).forward(x);
     if (targets !== undefined) {
       const logits = this.lm_head.forward(x);
@@ -195,32 +259,54 @@ export class GPT extends nn.Module {
     );
   }
 
+  /** One empty {@link KVCache} per block, for {@link GPT.forward} and {@link GPT.generate}. */
+  newCaches(): KVCache[] {
+    return Array.from({ length: this.config.nLayer }, () => new KVCache());
+  }
+
   /**
    * Extend `idx` ([B, T] int32) by `maxNewTokens` sampled tokens, feeding back at most `blockSize`
    * of context each step, as nanoGPT's `generate`. Call in eval mode; returns [B, T + maxNewTokens].
+   * While the sequence fits the block size, each step runs the model on its new token only, over
+   * a key/value cache of the earlier ones (the same logits as a full forward); past it, each step
+   * forwards the cropped window, as nanoGPT does (its positions shift, so no cache holds).
    */
   generate(idx: Tensor, maxNewTokens: number, options: GenerateOptions = {}): Tensor {
     const temperature = options.temperature ?? 1;
     const topK = options.topK ?? null;
     if (!(temperature > 0)) throw new Error(`GPT.generate: temperature must be positive, got ${String(temperature)}`);
     if (topK !== null && (!Number.isInteger(topK) || topK <= 0)) throw new Error(`GPT.generate: topK must be a positive integer or null, got ${String(topK)}`);
-    return noGrad(() => {
-      let out = idx;
-      for (let i = 0; i < maxNewTokens; i++) {
-        const T = out.shape[1]!;
-        const cond = T <= this.config.blockSize ? out : out.narrow(1, T - this.config.blockSize, this.config.blockSize);
-        let logits = this.forward(cond).logits.squeeze(1).div(temperature);
-        if (topK !== null) {
-          const k = Math.min(topK, this.config.vocabSize);
-          const kth = logits.topk(k).values.narrow(1, k - 1, 1);
-          logits = logits.maskedFill(logits.lt(kth), -Infinity);
+    const useCache = options.cache ?? true;
+    const caches = this.newCaches();
+    try {
+      return noGrad(() => {
+        let out = idx;
+        for (let i = 0; i < maxNewTokens; i++) {
+          const T = out.shape[1]!;
+          let logits: Tensor;
+          if (useCache && T <= this.config.blockSize) {
+            // the first step fills the caches from the prompt, each later one adds its token
+            const fresh = caches[0]!.length === 0 ? out : out.narrow(1, T - 1, 1);
+            logits = this.forward(fresh, undefined, caches).logits;
+          } else {
+            for (const c of caches) c.clear();
+            logits = this.forward(T <= this.config.blockSize ? out : out.narrow(1, T - this.config.blockSize, this.config.blockSize)).logits;
+          }
+          logits = logits.squeeze(1).div(temperature);
+          if (topK !== null) {
+            const k = Math.min(topK, this.config.vocabSize);
+            const kth = logits.topk(k).values.narrow(1, k - 1, 1);
+            logits = logits.maskedFill(logits.lt(kth), -Infinity);
+          }
+          const next = multinomial(logits.softmax(-1), 1);
+          const grown = cat([out, next], 1);
+          if (out !== idx) out.dispose();
+          out = grown;
         }
-        const next = multinomial(logits.softmax(-1), 1);
-        const grown = cat([out, next], 1);
-        if (out !== idx) out.dispose();
-        out = grown;
-      }
-      return out;
-    });
+        return out;
+      });
+    } finally {
+      for (const c of caches) c.clear();
+    }
   }
 }
