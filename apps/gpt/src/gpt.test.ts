@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Tensor, loadCheckpoint, manualSeed, memory, noGrad, setBackend, tensor, tidy } from '@tensorgrad/core';
 import { cpuBackend } from '@tensorgrad/backend-cpu';
@@ -9,6 +11,9 @@ import { GPT } from './model';
 import { NANOGPT_CPU, learningRateAt, trainGPT } from './trainer';
 
 const tiny = { blockSize: 8, vocabSize: 65, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0, bias: false };
+// a full collection on demand, so the live-tensor count below does not depend on when the collector last ran
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 const dir = mkdtempSync(join(tmpdir(), 'gpt-test-'));
 beforeAll(async () => {
   await setBackend(cpuBackend());
@@ -129,6 +134,8 @@ describe('training', () => {
     expect(evals[2]!).toBeLessThan(evals[0]! - 0.5);
     expect(bestValLoss).toBe(Math.min(...evals));
     const params = model.parameters().length;
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the registry's callbacks run as tasks after it
     expect(memory().tensors - before).toBeLessThan(params * 4 + 8); // parameters, grads and AdamW's two moments, not per-step garbage
     const ck = loadCheckpoint(out);
     expect(ck.vocab).toBe(data.chars.join(''));
