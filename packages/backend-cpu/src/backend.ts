@@ -73,6 +73,10 @@ const FUSED = [
   'adamStep',
   'lstmCell',
   'lstmCellBackward',
+  'gelu',
+  'geluBackward',
+  'layerNorm',
+  'layerNormBackward',
 ] as const;
 
 /**
@@ -290,6 +294,40 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       const [outH, outC, outAct] = [cv.length, cv.length, xg.length].map((n) => allocateOutput('float32', n) as Float32Array) as [Float32Array, Float32Array, Float32Array];
       k.lstmCellRange(xg, hg, xb, hb, cv, outH, outC, outAct, hidden, 0, c.shape[0]!);
       return [store(outH, c.shape, 'float32'), store(outC, c.shape, 'float32'), store(outAct, inputGates.shape, 'float32')];
+    },
+    gelu(x, approximate) {
+      const xv = float32('gelu', x);
+      const [out, saved] = [allocateOutput('float32', xv.length), allocateOutput('float32', xv.length)] as [Float32Array, Float32Array];
+      k.geluRange(xv, out, saved, k.geluTanh('gelu', approximate), 0, xv.length);
+      return [store(out, x.shape, 'float32'), store(saved, x.shape, 'float32')];
+    },
+    geluBackward(x, saved, dy, approximate) {
+      const [xv, sv, dv] = [x, saved, dy].map((t) => float32('geluBackward', t)) as [Float32Array, Float32Array, Float32Array];
+      k.sameSizes('geluBackward', [x, saved, dy]);
+      const out = allocateOutput('float32', xv.length) as Float32Array;
+      k.geluBackwardRange(xv, sv, dv, out, k.geluTanh('geluBackward', approximate), 0, xv.length);
+      return store(out, x.shape, 'float32');
+    },
+    layerNorm(x, w, b, cols, eps) {
+      const xv = float32('layerNorm', x);
+      const rows = k.layerNormRows('layerNorm', x, w, b, cols);
+      const [wv = null, bv = null] = [w, b].map((t) => (t === null ? null : float32('layerNorm', t)));
+      const out = allocateOutput('float32', xv.length) as Float32Array;
+      const [mean, rstd] = [allocateOutput('float32', rows), allocateOutput('float32', rows)] as [Float32Array, Float32Array];
+      k.layerNormRange(xv, wv, bv, eps, out, mean, rstd, cols, 0, rows);
+      return [store(out, x.shape, 'float32'), store(mean, [rows], 'float32'), store(rstd, [rows], 'float32')];
+    },
+    layerNormBackward(x, w, mean, rstd, dy, cols) {
+      const rows = k.layerNormRows('layerNormBackward', x, w, null, cols);
+      k.sameSizes('layerNormBackward', [x, dy]);
+      k.sameSizes('layerNormBackward', [mean, rstd, { shape: [rows] }]);
+      const [xv, mv, rv, dv] = [x, mean, rstd, dy].map((t) => float32('layerNormBackward', t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const wv = w === null ? null : float32('layerNormBackward', w);
+      const dx = allocateOutput('float32', xv.length) as Float32Array;
+      const [dw, db] = [allocateOutput('float32', cols), allocateOutput('float32', cols)] as [Float32Array, Float32Array];
+      k.layerNormBackwardRange(xv, wv, mv, rv, dv, dx, cols, 0, rows);
+      k.layerNormParamGradRange(xv, mv, rv, dv, dw, db, rows, cols, 0, cols);
+      return [store(dx, x.shape, 'float32'), store(dw, [cols], 'float32'), store(db, [cols], 'float32')];
     },
     lstmCellBackward(act, c, cNext, dh, dc) {
       const hidden = k.lstmCellHidden('lstmCellBackward', act.shape, act.shape, c.shape, null, null);

@@ -251,6 +251,27 @@ export interface FusedKernels {
    * gate inputs; a bias's is its sum over the rows).
    */
   lstmCellBackward?(act: TensorInfo, c: TensorInfo, cNext: TensorInfo, dh: TensorInfo | null, dc: TensorInfo | null): DataId[];
+  /**
+   * GELU of a float32 tensor, `x·Φ(x)` (`approximate: 'tanh'`: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`),
+   * as `torch.nn.functional.gelu`. Returns `[y, saved]`, both of `x`'s shape: `saved` is `Φ(x)`, or
+   * the tanh term, for {@link FusedKernels.geluBackward}.
+   */
+  gelu?(x: TensorInfo, approximate: 'none' | 'tanh'): DataId[];
+  /** The gradient of {@link FusedKernels.gelu}: `dy · gelu'(x)`, from `x` and what the forward saved. */
+  geluBackward?(x: TensorInfo, saved: TensorInfo, dy: TensorInfo, approximate: 'none' | 'tanh'): DataId;
+  /**
+   * Layer norm of a float32 `x` over its last `cols` elements (rows = the rest), as
+   * `torch.nn.functional.layer_norm`: `(x − mean)/√(var + eps)·w + b`, with `w` and `b` of `cols`
+   * elements or null. Returns `[y, mean, rstd]`: `y` of `x`'s shape, the rows' means and
+   * `1/√(var + eps)` as `[rows]`.
+   */
+  layerNorm?(x: TensorInfo, w: TensorInfo | null, b: TensorInfo | null, cols: number, eps: number): DataId[];
+  /**
+   * The gradients of {@link FusedKernels.layerNorm} from `x`, `w`, the saved `mean` and `rstd`,
+   * and `dy`: returns `[dx, dw, db]`, `dx` of `x`'s shape, `dw` and `db` `[cols]` (the sums over
+   * the rows of `dy·x̂` and `dy`).
+   */
+  layerNormBackward?(x: TensorInfo, w: TensorInfo | null, mean: TensorInfo, rstd: TensorInfo, dy: TensorInfo, cols: number): DataId[];
 }
 
 /** Every kernel a backend can offer. */

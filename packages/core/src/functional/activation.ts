@@ -1,4 +1,6 @@
 /** Activation functions, each a one-line composition of elementwise ops (gradients come from those ops). */
+import { isGradEnabled } from '../autograd';
+import { launch, launchMany, record } from '../op';
 import { erf } from '../ops/unary';
 import { where } from '../ops/compare';
 import type { Tensor } from '../tensor';
@@ -44,12 +46,39 @@ export interface GeluOptions {
  */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   const approximate = options.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  const k = x._backend().kernels;
+  if (k.gelu && k.geluBackward && x.dtype === 'float32' && x.numel() > 0) return fusedGelu(x, approximate);
+  return composedGelu(x, approximate);
+}
+
+// the fused kernel; its backward is the fused gradient, or (createGraph) the derivative as tensor ops
+function fusedGelu(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
+  const b = x._backend();
+  const [y, saved] = launchMany('gelu', b, x.shape, 'float32', (k) => k.gelu!(x._info(), approximate)) as [Tensor, Tensor];
+  return record('gelu', y, [x], (g) => [
+    isGradEnabled() ? g.mul(geluSlope(x, approximate)) : launch('geluBackward', b, x.shape, 'float32', (k) => k.geluBackward!(x._info(), saved._info(), g._info(), approximate)),
+  ]);
+}
+
+// d gelu / dx as tensor ops (differentiable again)
+function geluSlope(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
+  if (approximate === 'tanh') {
+    const c = Math.sqrt(2 / Math.PI);
+    const t = x.add(x.square().mul(x).mul(0.044715)).mul(c).tanh();
+    // 0.5·(1 + t) + 0.5·x·(1 − t²)·c·(1 + 3·0.044715·x²)
+    return t.add(1).mul(0.5).add(x.mul(0.5).mul(t.square().neg().add(1)).mul(x.square().mul(3 * 0.044715).add(1).mul(c)));
+  }
+  // Φ(x) + x·φ(x)
+  return erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5).add(x.mul(x.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI))));
+}
+
+function composedGelu(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
   if (approximate === 'tanh') {
     // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
     const inner = x.add(x.square().mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
     return x.mul(0.5).mul(inner.tanh().add(1));
   }
-  if (approximate !== 'none') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   return x.mul(0.5).mul(erf(x.mul(Math.SQRT1_2)).add(1)); // 0.5·x·(1 + erf(x/√2))
 }
 

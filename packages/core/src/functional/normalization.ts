@@ -1,5 +1,6 @@
 /** Normalization: layer, batch, group and RMS norms, and `normalize` (unit p-norm). */
-import { noGrad } from '../autograd';
+import { isGradEnabled, noGrad } from '../autograd';
+import { launchMany, record } from '../op';
 import { fmt } from '../shape';
 import { Tensor } from '../tensor';
 import { checkTensor, optionalTensor } from '../ops/operand';
@@ -47,6 +48,11 @@ export function layerNorm(
       throw new Error(`layerNorm: ${name} of shape ${fmt(p.shape)} must have normalizedShape ${fmt(shape)}`);
     }
   }
+  const kernels = x._backend().kernels;
+  const cols = shape.reduce((a, d) => a * d, 1);
+  if (kernels.layerNorm && kernels.layerNormBackward && x.dtype === 'float32' && x.numel() > 0 && (!w || w.dtype === 'float32') && (!b || b.dtype === 'float32')) {
+    return fusedLayerNorm(x, w ?? null, b ?? null, cols, eps);
+  }
   const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
   const centered = x.sub(x.mean(dims, true));
   const variance = centered.square().mean(dims, true); // biased, as PyTorch normalises
@@ -54,6 +60,29 @@ export function layerNorm(
   if (w) y = y.mul(w);
   if (b) y = y.add(b);
   return y;
+}
+
+// the fused kernel over [rows, cols]; its backward is the fused gradient, or (createGraph) the
+// composition's, differentiated again
+function fusedLayerNorm(x: Tensor, w: Tensor | null, b: Tensor | null, cols: number, eps: number): Tensor {
+  const be = x._backend();
+  const rows = x.numel() / cols;
+  const [y, mean, rstd] = launchMany('layerNorm', be, x.shape, 'float32', (k) => k.layerNorm!(x._info(), w?._info() ?? null, b?._info() ?? null, cols, eps), [x.shape, [rows], [rows]]) as [Tensor, Tensor, Tensor];
+  const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
+  return record('layerNorm', y, inputs, (g) => {
+    if (isGradEnabled()) {
+      const xr = x.reshape([rows, cols]);
+      const centered = xr.sub(xr.mean(1, true));
+      const inv = centered.square().mean(1, true).add(eps).sqrt().reciprocal();
+      const xhat = centered.mul(inv);
+      const gr = g.reshape([rows, cols]);
+      const gw = w ? gr.mul(w.reshape([cols])) : gr;
+      const dx = gw.sub(gw.mean(1, true)).sub(xhat.mul(gw.mul(xhat).mean(1, true))).mul(inv);
+      return [dx.reshape(x.shape), ...(w ? [gr.mul(xhat).sum(0).reshape(w.shape)] : []), ...(b ? [gr.sum(0).reshape(b.shape)] : [])];
+    }
+    const [dx, dw, db] = launchMany('layerNormBackward', be, x.shape, 'float32', (k) => k.layerNormBackward!(x._info(), w?._info() ?? null, mean._info(), rstd._info(), g._info(), cols), [x.shape, [cols], [cols]]) as [Tensor, Tensor, Tensor];
+    return [dx, ...(w ? [dw.reshape(w.shape)] : []), ...(b ? [db.reshape(b.shape)] : [])];
+  });
 }
 
 /**

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { grad } from '../autograd';
+import type { Backend } from '../backend';
+import { manualSeed, randn } from '../creation';
+import { setBackend } from '../registry';
+import type { Tensor } from '../tensor';
+import * as F from './index';
+
+const { cpuBackend } = (await import('@tensorgrad/backend-cpu' as string)) as { cpuBackend: () => Backend };
+
+const FUSED = ['gelu', 'geluBackward', 'layerNorm', 'layerNormBackward'] as const;
+
+/** The cpu backend without its fused GELU and layer norm, so that the compositions run. */
+function composedBackend(): Backend {
+  const b = cpuBackend();
+  return {
+    ...b,
+    supports: { ...b.supports, fused: b.supports.fused.filter((k) => !(FUSED as readonly string[]).includes(k)) },
+    kernels: { ...b.kernels, gelu: undefined, geluBackward: undefined, layerNorm: undefined, layerNormBackward: undefined },
+  };
+}
+
+async function numbers(backend: Backend, program: () => Tensor[]): Promise<number[][]> {
+  await setBackend(backend);
+  manualSeed(11);
+  return program().map((t) => Array.from(t.dataSync()));
+}
+
+function expectClose(a: number[][], b: number[][], tol = 2e-5): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((xs, i) => {
+    expect(xs.length).toBe(b[i]!.length);
+    xs.forEach((x, j) => expect(Math.abs(x - b[i]![j]!)).toBeLessThanOrEqual(tol * (1 + Math.abs(b[i]![j]!))));
+  });
+}
+
+// the fused kernels and the compositions they replace give the same numbers, to the second order
+describe('fused GELU and layer norm', () => {
+  const programs: [string, () => Tensor[]][] = [
+    [
+      'gelu, exact and tanh, forward and backward through a non-contiguous gradient',
+      () => {
+        const out: Tensor[] = [];
+        for (const approximate of ['none', 'tanh'] as const) {
+          const x = randn([5, 7]).mul(3).requiresGrad_();
+          const y = F.gelu(x, { approximate });
+          y.mT.mul(randn([7, 5])).sum().backward(); // the incoming gradient is a transposed view
+          out.push(y, x.grad!);
+        }
+        return out;
+      },
+    ],
+    [
+      'gelu twice differentiated (createGraph)',
+      () => {
+        const out: Tensor[] = [];
+        for (const approximate of ['none', 'tanh'] as const) {
+          const x = randn([9]).requiresGrad_();
+          const [g] = grad(F.gelu(x, { approximate }).sum(), [x], { createGraph: true });
+          const [gg] = grad(g!.square().sum(), [x]);
+          out.push(g!, gg!);
+        }
+        return out;
+      },
+    ],
+    [
+      'layer norm over one and two dims, with and without affine parameters',
+      () => {
+        const out: Tensor[] = [];
+        const x = randn([3, 4, 6]).mul(2).add(1).requiresGrad_();
+        const w = randn([6]).requiresGrad_();
+        const b = randn([6]).requiresGrad_();
+        const w2 = randn([4, 6]).requiresGrad_();
+        const dy = randn([3, 4, 6]);
+        F.layerNorm(x, [6], w, b).mul(dy).sum().backward();
+        out.push(F.layerNorm(x, [6], w, b), x.grad!, w.grad!, b.grad!);
+        x.grad = null;
+        F.layerNorm(x, [4, 6], w2, undefined, 1e-3).mul(dy).sum().backward();
+        out.push(x.grad!, w2.grad!);
+        x.grad = null;
+        F.layerNorm(x.transpose(0, 2), [3]).mul(dy.transpose(0, 2)).sum().backward(); // a non-contiguous input
+        out.push(x.grad!);
+        return out;
+      },
+    ],
+    [
+      'layer norm twice differentiated (createGraph)',
+      () => {
+        const x = randn([4, 5]).requiresGrad_();
+        const w = randn([5]).requiresGrad_();
+        const b = randn([5]).requiresGrad_();
+        const y = F.layerNorm(x, [5], w, b);
+        const [gx, gw] = grad(y.mul(randn([4, 5])).sum(), [x, w], { createGraph: true });
+        const [ggx, ggw] = grad(gx!.square().sum().add(gw!.square().sum()), [x, w]);
+        return [gx!, gw!, ggx!, ggw!];
+      },
+    ],
+  ];
+  for (const [name, program] of programs) {
+    it(name, async () => {
+      const composed = await numbers(composedBackend(), program);
+      const fused = await numbers(cpuBackend(), program);
+      expectClose(fused, composed);
+    });
+  }
+
+  it('the fused kernels really ran', async () => {
+    await setBackend(cpuBackend());
+    expect(cpuBackend().supports.fused).toEqual(expect.arrayContaining([...FUSED]));
+    const b = cpuBackend();
+    let calls = 0;
+    const counting: Backend = { ...b, kernels: { ...b.kernels, gelu: (...a) => (calls++, b.kernels.gelu!(...a)), layerNorm: (...a) => (calls++, b.kernels.layerNorm!(...a)) } };
+    await setBackend(counting);
+    F.layerNorm(F.gelu(randn([2, 3])), [3]);
+    expect(calls).toBe(2);
+  });
+
+  it('bad input is refused by name', async () => {
+    await setBackend(cpuBackend());
+    expect(() => F.gelu(randn([2]), { approximate: 'fast' as never })).toThrow(/gelu: approximate must be 'none' or 'tanh', got 'fast'/);
+    expect(() => F.layerNorm(randn([2, 3]), [4])).toThrow(/layerNorm/);
+  });
+});
