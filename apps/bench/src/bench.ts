@@ -1,6 +1,8 @@
 /**
- * `pnpm bench`: tensorgrad (cpu, worker, gpujs) and TensorFlow.js (cpu, wasm) side by side on
- * matmul, elementwise ops, and MLP and CNN training steps; writes docs/benchmarks.md.
+ * `pnpm bench`: tensorgrad (cpu, worker, gpujs), TensorFlow.js (cpu, wasm) and PyTorch (torch-1,
+ * torch-2: ../torch/serve.py under /usr/bin/python3) side by side on matmul, elementwise ops, MLP
+ * and CNN training steps, and real models' steps (nanoGPT, makemore, an LSTM, pytorch/examples'
+ * MNIST Net); writes docs/benchmarks.md.
  *
  *   node dist/bench.js [--quick] [--rounds 5] [--systems cpu,worker,...] [--cases "matmul,mlp"]
  *                      [--json] [--write | --no-write] [--out FILE]
@@ -26,9 +28,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CASES, scaleBudget, selectCases, valueOf, type Case } from './cases';
 import { median, parallelCapacity, sampleFor, warmUp } from './measure';
-import { acceptance, checkRows, pairedChecks, pairedRoundRows, pairedRows, ratioRows, renderMarkdown, resultRows, speedSummary, spread, textTable, type CaseResult, type RunReport } from './report';
+import { acceptance, checkRows, lossRows, pairedChecks, pairedRoundRows, pairedRows, ratioRows, renderMarkdown, resultRows, speedSummary, spread, textTable, torchChecks, torchRatioRows, type CaseResult, type RunReport } from './report';
 import { PAIRED, runPaired, type PairedReport } from './paired';
-import { SYSTEM_NAMES, SYSTEMS, type System, type SystemName } from './systems';
+import { isTorch, SYSTEM_NAMES, SYSTEMS, type System, type SystemName } from './systems';
+import { probeTorch, torchCommand } from './torch';
 import { machine, versions } from './versions';
 
 /** A child's answer to one block request. */
@@ -37,10 +40,16 @@ interface Block {
   /** Training cases: the loss at the system's first and at its latest step, and the steps run so far (warm-up included). */
   loss?: [number, number, number];
   error?: string;
+  /** The system has no version of the case (TF.js has no GPT): a "–" in the tables, not a failure. */
+  unsupported?: string;
 }
+
+/** Thrown by `prepare` for a case the system cannot run. */
+class Unsupported extends Error {}
 
 /** Runs cases on one system, preparing (and warming up) each case on first use. */
 async function runner(name: string): Promise<{ block: (c: Case) => Block; info: () => Record<string, string>; close: () => Promise<void> }> {
+  if (isTorch(name)) throw new Error(`bench: '${name}' runs in python (torch/serve.py); run it with --systems ${name}`);
   const make = SYSTEMS[name as SystemName];
   if (make === undefined) throw new Error(`bench: unknown system '${name}'; known: ${SYSTEM_NAMES.join(', ')}`);
   const system = await make();
@@ -50,7 +59,17 @@ async function runner(name: string): Promise<{ block: (c: Case) => Block; info: 
     const w = c.work;
     if (w.kind === 'matmul') return { run: s.matmul(w.n) };
     if (w.kind === 'elementwise') return { run: s.elementwise(w.op, w.n) };
-    const step = w.kind === 'mlp' ? s.mlpStep(w.batch) : s.cnnStep(w.batch);
+    const missing = (): never => {
+      throw new Unsupported(`no ${w.kind} model in this system`);
+    };
+    if (w.kind === 'gpt-generate') return { run: (s.gptGenerate ?? missing)(w) };
+    const step =
+      w.kind === 'mlp' ? s.mlpStep(w.batch)
+      : w.kind === 'cnn' ? s.cnnStep(w.batch)
+      : w.kind === 'gpt-train' ? (s.gptStep ?? missing)(w)
+      : w.kind === 'makemore' ? (s.makemoreStep ?? missing)(w)
+      : w.kind === 'lstm' ? (s.lstmStep ?? missing)(w)
+      : (s.mnistNetStep ?? missing)(w);
     const entry: Prepared = { run: () => 0 };
     entry.run = () => {
       const loss = step();
@@ -70,6 +89,7 @@ async function runner(name: string): Promise<{ block: (c: Case) => Block; info: 
         const samples = sampleFor(p.run, c);
         return p.loss ? { samples, loss: p.loss } : { samples };
       } catch (e) {
+        if (e instanceof Unsupported) return { unsupported: e.message };
         return { error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! };
       }
     },
@@ -99,7 +119,7 @@ async function serve(name: string, cases: readonly Case[]): Promise<void> {
   await r.close();
 }
 
-/** A child process serving one system. */
+/** A child process serving one system: this file in `--serve` mode, or torch/serve.py for PyTorch. */
 class Child {
   private readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: AsyncIterator<string>;
@@ -108,8 +128,13 @@ class Child {
     readonly system: string,
     quick: boolean,
   ) {
-    const args = [fileURLToPath(import.meta.url), '--system', system, '--serve', ...(quick ? ['--quick'] : [])];
-    this.proc = spawn(process.execPath, args);
+    if (isTorch(system)) {
+      const [python, args] = torchCommand(system as 'torch-1' | 'torch-2');
+      this.proc = spawn(python, args);
+    } else {
+      const args = [fileURLToPath(import.meta.url), '--system', system, '--serve', ...(quick ? ['--quick'] : [])];
+      this.proc = spawn(process.execPath, args);
+    }
     this.proc.stderr.pipe(process.stderr);
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
@@ -125,12 +150,14 @@ class Child {
     return JSON.parse(value);
   }
 
-  ready(): Promise<unknown> {
-    return this.next();
+  async ready(): Promise<void> {
+    const r = (await this.next()) as { ready?: boolean; error?: string };
+    if (r.ready !== true) throw new Error(`bench: the '${this.system}' process did not start: ${r.error ?? JSON.stringify(r)}`);
   }
 
+  /** One block of samples of `c`; the case's definition goes along (serve.py has no case list of its own). */
   block(c: Case): Promise<Block> {
-    return this.request({ case: c.name }) as Promise<Block>;
+    return this.request({ case: c.name, def: c }) as Promise<Block>;
   }
 
   async info(): Promise<Record<string, string>> {
@@ -184,6 +211,15 @@ async function main(): Promise<void> {
   });
   const cases = selectCases(CASES, values.cases).map((c) => (values.quick ? scaleBudget(c, 0.5) : c));
   if (values.system !== undefined && values.serve) return serve(values.system, cases);
+  if (values.system !== undefined && isTorch(values.system)) {
+    const child = new Child(values.system, values.quick);
+    await child.ready();
+    const blocks: Record<string, Block> = {};
+    for (const c of cases) blocks[c.name] = await child.block(c);
+    console.log(JSON.stringify({ info: await child.info(), blocks }));
+    await child.close();
+    return;
+  }
   if (values.system !== undefined) {
     const r = await runner(values.system);
     const blocks = Object.fromEntries(cases.map((c) => [c.name, r.block(c)]));
@@ -200,16 +236,37 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  const systems = selectSystems(values.systems ?? SYSTEM_NAMES.join(','));
+  let systems = selectSystems(values.systems ?? SYSTEM_NAMES.join(','));
+  const skipped: Record<string, string> = {};
+  if (systems.some(isTorch)) {
+    const probe = probeTorch();
+    if (!probe.ok) {
+      for (const s of systems.filter(isTorch)) skipped[s] = probe.reason;
+      systems = systems.filter((s) => !isTorch(s));
+      process.stderr.write(`bench: skipping the PyTorch systems: ${probe.reason}\n`);
+      if (systems.length === 0) throw new Error('bench: no system left to run');
+    }
+  }
   const rounds = Number(values.rounds ?? (values.quick ? 3 : 5));
   if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`bench: --rounds must be a positive integer, got '${values.rounds}'`);
   const cores = machine().cores;
   const loadBefore = loadavg()[0]!;
-  const children = systems.map((s) => new Child(s, values.quick));
-  await Promise.all(children.map((c) => c.ready()));
+  let children = systems.map((s) => new Child(s, values.quick));
+  const readiness = await Promise.allSettled(children.map((c) => c.ready()));
+  for (const [i, r] of readiness.entries()) {
+    if (r.status === 'fulfilled') continue;
+    const why = r.reason instanceof Error ? r.reason.message : String(r.reason);
+    skipped[children[i]!.system] = why;
+    process.stderr.write(`${why}; skipping it\n`);
+    await children[i]!.close();
+  }
+  children = children.filter((c) => skipped[c.system] === undefined);
+  systems = systems.filter((s) => skipped[s] === undefined);
+  if (systems.length === 0) throw new Error('bench: no system left to run');
   const all: Record<string, Record<string, number[]>> = Object.fromEntries(systems.map((s) => [s, {}]));
   const losses: Record<string, Record<string, [number, number, number]>> = {};
   const errors: Record<string, Record<string, string>> = Object.fromEntries(systems.map((s) => [s, {}]));
+  const unsupported: Record<string, Record<string, string>> = Object.fromEntries(systems.map((s) => [s, {}]));
   const capacities: number[] = [];
   const load: number[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -221,8 +278,12 @@ async function main(): Promise<void> {
     const order = children.map((_, i) => children[(i + round) % children.length]!);
     for (const c of cases) {
       for (const child of order) {
-        if (errors[child.system]![c.name] !== undefined) continue;
+        if (errors[child.system]![c.name] !== undefined || unsupported[child.system]![c.name] !== undefined) continue;
         const b = await child.block(c);
+        if (b.unsupported !== undefined) {
+          unsupported[child.system]![c.name] = b.unsupported;
+          continue;
+        }
         if (b.error !== undefined) {
           errors[child.system]![c.name] = b.error;
           process.stderr.write(`${child.system}: ${c.name}: ${b.error}\n`);
@@ -253,6 +314,8 @@ async function main(): Promise<void> {
   for (const s of systems) {
     const failed = Object.entries(errors[s]!);
     if (failed.length > 0) infos[s] = { ...infos[s], failed: failed.map(([c, e]) => `${c} (${e})`).join(', ') };
+    const absent = Object.keys(unsupported[s]!);
+    if (absent.length > 0) infos[s] = { ...infos[s], 'not implemented': absent.join(', ') };
   }
   const report: RunReport = {
     systems,
@@ -268,6 +331,7 @@ async function main(): Promise<void> {
     capacities,
     seconds: (performance.now() - started) / 1000,
     losses,
+    ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
     ...(paired ? { paired } : {}),
   };
   if (values.json) {
@@ -278,10 +342,16 @@ async function main(): Promise<void> {
     console.log(`load average (1 min) ${loadBefore.toFixed(2)} before, min/median/max ${spread(load)} during; cores' worth of CPU per round: ${capacities.map((c) => c.toFixed(2)).join(', ')}`);
     for (const s of systems) console.log(`  ${s}: ${Object.entries(infos[s] ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
     console.log(`\n${textTable(resultRows(report))}`);
-    if (systems.some((s) => s.startsWith('tfjs-')) && systems.some((s) => !s.startsWith('tfjs-'))) {
+    if (systems.some((s) => s.startsWith('tfjs-')) && systems.some((s) => !s.startsWith('tfjs-') && !isTorch(s))) {
       console.log(`\nspeed-up vs TF.js (above 1: tensorgrad faster)\n${textTable(ratioRows(report))}`);
     }
+    for (const [s, why] of Object.entries(skipped)) console.log(`  ${s}: skipped: ${why}`);
+    if (systems.some(isTorch)) {
+      console.log(`\ntensorgrad's time over PyTorch's (below 1: tensorgrad faster; issue 15 asks for at most 2×, 3× for generation)\n${textTable(torchRatioRows(report))}`);
+    }
+    console.log(`\n${textTable(lossRows(report))}`);
     console.log(`\n${textTable(checkRows(acceptance(results)))}`);
+    if (systems.some(isTorch)) console.log(`\nissue 15: tensorgrad vs PyTorch\n${textTable(checkRows(torchChecks(results)))}`);
     if (paired) {
       const { slowest, ceilings } = speedSummary(paired);
       console.log(`\nworker vs cpu in one process, paired turns (issue 4)\n${textTable(pairedRows(paired))}`);

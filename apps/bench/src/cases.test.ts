@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesMoved, CASES, formatCount, higherIsBetter, samplesPerSecond, scaleBudget, selectCases, speedUp, valueOf } from './cases';
+import { bytesMoved, CASES, formatCount, GPT_SIZE, higherIsBetter, samplesPerSecond, scaleBudget, selectCases, speedUp, valueOf } from './cases';
 
 const named = (name: string) => CASES.find((c) => c.name === name)!;
 
@@ -9,7 +9,27 @@ describe('the case list', () => {
       'matmul 128', 'matmul 256', 'matmul 512', 'matmul 1024',
       'add 1M', 'add 16M', 'relu 1M', 'relu 16M', 'exp 1M', 'exp 16M',
       'MLP step (batch 64)', 'MLP step (batch 256)', 'CNN step (batch 64)',
+      'GPT iteration', 'GPT generation (per token)', 'makemore MLP step', 'LSTM step', 'MNIST Net step',
     ]);
+  });
+
+  it('defines the cases beside PyTorch as issue 15 asks', () => {
+    const gpt = named('GPT iteration').work;
+    expect(gpt).toMatchObject({ kind: 'gpt-train', batch: 12, weightDecay: 0.1, lr: 1e-3, betas: [0.9, 0.99], clip: 1 });
+    expect(GPT_SIZE).toEqual({ vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, bias: false });
+    expect(named('GPT generation (per token)').work).toMatchObject({ kind: 'gpt-generate', prompt: 1, tokens: 63, temperature: 1, topK: null });
+    expect(named('makemore MLP step').work).toMatchObject({ kind: 'makemore', batch: 32, vocab: 27, context: 3, embed: 10, hidden: 200, lr: 0.1 });
+    expect(named('LSTM step').work).toMatchObject({ kind: 'lstm', batch: 97, steps: 999, hidden: 51, lr: 0.01 });
+    expect(named('MNIST Net step').work).toMatchObject({ kind: 'mnist-net', batch: 64, lr: 1 });
+    // only the dropout cases may disagree on their first loss
+    expect(CASES.filter((c) => c.dropout).map((c) => c.name)).toEqual(['CNN step (batch 64)', 'MNIST Net step']);
+  });
+
+  it('keeps the slow LSTM step to a sample or two a round', () => {
+    const c = named('LSTM step');
+    expect(c.maxRuns).toBeLessThanOrEqual(2);
+    expect(c.warmupRuns).toBe(1);
+    expect(scaleBudget(c, 0.5).maxRuns).toBe(1);
   });
 
   it('gives every case at least one run and a budget', () => {
@@ -30,6 +50,13 @@ describe('valueOf', () => {
     expect(bytesMoved('relu', 1000)).toBe(8000);
     expect(valueOf(named('add 1M'), 12 * 1024 * 1024 / 1e6)).toBeCloseTo(1);
     expect(valueOf(named('exp 16M'), 8 * 16 * 1024 * 1024 / 1e6)).toBeCloseTo(1);
+  });
+
+  it('reports generation per token: the run\'s time over the tokens it generated', () => {
+    expect(named('GPT generation (per token)').unit).toBe('ms/token');
+    expect(valueOf(named('GPT generation (per token)'), 126)).toBe(2);
+    expect(higherIsBetter('ms/token')).toBe(false);
+    expect(speedUp('ms/token', 1, 3)).toBe(3);
   });
 
   it('reports a training step in milliseconds, with samples/s from its batch', () => {
@@ -62,7 +89,13 @@ describe('selectCases', () => {
   });
 
   it('matches words as case-insensitive substrings and keeps table order', () => {
-    expect(selectCases(CASES, 'mlp,MATMUL 1024').map((c) => c.name)).toEqual(['matmul 1024', 'MLP step (batch 64)', 'MLP step (batch 256)']);
+    expect(selectCases(CASES, 'mlp,MATMUL 1024').map((c) => c.name)).toEqual(['matmul 1024', 'MLP step (batch 64)', 'MLP step (batch 256)', 'makemore MLP step']);
+  });
+
+  it('picks issue 15\'s cases with the words of its command', () => {
+    expect(selectCases(CASES, 'gpt,makemore,lstm,mnist net,mlp step (batch 64)').map((c) => c.name)).toEqual([
+      'MLP step (batch 64)', 'GPT iteration', 'GPT generation (per token)', 'makemore MLP step', 'LSTM step', 'MNIST Net step',
+    ]);
   });
 
   it('takes an exact name over the names that contain it', () => {

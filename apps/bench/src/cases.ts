@@ -4,8 +4,8 @@
  * the systems (systems.ts, tfjs.ts) know how to run each kind of work.
  */
 
-/** What a case reports: GFLOP/s and GB/s are better higher, ms/step lower. */
-export type Unit = 'GFLOP/s' | 'GB/s' | 'ms/step';
+/** What a case reports: GFLOP/s and GB/s are better higher, ms/step and ms/token lower. */
+export type Unit = 'GFLOP/s' | 'GB/s' | 'ms/step' | 'ms/token';
 
 /** The elementwise ops measured in GB/s. */
 export type ElementwiseOp = 'add' | 'relu' | 'exp';
@@ -15,7 +15,51 @@ export type Work =
   | { readonly kind: 'matmul'; readonly n: number }
   | { readonly kind: 'elementwise'; readonly op: ElementwiseOp; readonly n: number }
   | { readonly kind: 'mlp'; readonly batch: number }
-  | { readonly kind: 'cnn'; readonly batch: number };
+  | { readonly kind: 'cnn'; readonly batch: number }
+  | GptTrainWork
+  | GptGenerateWork
+  | { readonly kind: 'makemore'; readonly batch: number; readonly vocab: number; readonly context: number; readonly embed: number; readonly hidden: number; readonly lr: number; readonly seed: number }
+  | { readonly kind: 'lstm'; readonly batch: number; readonly steps: number; readonly hidden: number; readonly lr: number; readonly seed: number }
+  | { readonly kind: 'mnist-net'; readonly batch: number; readonly lr: number; readonly seed: number };
+
+/** nanoGPT's model size (its `GPTConfig`, in apps/gpt's spelling). */
+export interface GptSize {
+  readonly vocabSize: number;
+  readonly blockSize: number;
+  readonly nLayer: number;
+  readonly nHead: number;
+  readonly nEmbd: number;
+  readonly dropout: number;
+  readonly bias: boolean;
+}
+
+/**
+ * One nanoGPT training iteration: forward with targets, zero the gradients, backward, clip the
+ * gradient norm, an AdamW step (`configureOptimizers(weightDecay, lr, betas)`), the loss read back.
+ */
+export interface GptTrainWork {
+  readonly kind: 'gpt-train';
+  readonly batch: number;
+  readonly config: GptSize;
+  readonly weightDecay: number;
+  readonly lr: number;
+  readonly betas: readonly [number, number];
+  readonly clip: number;
+  readonly seed: number;
+}
+
+/**
+ * Sampling in eval mode at batch 1: one run is `generate(prompt, tokens)` from a `prompt`-token
+ * context (token id 0), temperature and top-k as given; the case reports the run's time / `tokens`.
+ */
+export interface GptGenerateWork {
+  readonly kind: 'gpt-generate';
+  readonly config: GptSize;
+  readonly prompt: number;
+  readonly tokens: number;
+  readonly temperature: number;
+  readonly topK: number | null;
+}
 
 export interface Case {
   readonly name: string;
@@ -29,6 +73,8 @@ export interface Case {
   readonly warmupRuns: number;
   /** ...and no more once the warm-up has taken this long (at least one). */
   readonly warmupMs: number;
+  /** The step draws dropout masks: first losses differ between libraries (their random streams differ). */
+  readonly dropout?: boolean;
 }
 
 const M = 1024 * 1024;
@@ -53,6 +99,8 @@ export function valueOf(c: Case, ms: number): number {
       return (2 * w.n ** 3) / (ms * 1e6);
     case 'elementwise':
       return bytesMoved(w.op, w.n) / (ms * 1e6);
+    case 'gpt-generate':
+      return ms / w.tokens;
     default:
       return ms;
   }
@@ -65,7 +113,7 @@ export function samplesPerSecond(c: Case, ms: number): number | undefined {
 
 /** Whether a larger value of `unit` is better. */
 export function higherIsBetter(unit: Unit): boolean {
-  return unit !== 'ms/step';
+  return unit !== 'ms/step' && unit !== 'ms/token';
 }
 
 /** How many times faster `a` is than `b` in `unit`: above 1 when `a` wins. */
@@ -103,6 +151,59 @@ const training = (kind: 'mlp' | 'cnn', batch: number, budgetMs: number): Case =>
   warmupMs: 1500,
 });
 
+/** nanoGPT's CPU configuration (its README's shakespeare_char run on a laptop). */
+export const GPT_SIZE: GptSize = { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, bias: false };
+
+/** The cases beside PyTorch (issue 15): real models' steps, the same weights and batches in every library. */
+const PYTORCH_CASES: readonly Case[] = [
+  {
+    name: 'GPT iteration',
+    unit: 'ms/step',
+    work: { kind: 'gpt-train', batch: 12, config: GPT_SIZE, weightDecay: 0.1, lr: 1e-3, betas: [0.9, 0.99], clip: 1.0, seed: 41 },
+    maxRuns: 10,
+    budgetMs: 2000,
+    warmupRuns: 3,
+    warmupMs: 1500,
+  },
+  {
+    name: 'GPT generation (per token)',
+    unit: 'ms/token',
+    work: { kind: 'gpt-generate', config: GPT_SIZE, prompt: 1, tokens: 63, temperature: 1, topK: null },
+    maxRuns: 6,
+    budgetMs: 1500,
+    warmupRuns: 2,
+    warmupMs: 1000,
+  },
+  {
+    name: 'makemore MLP step',
+    unit: 'ms/step',
+    work: { kind: 'makemore', batch: 32, vocab: 27, context: 3, embed: 10, hidden: 200, lr: 0.1, seed: 51 },
+    maxRuns: 100,
+    budgetMs: 400,
+    warmupRuns: 50,
+    warmupMs: 800,
+  },
+  {
+    name: 'LSTM step',
+    unit: 'ms/step',
+    work: { kind: 'lstm', batch: 97, steps: 999, hidden: 51, lr: 0.01, seed: 61 },
+    maxRuns: 2,
+    budgetMs: 1000, // PyTorch takes ~0.8 s a step: one or two samples a round
+    warmupRuns: 1,
+    warmupMs: 1,
+  },
+  {
+    name: 'MNIST Net step',
+    unit: 'ms/step',
+    work: { kind: 'mnist-net', batch: 64, lr: 1.0, seed: 71 },
+    maxRuns: 8,
+    budgetMs: 1500,
+    warmupRuns: 3,
+    warmupMs: 1500,
+    dropout: true,
+  },
+];
+
 /** Every case, in the order of the table. */
 export const CASES: readonly Case[] = [
   matmul(128, 40, 150),
@@ -112,7 +213,8 @@ export const CASES: readonly Case[] = [
   ...(['add', 'relu', 'exp'] as const).flatMap((op) => [elementwise(op, M), elementwise(op, 16 * M)]),
   training('mlp', 64, 500),
   training('mlp', 256, 600),
-  training('cnn', 64, 600),
+  { ...training('cnn', 64, 600), dropout: true },
+  ...PYTORCH_CASES,
 ];
 
 /** `c` with its per-round and warm-up time budgets scaled by `factor` (`--quick` halves them). */
@@ -127,7 +229,7 @@ export function scaleBudget(c: Case, factor: number): Case {
  *
  * @example
  * ```ts
- * selectCases(CASES, 'matmul 1024,mlp').map((c) => c.name); // ['matmul 1024', 'MLP step (batch 64)', 'MLP step (batch 256)']
+ * selectCases(CASES, 'matmul 1024,mlp step').map((c) => c.name); // ['matmul 1024', 'MLP step (batch 64)', 'MLP step (batch 256)']
  * ```
  */
 export function selectCases(all: readonly Case[], filter: string | undefined): Case[] {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   acceptance,
   checkRows,
+  firstLossSpread,
   formatInt,
+  lossRows,
   formatRatio,
   formatValue,
   markdownTable,
@@ -12,8 +14,12 @@ import {
   renderMarkdown,
   resultRows,
   spread,
+  slowdown,
   systemLabel,
   textTable,
+  torchChecks,
+  torchPairs,
+  torchRatioRows,
   type CaseResult,
   type RunReport,
 } from './report';
@@ -45,6 +51,7 @@ describe('formatting', () => {
     expect(systemLabel('worker')).toBe('tensorgrad worker');
     expect(systemLabel('gpujs', { fallback: 'true' })).toBe('tensorgrad gpujs†');
     expect(systemLabel('gpujs', { fallback: 'false' })).toBe('tensorgrad gpujs');
+    expect(systemLabel('torch-2')).toBe('PyTorch torch-2');
   });
 
   it('summarises a spread as min / median / max', () => {
@@ -60,6 +67,10 @@ describe('ratios', () => {
     ]);
   });
 
+  it('leaves the PyTorch systems out of the TF.js pairs', () => {
+    expect(ratioPairs(['cpu', 'torch-1', 'tfjs-wasm', 'torch-2'])).toEqual([['cpu', 'tfjs-wasm']]);
+  });
+
   it('is a speed-up for times and for rates alike, undefined where a system is missing', () => {
     expect(ratio(mlp64, 'cpu', 'tfjs-cpu')).toBe(6);
     expect(ratio(mm, 'worker', 'tfjs-wasm')).toBeCloseTo(1.4);
@@ -69,6 +80,68 @@ describe('ratios', () => {
   it('lays out one column per pair', () => {
     const rows = ratioRows({ systems: ['cpu', 'tfjs-cpu'], results: [mlp64] });
     expect(rows).toEqual([['case', 'cpu vs TF.js cpu'], ['MLP step (batch 64)', '6.00×']]);
+  });
+});
+
+describe('ratios vs PyTorch', () => {
+  const gpt: CaseResult = { name: 'GPT iteration', unit: 'ms/step', values: { cpu: 300, worker: 150, 'torch-1': 60, 'torch-2': 50 }, counts: {} };
+  const gen: CaseResult = { name: 'GPT generation (per token)', unit: 'ms/token', values: { cpu: 2, worker: 2.5, 'torch-1': 1, 'torch-2': 1 }, counts: {} };
+  const mmRate: CaseResult = { name: 'matmul 1024', unit: 'GFLOP/s', values: { cpu: 40, 'torch-1': 100 }, counts: {} };
+
+  it('pairs cpu with torch-1 and worker with torch-2, where both ran', () => {
+    expect(torchPairs(['cpu', 'worker', 'tfjs-cpu', 'torch-1', 'torch-2'])).toEqual([['cpu', 'torch-1'], ['worker', 'torch-2']]);
+    expect(torchPairs(['cpu', 'worker', 'torch-2'])).toEqual([['worker', 'torch-2']]);
+    expect(torchPairs(['cpu', 'worker'])).toEqual([]);
+  });
+
+  it('gives tensorgrad\'s time over PyTorch\'s, for rates too', () => {
+    expect(slowdown(gpt, 'cpu', 'torch-1')).toBe(5);
+    expect(slowdown(mmRate, 'cpu', 'torch-1')).toBe(2.5);
+    expect(slowdown(mmRate, 'worker', 'torch-2')).toBeUndefined();
+    expect(torchRatioRows({ systems: ['cpu', 'worker', 'torch-1', 'torch-2'], results: [gpt, mmRate] })).toEqual([
+      ['case', 'cpu / PyTorch torch-1', 'worker / PyTorch torch-2'],
+      ['GPT iteration', '5.00×', '3.00×'],
+      ['matmul 1024', '2.50×', '–'],
+    ]);
+  });
+
+  it('checks issue 15\'s targets for both pairs, honestly', () => {
+    const mlp: CaseResult = { ...mlp64, values: { cpu: 2, worker: 1, 'torch-1': 1, 'torch-2': 0.6 } };
+    const checks = torchChecks([gpt, gen, mlp]);
+    expect(checks.map((c) => c.claim)).toEqual([
+      "GPT iteration: tensorgrad cpu ≤ 2× PyTorch torch-1's time",
+      "GPT iteration: tensorgrad worker ≤ 2× PyTorch torch-2's time",
+      "makemore MLP step: tensorgrad cpu ≤ 2× PyTorch torch-1's time",
+      "makemore MLP step: tensorgrad worker ≤ 2× PyTorch torch-2's time",
+      "GPT generation (per token): tensorgrad cpu ≤ 3× PyTorch torch-1's time",
+      "GPT generation (per token): tensorgrad worker ≤ 3× PyTorch torch-2's time",
+      "MLP step (batch 64): tensorgrad cpu ≤ 2× PyTorch torch-1's time",
+      "MLP step (batch 64): tensorgrad worker ≤ 2× PyTorch torch-2's time",
+    ]);
+    expect(checks.map((c) => c.pass)).toEqual([false, false, undefined, undefined, true, true, true, true]);
+    expect(checks[0]!.measured).toBe('5.00× (300 vs 60.0 ms/step)');
+    expect(checks[2]!.measured).toBe('not measured');
+  });
+});
+
+describe('losses', () => {
+  it('measures how far apart the first losses are', () => {
+    expect(firstLossSpread({ cpu: [2, 1, 5] })).toBeUndefined();
+    expect(firstLossSpread({ cpu: [2, 1, 5], 'torch-1': [2, 1.5, 3] })).toBe(0);
+    expect(firstLossSpread({ a: [1.0, 0, 1], b: [1.001, 0, 1], c: [0.999, 0, 1] })).toBeCloseTo(0.002);
+  });
+
+  it('lays out first → last (steps) per system, with the agreement, "dropout" for dropout cases', () => {
+    const rows = lossRows({
+      systems: ['cpu', 'torch-1'],
+      infos: {},
+      losses: { 'GPT iteration': { cpu: [4.2169079, 3.2414159, 8], 'torch-1': [4.2169079, 3.2414169, 8] }, 'MNIST Net step': { cpu: [2.3021, 2.25, 6], 'torch-1': [2.3087, 2.23, 7] } },
+    });
+    expect(rows).toEqual([
+      ['case (loss: first → last, steps)', 'tensorgrad cpu', 'PyTorch torch-1', 'first losses agree to'],
+      ['GPT iteration', '4.21691 → 3.241 (8)', '4.21691 → 3.241 (8)', 'identical'],
+      ['MNIST Net step', '2.30210 → 2.250 (6)', '2.30870 → 2.230 (7)', 'dropout'],
+    ]);
   });
 });
 
@@ -144,8 +217,24 @@ describe('renderMarkdown', () => {
   it('has the ratios, the acceptance table, the losses and how to reproduce', () => {
     expect(md).toContain('| MLP step (batch 64) | 6.00× | – |');
     expect(md).toContain('## Acceptance (issue 6)');
-    expect(md).toContain('2.300 → 0.100 (40 steps)');
+    expect(md).toContain('2.30000 → 0.1000 (40)');
     expect(md).toContain('pnpm bench -- --quick');
+    expect(md).not.toContain('## Ratios vs PyTorch'); // no PyTorch system in this run
+  });
+
+  it('adds the PyTorch ratios and issue 15\'s checks when PyTorch ran, and names skipped systems', () => {
+    const withTorch = renderMarkdown({
+      ...report,
+      systems: ['cpu', 'torch-1'],
+      infos: { cpu: { library: 'tensorgrad', backend: 'cpu' }, 'torch-1': { library: 'PyTorch 1.13', backend: 'CPU', blas: 'libopenblasp-r0.3.21.so' } },
+      results: [{ ...mlp64, values: { cpu: 3, 'torch-1': 1 } }],
+      skipped: { 'torch-2': '/usr/bin/python3 has no torch' },
+    });
+    expect(withTorch).toContain('## Ratios vs PyTorch');
+    expect(withTorch).toContain('| MLP step (batch 64) | 3.00× |');
+    expect(withTorch).toContain("| MLP step (batch 64): tensorgrad cpu ≤ 2× PyTorch torch-1's time | 3.00× (3.00 vs 1.00 ms/step) | FAIL |");
+    expect(withTorch).toContain('- **PyTorch torch-1**: PyTorch 1.13, CPU; blas: libopenblasp-r0.3.21.so');
+    expect(withTorch).toContain('- **PyTorch torch-2**: skipped: /usr/bin/python3 has no torch');
   });
 });
 

@@ -2,7 +2,7 @@
  * Turning medians into tables, ratios, the acceptance checks and docs/benchmarks.md. No timing
  * here: everything is a pure function of the numbers (tested in report.test.ts).
  */
-import { speedUp, type Unit } from './cases';
+import { CASES, speedUp, type Unit } from './cases';
 import { speedCeiling } from './measure';
 import type { PairedReport } from './paired';
 
@@ -39,11 +39,17 @@ export interface RunReport {
   readonly losses: Readonly<Record<string, Readonly<Record<string, readonly [first: number, last: number, steps: number]>>>>;
   /** Issue 4's cpu-vs-worker comparison in one process, when both ran. */
   readonly paired?: PairedReport;
+  /** Systems asked for but not run, and why (no torch in /usr/bin/python3). */
+  readonly skipped?: Readonly<Record<string, string>>;
 }
+
+const isTfjs = (s: string): boolean => s.startsWith('tfjs-');
+const isTorch = (s: string): boolean => s.startsWith('torch-');
 
 /** The column heading of a system; gpujs is marked when it runs its fallback mode. */
 export function systemLabel(name: string, info?: Readonly<Record<string, string>>): string {
   if (name.startsWith('tfjs-')) return `TF.js ${name.slice(5)}`;
+  if (isTorch(name)) return `PyTorch ${name}`;
   return `tensorgrad ${name}${info?.['fallback'] === 'true' ? '†' : ''}`;
 }
 
@@ -71,8 +77,8 @@ export function formatRatio(r: number | undefined): string {
 
 /** The tensorgrad-vs-TF.js pairs that get a ratio column: every tensorgrad system against every TF.js one present. */
 export function ratioPairs(systems: readonly string[]): [string, string][] {
-  const ours = systems.filter((s) => !s.startsWith('tfjs-'));
-  const theirs = systems.filter((s) => s.startsWith('tfjs-'));
+  const ours = systems.filter((s) => !isTfjs(s) && !isTorch(s));
+  const theirs = systems.filter(isTfjs);
   return ours.flatMap((a) => theirs.map((b): [string, string] => [a, b]));
 }
 
@@ -105,6 +111,75 @@ export function ratioRows(report: Pick<RunReport, 'systems' | 'results'>): strin
   const pairs = ratioPairs(report.systems);
   const rows = [['case', ...pairs.map(([a, b]) => `${a} vs ${systemLabel(b)}`)]];
   for (const r of report.results) rows.push([r.name, ...pairs.map(([a, b]) => formatRatio(ratio(r, a, b)))]);
+  return rows;
+}
+
+/** The tensorgrad-vs-PyTorch pairs (issue 15): backend-cpu against one PyTorch core, backend-worker against two; those present. */
+export function torchPairs(systems: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = [
+    ['cpu', 'torch-1'],
+    ['worker', 'torch-2'],
+  ];
+  return pairs.filter(([a, b]) => systems.includes(a) && systems.includes(b));
+}
+
+/**
+ * How many times longer system `a` takes than `b` on case `r` (for rates: `b`'s rate over `a`'s),
+ * i.e. `1 / ratio(r, a, b)`: below 1 when `a` wins; undefined where either is missing.
+ *
+ * @example
+ * ```ts
+ * slowdown(gptIteration, 'cpu', 'torch-1'); // 3.5: tensorgrad cpu takes 3.5× PyTorch's time
+ * ```
+ */
+export function slowdown(r: CaseResult, a: string, b: string): number | undefined {
+  return ratio(r, b, a);
+}
+
+/** The PyTorch table's rows: per case, tensorgrad's time over PyTorch's for each pair of {@link torchPairs}. */
+export function torchRatioRows(report: Pick<RunReport, 'systems' | 'results'>): string[][] {
+  const pairs = torchPairs(report.systems);
+  const rows = [['case', ...pairs.map(([a, b]) => `${a} / ${systemLabel(b)}`)]];
+  for (const r of report.results) rows.push([r.name, ...pairs.map(([a, b]) => formatRatio(slowdown(r, a, b)))]);
+  return rows;
+}
+
+/** Whether a case draws dropout masks (its first losses need not agree between libraries). */
+const hasDropout = (name: string): boolean => CASES.find((c) => c.name === name)?.dropout === true;
+
+/**
+ * How far apart the systems' first losses are: (max − min) / |median| over the systems that ran
+ * the case, or undefined with fewer than two. The same weights and batch give the same first
+ * loss in every library up to float32 rounding (about 1e-6; 1e-4 is the bar).
+ *
+ * @example
+ * ```ts
+ * firstLossSpread({ cpu: [2.302585, 0.1, 40], 'torch-1': [2.302586, 0.1, 30] }); // ≈ 4e-7
+ * ```
+ */
+export function firstLossSpread(losses: Readonly<Record<string, readonly [number, number, number]>>): number | undefined {
+  const firsts = Object.values(losses).map((l) => l[0]);
+  if (firsts.length < 2) return undefined;
+  const s = [...firsts].sort((a, b) => a - b);
+  const mid = s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return (s[s.length - 1]! - s[0]!) / Math.abs(mid);
+}
+
+/**
+ * The losses table's rows: per training case, each system's first loss (6 digits), its last and
+ * the steps between, and the spread of the first losses ("dropout" where masks make them differ).
+ */
+export function lossRows(report: Pick<RunReport, 'systems' | 'infos' | 'losses'>): string[][] {
+  const { systems, infos, losses } = report;
+  const rows = [['case (loss: first → last, steps)', ...systems.map((s) => systemLabel(s, infos[s])), 'first losses agree to']];
+  for (const [c, bySystem] of Object.entries(losses)) {
+    const spreadOf = firstLossSpread(bySystem);
+    const agree = hasDropout(c) ? 'dropout' : spreadOf === undefined ? '–' : spreadOf === 0 ? 'identical' : spreadOf.toExponential(1);
+    rows.push([c, ...systems.map((s) => {
+      const l = bySystem[s];
+      return l === undefined ? '–' : `${l[0].toPrecision(6)} → ${l[1].toPrecision(4)} (${l[2]})`;
+    }), agree]);
+  }
   return rows;
 }
 
@@ -167,6 +242,43 @@ export function acceptance(results: readonly CaseResult[]): Check[] {
     });
   }
   return checks;
+}
+
+/** Issue 15's targets: tensorgrad's time at most this many times PyTorch's, per case. */
+export const TORCH_TARGETS: readonly (readonly [name: string, most: number])[] = [
+  ['GPT iteration', 2],
+  ['makemore MLP step', 2],
+  ['GPT generation (per token)', 3],
+  ['MLP step (batch 64)', 2],
+];
+
+/**
+ * Issue 15's acceptance checks against the medians: for every target of {@link TORCH_TARGETS}
+ * and every pair (cpu vs torch-1, worker vs torch-2), tensorgrad's time over PyTorch's is at
+ * most the target.
+ *
+ * @example
+ * ```ts
+ * torchChecks(results).filter((c) => c.pass === false).map((c) => c.claim);
+ * ```
+ */
+export function torchChecks(results: readonly CaseResult[]): Check[] {
+  return TORCH_TARGETS.flatMap(([name, most]) =>
+    (
+      [
+        ['cpu', 'torch-1'],
+        ['worker', 'torch-2'],
+      ] as const
+    ).map(([a, b]): Check => {
+      const c = find(results, name);
+      const r = c && slowdown(c, a, b);
+      return {
+        claim: `${name}: tensorgrad ${a} ≤ ${most}× PyTorch ${b}'s time`,
+        measured: r === undefined ? 'not measured' : `${formatRatio(r)} (${formatValue(c!.values[a])} vs ${formatValue(c!.values[b])} ${c!.unit})`,
+        pass: r === undefined ? undefined : r <= most,
+      };
+    }),
+  );
 }
 
 /** The acceptance checks as table rows. */
@@ -232,7 +344,7 @@ export function renderMarkdown(report: RunReport): string {
     lines.push(...xs);
   };
   p(
-    '# Benchmarks: tensorgrad and TensorFlow.js, side by side',
+    '# Benchmarks: tensorgrad, TensorFlow.js and PyTorch, side by side',
     '',
     `Written by \`pnpm bench\` (apps/bench) on ${report.date}${report.quick ? ' with `--quick`' : ''}; do not edit by hand, rerun it.`,
     'Each system runs in its own child process; every round asks each system in turn (the order',
@@ -260,6 +372,7 @@ export function renderMarkdown(report: RunReport): string {
         .map(([k, v]) => `${k}: ${v}`);
       return `- **${systemLabel(s, info)}**: ${info['library'] ?? ''}, ${info['backend'] ?? ''}${extra.length ? `; ${extra.join('; ')}` : ''}`;
     }),
+    ...Object.entries(report.skipped ?? {}).map(([s, why]) => `- **${systemLabel(s)}**: skipped: ${why}`),
     ...(gpujsFallback
       ? [
           '',
@@ -281,6 +394,17 @@ export function renderMarkdown(report: RunReport): string {
     '  file, so its loading at all shows that the SIMD build runs (Node turns its threads off).',
     '- tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter` kernel; the bench registers one that runs the package\'s',
     '  own `Conv3DBackpropFilterV2` kernel on the NHWC tensors viewed as depth-1 volumes (the same numbers).',
+    '- PyTorch runs as `apps/bench/torch/serve.py` under `/usr/bin/python3` (Debian\'s python3-torch 1.13 with',
+    '  OpenBLAS), speaking the Node children\'s protocol; each request carries the case\'s definition, so the',
+    '  sample counts, budgets and warm-ups are the same. `torch-1`: `torch.set_num_threads(1)` and',
+    '  `OPENBLAS_NUM_THREADS=1`, compared with tensorgrad cpu; `torch-2`: 1 torch thread and 2 OpenBLAS threads,',
+    '  PyTorch\'s fastest two-core setting here (measured: see apps/bench/src/torch.ts), compared with tensorgrad worker.',
+    '  Each system\'s info above says which BLAS library it loaded and a 512 × 512 matmul\'s speed at start-up.',
+    '- The cases beside PyTorch start every library from the same weights and batches: each parameter (PyTorch\'s',
+    '  names and layouts) is drawn from the bench\'s seeded xorshift (`uniform` in data.ts, reproduced bit for bit in',
+    '  torch/tgdata.py) with a seed from its name, uniform in ±1/√fan-in (GPT: nanoGPT\'s std 0.02 as a uniform,',
+    '  layer-norm gains 1); token ids are floors of the same uniforms. So the first losses agree (see the losses',
+    '  table), except where dropout draws masks from each library\'s own generator.',
     '',
     '## Results',
     '',
@@ -290,6 +414,19 @@ export function renderMarkdown(report: RunReport): string {
     'model (apps/train/src/models.ts: conv 1→8 3×3, ReLU, max-pool 2, conv 8→16 3×3, ReLU, max-pool 2, dropout 0.25,',
     'linear 784→10; TF.js in NHWC), SGD with momentum 0.9. Inputs are fixed, the same values for every system.',
     '',
+    'Beside PyTorch (issue 15): **GPT iteration**: nanoGPT\'s CPU configuration (vocabulary 65, block 64, 4 layers,',
+    '4 heads, 128 wide, no dropout, no biases; apps/gpt\'s `GPT` in tensorgrad, nanoGPT\'s model written out in',
+    'serve.py for PyTorch) at batch 12: forward with targets, zero the gradients, backward, clip the gradient norm',
+    'at 1.0, AdamW (`configureOptimizers(0.1, 1e-3, [0.9, 0.99])`), the loss read back. **GPT generation**: the',
+    'same model in eval mode at batch 1, one run is `generate` of 63 new tokens from a 1-token prompt (temperature 1,',
+    'no top-k), reported as the run\'s time / 63; PyTorch\'s is nanoGPT\'s `generate` (crop to the block, a full',
+    'forward per token). **makemore MLP**: makemore part 2 (embedding 27×10 of a 3-character context, linear 30→200,',
+    'tanh, linear 200→27, cross-entropy), batch 32, SGD lr 0.1. **LSTM**: pytorch/examples time_sequence_prediction\'s',
+    'model (LSTM cells 1→51 and 51→51, linear 51→1, stepped over the 999 columns of a [97, 999] input), MSE loss,',
+    'Adam lr 0.01, in float32 on a fixed random sequence. **MNIST Net**: pytorch/examples mnist\'s `Net` (conv 1→32',
+    'and 32→64 3×3, ReLU, max-pool 2, dropout 0.25, linear 9216→128, ReLU, dropout 0.5, linear 128→10,',
+    'log-softmax, NLL), batch 64, Adadelta lr 1.0. TF.js has none of these but the makemore MLP ("–").',
+    '',
     markdownTable(resultRows(report)),
     '',
     '## Ratios',
@@ -298,6 +435,21 @@ export function renderMarkdown(report: RunReport): string {
     '',
     markdownTable(ratioRows(report)),
     '',
+    ...(torchPairs(systems).length > 0
+      ? [
+          '## Ratios vs PyTorch',
+          '',
+          'tensorgrad\'s time over PyTorch\'s (below 1: tensorgrad is faster): tensorgrad cpu against one PyTorch core',
+          '(torch-1), tensorgrad worker against two (torch-2).',
+          '',
+          markdownTable(torchRatioRows(report)),
+          '',
+          '## Acceptance (issue 15)',
+          '',
+          markdownTable(checkRows(torchChecks(report.results))),
+          '',
+        ]
+      : []),
     '## Acceptance (issue 6)',
     '',
     markdownTable(checkRows(acceptance(report.results))),
@@ -334,15 +486,11 @@ export function renderMarkdown(report: RunReport): string {
       '## Sanity: training losses',
       '',
       'Loss at the first and at the last step each system ran, and the steps between (warm-up included): the same',
-      'fixed batch every step from the same kind of initialisation, so it should fall, faster the more steps ran.',
+      'fixed batch every step, so it should fall, faster the more steps ran. Where the weights are the same in every',
+      'library (the MLP and the cases beside PyTorch; the CNN starts from each library\'s own initialisation) the first',
+      'losses agree to float32 rounding; the last column gives their spread, (max − min) / median.',
       '',
-      markdownTable([
-        ['case', ...systems.map((s) => systemLabel(s, infos[s]))],
-        ...lossCases.map((c) => [c, ...systems.map((s) => {
-          const l = report.losses[c]![s];
-          return l === undefined ? '–' : `${l[0].toFixed(3)} → ${l[1].toFixed(3)} (${l[2]} steps)`;
-        })]),
-      ]),
+      markdownTable(lossRows(report)),
       '',
     );
   }
@@ -354,6 +502,7 @@ export function renderMarkdown(report: RunReport): string {
     'pnpm bench                               # every case, every system, 5 rounds (a few minutes); writes this file',
     'pnpm bench -- --quick                    # 3 rounds, half the time per case',
     'pnpm bench -- --cases "matmul 1024,mlp" --systems worker,tfjs-wasm   # a subset (prints only; add --write to write this file)',
+    'pnpm bench -- --quick --systems cpu,worker,torch-1,torch-2 --cases "gpt,makemore,lstm,mnist net,mlp step (batch 64)"   # issue 15',
     'cd apps/bench && node dist/bench.js --system tfjs-wasm --cases mlp   # one system once, JSON samples',
     '```',
     '',

@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ElementwiseOp } from './cases';
-import { CNN_LR, CNN_MOMENTUM, labels, MLP_LR, MLP_SIZES, uniform } from './data';
+import { CNN_LR, CNN_MOMENTUM, initValues, labels, MLP_LR, MLP_SIZES, tokens, uniform } from './data';
 import { inputCache, type System } from './systems';
 
 type TF = typeof import('@tensorflow/tfjs');
@@ -96,6 +96,16 @@ export async function tfjsSystem(kind: 'cpu' | 'wasm'): Promise<System> {
     const bound = 1 / Math.sqrt(fanIn); // PyTorch's default bound for Linear and Conv2d
     return tf.variable(tf.tensor(uniform(shape.reduce((a, b) => a * b, 1), seed, -bound, bound), shape));
   };
+  /**
+   * Variables from the bench's deterministic initialisation (PyTorch's names and layouts, as
+   * tensorgrad and PyTorch get them): linear weights transposed from `[out, in]` to TF.js's
+   * `[in, out]`, other tensors (an embedding table, biases) as they are.
+   */
+  const initialised = (key: string, params: [name: string, shape: number[], linear?: 'linear'][]): Variable[] =>
+    initValues('fan-in', key, params.map(([n, s]) => [n, s] as const)).map((v, i) => {
+      const [, shape, linear] = params[i]!;
+      return tf.variable(linear ? tf.tidy(() => tf.transpose(tf.tensor2d(v, shape as [number, number]))) : tf.tensor(v, shape));
+    });
   const trainer = (optimizer: import('@tensorflow/tfjs').Optimizer, vars: Variable[], loss: () => import('@tensorflow/tfjs').Scalar) => () => {
     const cost = tf.tidy(() => optimizer.minimize(loss, true, vars)!);
     const value = cost.dataSync()[0]!;
@@ -129,12 +139,10 @@ export async function tfjsSystem(kind: 'cpu' | 'wasm'): Promise<System> {
     },
     mlpStep(batch) {
       const [i, h1, h2, o] = MLP_SIZES;
-      const w1 = uniformVariable([i, h1], i, 21);
-      const b1 = uniformVariable([h1], i, 22);
-      const w2 = uniformVariable([h1, h2], h1, 23);
-      const b2 = uniformVariable([h2], h1, 24);
-      const w3 = uniformVariable([h2, o], h2, 25);
-      const b3 = uniformVariable([o], h2, 26);
+      // the same weights as tensorgrad's and PyTorch's nn.Sequential (names 0, 2, 4)
+      const [w1, b1, w2, b2, w3, b3] = initialised('mlp', [
+        ['0.weight', [h1, i], 'linear'], ['0.bias', [h1]], ['2.weight', [h2, h1], 'linear'], ['2.bias', [h2]], ['4.weight', [o, h2], 'linear'], ['4.bias', [o]],
+      ]) as [Variable, Variable, Variable, Variable, Variable, Variable];
       const x = tf.tensor2d(uniform(batch * i, 3, 0, 1), [batch, i]);
       const y = tf.oneHot(tf.tensor1d(labels(batch), 'int32'), o);
       return trainer(tf.train.sgd(MLP_LR), [w1, b1, w2, b2, w3, b3], () => {
@@ -161,6 +169,20 @@ export async function tfjsSystem(kind: 'cpu' | 'wasm'): Promise<System> {
         h = tf.maxPool(h as import('@tensorflow/tfjs').Tensor4D, 2, 2, 'valid');
         h = tf.dropout(tf.reshape(h, [batch, 16 * 7 * 7]), 0.25);
         const logits = tf.fused.matMul({ a: h as import('@tensorflow/tfjs').Tensor2D, b: w as unknown as import('@tensorflow/tfjs').Tensor2D, bias: b });
+        return tf.losses.softmaxCrossEntropy(y, logits) as import('@tensorflow/tfjs').Scalar;
+      });
+    },
+    makemoreStep(w) {
+      // makemore part 2's MLP: gather the context's embeddings, tanh hidden layer, softmax cross-entropy
+      const [table, w1, b1, w2, b2] = initialised('makemore', [
+        ['C.weight', [w.vocab, w.embed]], ['l1.weight', [w.hidden, w.context * w.embed], 'linear'], ['l1.bias', [w.hidden]], ['l2.weight', [w.vocab, w.hidden], 'linear'], ['l2.bias', [w.vocab]],
+      ]) as [Variable, Variable, Variable, Variable, Variable];
+      const x = tf.tensor1d(tokens(w.batch * w.context, w.seed, w.vocab), 'int32');
+      const y = tf.oneHot(tf.tensor1d(tokens(w.batch, w.seed + 1, w.vocab), 'int32'), w.vocab);
+      return trainer(tf.train.sgd(w.lr), [table, w1, b1, w2, b2], () => {
+        const e = tf.reshape(tf.gather(table, x), [w.batch, w.context * w.embed]) as import('@tensorflow/tfjs').Tensor2D;
+        const hidden = tf.tanh(tf.fused.matMul({ a: e, b: w1 as unknown as import('@tensorflow/tfjs').Tensor2D, bias: b1 }));
+        const logits = tf.fused.matMul({ a: hidden as import('@tensorflow/tfjs').Tensor2D, b: w2 as unknown as import('@tensorflow/tfjs').Tensor2D, bias: b2 });
         return tf.losses.softmaxCrossEntropy(y, logits) as import('@tensorflow/tfjs').Scalar;
       });
     },
