@@ -1,4 +1,5 @@
 /** Scaled dot-product attention, as `torch.nn.functional.scaled_dot_product_attention`. */
+import { bmm } from '../ops/matmul';
 import { tensor } from '../creation';
 import { where } from '../ops/compare';
 import { fmt } from '../shape';
@@ -56,7 +57,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (v.shape[v.ndim - 2] !== s) throw new Error(`${op}: key ${fmt(k.shape)} and value ${fmt(v.shape)} must have the same number of positions (S, the second-to-last dim)`);
   if (isCausal && mask) throw new Error(`${op}: give attnMask or isCausal, not both (as PyTorch)`);
   const scale = options.scale === undefined || options.scale === null ? 1 / Math.sqrt(e) : checkNumber(op, 'scale', options.scale);
-  let scores = q.matmul(k.mT).mul(scale);
+  // q·kᵀ through the matmul kernel's transpose flag (no copy of kᵀ, forward or backward) when the ranks agree
+  let scores = (q.ndim === k.ndim ? bmm(q, k, false, true) : q.matmul(k.mT)).mul(scale);
   if (isCausal) scores = where(causalMask(l, s), scores, Number.NEGATIVE_INFINITY);
   else if (mask) {
     if (mask.dtype === 'bool') scores = where(mask, scores, Number.NEGATIVE_INFINITY);

@@ -1,5 +1,6 @@
 /** Attention and the Transformer encoder: `MultiheadAttention`, `TransformerEncoderLayer`, `TransformerEncoder`. */
 import { zeros_ } from './init';
+import { bmm } from '../ops/matmul';
 import * as F from '../functional/index';
 import { fmt } from '../shape';
 import type { Tensor } from '../tensor';
@@ -212,7 +213,7 @@ export class MultiheadAttention extends Module {
     const qh = heads(F.linear(q, wq, bq), l);
     const kh = heads(F.linear(k, wk, bk), s);
     const vh = heads(F.linear(v, wv, bv), s);
-    let scores = qh.matmul(kh.mT).mul(1 / Math.sqrt(hd)); // [N, H, L, S]
+    let scores = bmm(qh, kh, false, true).mul(1 / Math.sqrt(hd)); // [N, H, L, S], kᵀ through the kernel's transpose flag
     if (attnMask) scores = applyMask(op, 'attnMask', scores, attnMask);
     if (keyPaddingMask) scores = applyMask(op, 'keyPaddingMask', scores, keyPaddingMask.reshape([n, 1, 1, s]));
     let weights = F.softmax(scores, -1);
