@@ -118,13 +118,18 @@ class CausalSelfAttention(nn.Module):
         T = c['blockSize']
         self.register_buffer('bias', torch.tril(torch.ones(T, T)).view(1, 1, T, T))
 
-    def forward(self, x):
+    def forward(self, x, cache=None):
         B, T, C = x.size()
         q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
         heads = lambda t: t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # noqa: E731
         q, k, v = heads(q), heads(k), heads(v)
+        if cache is not None:  # the key/value cache of generate: earlier positions' keys and values, then these
+            if cache:
+                k, v = torch.cat((cache[0], k), dim=2), torch.cat((cache[1], v), dim=2)
+            cache[:] = [k, v]
+        S = k.size(2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
-        att = att.masked_fill(self.bias[:, :, :T, :T] == 0, float('-inf'))
+        att = att.masked_fill(self.bias[:, :, S - T:S, :S] == 0, float('-inf'))
         att = self.attn_dropout(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_dropout(self.c_proj(y))
@@ -150,8 +155,8 @@ class Block(nn.Module):
         self.ln_2 = LayerNorm(c['nEmbd'], c['bias'])
         self.mlp = MLP(c)
 
-    def forward(self, x):
-        x = x + self.attn(self.ln_1(x))
+    def forward(self, x, cache=None):
+        x = x + self.attn(self.ln_1(x), cache)
         return x + self.mlp(self.ln_2(x))
 
 
@@ -169,12 +174,13 @@ class GPT(nn.Module):
         self.lm_head = nn.Linear(c['nEmbd'], c['vocabSize'], bias=False)
         self.transformer.wte.weight = self.lm_head.weight  # weight tying, as nanoGPT
 
-    def forward(self, idx, targets=None):
+    def forward(self, idx, targets=None, caches=None):
         b, t = idx.size()
-        pos = torch.arange(0, t, dtype=torch.long)
+        past = caches[0][0].size(2) if caches and caches[0] else 0
+        pos = torch.arange(past, past + t, dtype=torch.long)
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
-        for block in self.transformer.h:
-            x = block(x)
+        for i, block in enumerate(self.transformer.h):
+            x = block(x, caches[i] if caches is not None else None)
         x = self.transformer.ln_f(x)
         if targets is not None:
             logits = self.lm_head(x)
@@ -192,10 +198,15 @@ class GPT(nn.Module):
 
     @torch.no_grad()
     def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None):
-        """nanoGPT's generate: crop to the block size, a full forward per token, sample."""
+        """nanoGPT's generate over a key/value cache, as apps/gpt's: one new token per forward while the
+        sequence fits the block (the first fills the caches from the prompt), the cropped window past it."""
+        caches = [[] for _ in self.transformer.h]
         for _ in range(max_new_tokens):
-            idx_cond = idx if idx.size(1) <= self.block_size else idx[:, -self.block_size:]
-            logits, _ = self(idx_cond)
+            T = idx.size(1)
+            if T <= self.block_size:
+                logits, _ = self(idx if not caches[0] else idx[:, T - 1:], caches=caches)
+            else:
+                logits, _ = self(idx[:, -self.block_size:])
             logits = logits[:, -1, :] / temperature
             if top_k is not None:
                 v, _ = torch.topk(logits, min(top_k, logits.size(-1)))
