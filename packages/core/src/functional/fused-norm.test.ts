@@ -1,38 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { grad } from '../autograd';
 import type { Backend } from '../backend';
-import { manualSeed, randn } from '../creation';
+import { randn } from '../creation';
 import { setBackend } from '../registry';
 import type { Tensor } from '../tensor';
 import * as F from './index';
-
-const { cpuBackend } = (await import('@tensorgrad/backend-cpu' as string)) as { cpuBackend: () => Backend };
+import { cpuBackend, expectClose, numbers, withoutFused } from '../fused-testing';
 
 const FUSED = ['gelu', 'geluBackward', 'layerNorm', 'layerNormBackward'] as const;
-
-/** The cpu backend without its fused GELU and layer norm, so that the compositions run. */
-function composedBackend(): Backend {
-  const b = cpuBackend();
-  return {
-    ...b,
-    supports: { ...b.supports, fused: b.supports.fused.filter((k) => !(FUSED as readonly string[]).includes(k)) },
-    kernels: { ...b.kernels, gelu: undefined, geluBackward: undefined, layerNorm: undefined, layerNormBackward: undefined },
-  };
-}
-
-async function numbers(backend: Backend, program: () => Tensor[]): Promise<number[][]> {
-  await setBackend(backend);
-  manualSeed(11);
-  return program().map((t) => Array.from(t.dataSync()));
-}
-
-function expectClose(a: number[][], b: number[][], tol = 2e-5): void {
-  expect(a.length).toBe(b.length);
-  a.forEach((xs, i) => {
-    expect(xs.length).toBe(b[i]!.length);
-    xs.forEach((x, j) => expect(Math.abs(x - b[i]![j]!)).toBeLessThanOrEqual(tol * (1 + Math.abs(b[i]![j]!))));
-  });
-}
 
 // the fused kernels and the compositions they replace give the same numbers, to the second order
 describe('fused GELU and layer norm', () => {
@@ -98,9 +73,9 @@ describe('fused GELU and layer norm', () => {
   ];
   for (const [name, program] of programs) {
     it(name, async () => {
-      const composed = await numbers(composedBackend(), program);
-      const fused = await numbers(cpuBackend(), program);
-      expectClose(fused, composed);
+      const composed = await numbers(withoutFused(FUSED), program, 11);
+      const fused = await numbers(cpuBackend(), program, 11);
+      expectClose(fused, composed, 2e-5);
     });
   }
 
