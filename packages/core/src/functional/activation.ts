@@ -4,6 +4,7 @@ import { launch, launchMany, record } from '../op';
 import { erf } from '../ops/unary';
 import { where } from '../ops/compare';
 import type { Tensor } from '../tensor';
+import { checkOptions } from '../validate';
 
 /**
  * `max(x, 0)`, as `torch.nn.functional.relu` (gradient 0 at 0).
@@ -45,6 +46,7 @@ export interface GeluOptions {
  * ```
  */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  checkOptions('gelu', options, ['approximate']);
   const approximate = options.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   const k = x._backend().kernels;

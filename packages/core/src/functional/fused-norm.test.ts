@@ -93,6 +93,7 @@ describe('fused GELU and layer norm', () => {
   it('bad input is refused by name', async () => {
     await setBackend(cpuBackend());
     expect(() => F.gelu(randn([2]), { approximate: 'fast' as never })).toThrow(/gelu: approximate must be 'none' or 'tanh', got 'fast'/);
+    expect(() => F.gelu(randn([2]), { approximat: 'tanh' } as never)).toThrow(/gelu: .*approximat/); // a misspelled option is not ignored
     expect(() => F.layerNorm(randn([2, 3]), [4])).toThrow(/layerNorm/);
   });
 });
