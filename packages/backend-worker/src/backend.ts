@@ -1,8 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { numel, type Backend, type DataId, type DType, type KernelTable, type Pool2dAttrs, type Shape, type TensorInfo, type TypedArray } from '@tensorgrad/core';
 import * as k from '@tensorgrad/backend-cpu';
 import { SharedBuffers } from './buffers';
-import { WorkerPool } from './pool';
+import type { PoolCore } from './pool-core';
 import { runRange, type Task } from './task';
 
 // Where splitting a kernel across two threads starts to pay, measured on the 2-core development
@@ -79,7 +78,8 @@ const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2d
 export interface WorkerBackendOptions {
   /**
    * Threads that compute a split kernel, the calling thread included: the pool holds
-   * `threads - 1` workers. Default `os.availableParallelism()` (one per core); 1 runs everything inline.
+   * `threads - 1` workers. Default one per core (`os.availableParallelism()` in Node,
+   * `navigator.hardwareConcurrency` in a browser); 1 runs everything inline.
    */
   readonly threads?: number;
   /**
@@ -92,6 +92,27 @@ export interface WorkerBackendOptions {
   readonly splitThreshold?: number;
   /** Bytes of disposed shared buffers kept for reuse (default 64 MiB; 0 turns reuse off). */
   readonly poolBytes?: number;
+  /**
+   * Where the worker entry is: by default the package's own (`dist/worker.js` in Node,
+   * `dist/worker.browser.js` in a browser, found beside the module). Set it when a bundler
+   * moved the package's files without that worker: point it at a copy of
+   * `@tensorgrad/backend-worker/worker` (Node) or `@tensorgrad/backend-worker/browser-worker`.
+   */
+  readonly workerUrl?: string | URL;
+}
+
+/**
+ * What differs between Node and a browser: the default thread count, whether shared memory is
+ * there, and the pool of workers.
+ * @internal
+ */
+export interface Platform {
+  /** Threads when the caller names none: one per core. */
+  parallelism(): number;
+  /** Throws (saying what to do) where the worker backend cannot run: no `SharedArrayBuffer`. */
+  check(): void;
+  /** A pool of `workers` compute workers, started from `url` (the package's worker when undefined). */
+  pool(workers: number, url: string | URL | undefined): PoolCore;
 }
 
 /**
@@ -173,26 +194,23 @@ interface SharedData {
 }
 
 /**
- * The worker backend: backend-cpu's range kernels, split by output range across a persistent
- * pool of `worker_threads` over `SharedArrayBuffer` storage, with the calling thread taking a
- * share; kernels below a measured size run inline. Synchronous (the calling thread blocks in
- * `Atomics.wait`), so `readSync` works. Workers are unref'd: a script exits by itself.
- *
- * @example
- * ```ts
- * import { randn, setBackend } from '@tensorgrad/core';
- * import { workerBackend } from '@tensorgrad/backend-worker';
- * await setBackend(workerBackend({ threads: 2 }));
- * const y = randn([1024, 1024]).matmul(randn([1024, 1024])); // split across 2 threads
- * ```
+ * The worker backend on `platform` (see `workerBackend` in index.ts and index.browser.ts).
+ * @internal
  */
-export function workerBackend(options: WorkerBackendOptions = {}): WorkerBackend {
-  const threads = options.threads ?? availableParallelism();
+export function createWorkerBackend(options: WorkerBackendOptions, platform: Platform): WorkerBackend {
+  if (options === null || typeof options !== 'object') throw new Error(`workerBackend: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const known = new Set(['threads', 'splitThreshold', 'poolBytes', 'workerUrl']);
+  const unknown = Object.keys(options).filter((key) => !known.has(key));
+  if (unknown.length > 0) throw new Error(`workerBackend: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `'${key}'`).join(', ')} (known: ${[...known].join(', ')})`);
+  const url = options.workerUrl;
+  if (url !== undefined && typeof url !== 'string' && !(url instanceof URL)) throw new Error(`workerBackend: workerUrl must be a string or a URL, got ${typeof url}`);
+  platform.check();
+  const threads = options.threads ?? platform.parallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`workerBackend: threads must be a positive integer, got ${threads}`);
   const forced = options.splitThreshold;
   if (forced !== undefined && !(forced >= 0)) throw new Error(`workerBackend: splitThreshold must be a number >= 0, got ${forced}`);
   const buffers = new SharedBuffers(options.poolBytes ?? 64 * 1024 * 1024);
-  const pool = threads > 1 ? new WorkerPool(threads - 1) : null;
+  const pool = threads > 1 ? platform.pool(threads - 1, url) : null;
   let closed = false;
   const stats = { inline: 0, split: 0, packed: 0 };
   const host = new k.HostStorage('worker');

@@ -8,8 +8,11 @@
  *   turns it into a `DEAD` state in the control array, which wakes the calling thread.
  */
 import { isMainThread, receiveMessageOnPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
-import { busy, DEAD, EXIT_CODE, HEARTBEAT, HEARTBEAT_MS, FAILED, FAULT_EXIT, FAULT_NONE, FAULT_THROW, IDLE, INJECT, NEXT, RUNNING, SEQ, SHUTDOWN, slot, STATE, WORKER_CHUNKS } from './control';
-import { runChunks, setThreadSlot, type Task } from './task';
+import { runTask, type TaskMessage } from './compute';
+import { DEAD, EXIT_CODE, HEARTBEAT, HEARTBEAT_MS, SEQ, SHUTDOWN, slot, STATE } from './control';
+import { setThreadSlot } from './task';
+
+export type { TaskMessage } from './compute';
 
 /** `workerData` of a compute worker. */
 export interface ComputeData {
@@ -29,20 +32,6 @@ export interface WatchdogData {
   readonly url: string;
   /** Requests from the calling thread arrive here; death reports go back on it. */
   readonly port: MessagePort;
-}
-
-/** What the calling thread posts to a compute worker for task number `seq`; see {@link runChunks}. */
-export interface TaskMessage {
-  readonly seq: number;
-  readonly task: Task;
-  readonly units: number;
-  readonly chunk: number;
-  /** The chunk this worker runs first, or -1 (then it only claims). */
-  readonly home: number;
-  /** Guided scheduling's divisor (each claim takes `1 / shrink` of what is left), or 0 for chunks of one size. */
-  readonly shrink: number;
-  /** The largest guided claim, in units. */
-  readonly largest: number;
 }
 
 /** Requests to the watchdog: start compute worker `index` (new or replacing a dead one). */
@@ -65,7 +54,6 @@ const SPIN_US = 100;
 function compute({ ctrl, index, port, seq }: ComputeData): void {
   setThreadSlot(index + 1); // the calling thread is slot 0 of a shared gemm memory
   const seqAt = slot(index, SEQ);
-  const stateAt = slot(index, STATE);
   let seen = seq;
   // the newest task message received; kept across wake-ups, as it can arrive before its state is set
   let latest: TaskMessage | undefined;
@@ -79,25 +67,8 @@ function compute({ ctrl, index, port, seq }: ComputeData): void {
     seen = Atomics.load(ctrl, seqAt);
     for (let r = receiveMessageOnPort(port); r !== undefined; r = receiveMessageOnPort(port)) latest = r.message as TaskMessage;
     if (latest === undefined) continue;
-    // take the task only if the calling thread still waits for exactly it: an older message was
-    // withdrawn (the calling thread did its chunks), a newer one has not had its state set yet
-    const tag = busy(latest.seq);
-    if (Atomics.compareExchange(ctrl, stateAt, tag, RUNNING) !== tag) continue;
-    const message = latest;
-    latest = undefined;
-    let state = IDLE;
-    try {
-      const fault = Atomics.load(ctrl, INJECT) === FAULT_NONE ? FAULT_NONE : Atomics.exchange(ctrl, INJECT, FAULT_NONE);
-      if (fault === FAULT_EXIT) process.exit(1);
-      if (fault === FAULT_THROW) throw new Error('injected fault');
-      const ran = runChunks(ctrl, NEXT, message.task, message.units, message.chunk, message.home, message.shrink, message.largest);
-      if (ran > 0) Atomics.add(ctrl, WORKER_CHUNKS, ran);
-    } catch (e) {
-      port.postMessage(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-      state = FAILED;
-    }
-    Atomics.store(ctrl, stateAt, state);
-    Atomics.notify(ctrl, stateAt);
+    // a message whose task was withdrawn, or whose state is not set yet, is kept for the next wake-up
+    if (runTask(ctrl, index, latest, (text) => port.postMessage(text), () => process.exit(1))) latest = undefined;
   }
   port.close();
 }
