@@ -1,0 +1,140 @@
+/**
+ * The page in headless Chromium: built with Vite, served by Vite's preview server (COOP + COEP),
+ * driven with playwright-core. Per backend (cpu, worker, gpujs) it trains spirals through
+ * `window.__playground.train`; on cpu it trains from the Start button and measures the gaps
+ * between animation frames; it trains the MNIST MLP and classifies a drawing; it saves a
+ * screenshot to artifacts/playground.png. Skipped without Chromium, except on CI (CI set), where
+ * that fails.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractMnist } from '../scripts/extract-mnist.mjs';
+import type { PlaygroundHook } from './main';
+
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = process.env.TENSORGRAD_CHROMIUM || '/usr/bin/chromium';
+const IN_CI = Boolean(process.env.CI);
+const missing = existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM}: apt-get install chromium (Debian), or set TENSORGRAD_CHROMIUM to a Chromium/Chrome binary`;
+const skip = Boolean(missing) && !IN_CI;
+if (skip) console.log(`playground chromium: SKIPPED: ${missing} (on CI, with CI set, this fails instead)`);
+
+/** The flags apps/gpu-conformance runs Chromium with: WebGL2 on SwiftShader, no sandbox (CI runs as root), no background traffic. */
+const FLAGS = ['--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** Where the screenshot goes. */
+export const SCREENSHOT = join(APP_DIR, 'artifacts', 'playground.png');
+
+let browser: Browser | null = null;
+let server: PreviewServer | null = null;
+let url = '';
+
+beforeAll(async () => {
+  if (skip) return;
+  if (missing) throw new Error(`CI is set, so this cannot be skipped: ${missing}`);
+  extractMnist();
+  await build({ root: APP_DIR, configFile: join(APP_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  server = await preview({ root: APP_DIR, configFile: join(APP_DIR, 'vite.config.ts'), logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  url = server.resolvedUrls?.local[0] ?? '';
+  if (!url) throw new Error('vite preview gave no local URL');
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 60_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh page on the app, with its uncaught errors and console errors collected. */
+async function open(): Promise<{ page: Page; pageErrors: string[]; consoleErrors: string[]; close: () => Promise<void> }> {
+  const context = await browser!.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.__playground !== undefined, null, { timeout: 30_000 });
+  expect(await page.evaluate(() => crossOriginIsolated), 'the page is cross-origin isolated (COOP + COEP)').toBe(true);
+  return { page, pageErrors, consoleErrors, close: () => context.close() };
+}
+
+type Hook = PlaygroundHook;
+declare const window: { __playground?: Hook };
+
+describe.skipIf(skip)('playground in headless Chromium', () => {
+  for (const backend of ['cpu', 'worker', 'gpujs'] as const) {
+    it(`trains spirals with adam on ${backend}: the loss falls below half of the first`, async () => {
+      const { page, pageErrors, consoleErrors, close } = await open();
+      try {
+        const r = await page.evaluate((b) => window.__playground!.train({ dataset: 'spirals', backend: b, steps: 300, optimizer: 'adam', lr: 0.03, hidden: [16, 16], activation: 'tanh' }), backend);
+        console.log(`playground ${backend}${r.device ? ` [${r.device}]` : ''}: loss ${r.losses[0]!.toFixed(3)} -> ${r.losses.at(-1)!.toFixed(3)} in ${r.losses.length} steps, test loss ${r.testLoss.toFixed(3)}`);
+        expect(r.backend).toBe(backend);
+        expect(r.losses).toHaveLength(300);
+        expect(r.losses.at(-1)!).toBeLessThan(0.5 * r.losses[0]!);
+        if (backend === 'gpujs') expect(r.device).toMatch(/^webgl2/);
+        expect(pageErrors, 'uncaught errors in the page').toEqual([]);
+        expect(consoleErrors, 'console.error messages of the page').toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  it('trains from the Start button on cpu with no gap over 200 ms between animation frames, and screenshots it', async () => {
+    const { page, pageErrors, consoleErrors, close } = await open();
+    try {
+      await page.selectOption('#pg-dataset', 'spirals');
+      await page.waitForFunction(() => /step 0 · train loss \d/.test(document.getElementById('pg-status')!.textContent ?? ''), null, { timeout: 30_000 });
+      await page.click('#pg-start');
+      await page.waitForFunction(() => window.__playground!.isRunning(), null, { timeout: 10_000 });
+      await page.waitForTimeout(2500);
+      expect(await page.evaluate(() => window.__playground!.isRunning()), 'still training after 2.5 s').toBe(true);
+      await page.click('#pg-pause');
+      await page.waitForFunction(() => !window.__playground!.isRunning(), null, { timeout: 10_000 });
+      const gaps = await page.evaluate(() => window.__playground!.frameGaps());
+      const total = gaps.reduce((s, g) => s + g, 0);
+      const largest = Math.max(...gaps);
+      const status = await page.textContent('#pg-status');
+      console.log(`playground UI run on cpu: ${gaps.length} frames over ${(total / 1000).toFixed(2)} s, largest gap ${largest.toFixed(1)} ms; ${status}`);
+      expect(total).toBeGreaterThanOrEqual(2000);
+      expect(largest).toBeLessThanOrEqual(200);
+      expect(Number(/step (\d+)/.exec(status ?? '')?.[1])).toBeGreaterThan(50);
+      await mkdir(join(APP_DIR, 'artifacts'), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      console.log(`playground screenshot: ${SCREENSHOT}`);
+      expect(pageErrors, 'uncaught errors in the page').toEqual([]);
+      expect(consoleErrors, 'console.error messages of the page').toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('trains the MNIST MLP above chance and classifies a drawn digit', async () => {
+    const { page, pageErrors, consoleErrors, close } = await open();
+    try {
+      const r = await page.evaluate(() => window.__playground!.trainMnist({ backend: 'cpu', steps: 200 }));
+      console.log(`playground mnist cpu: loss ${r.losses[0]!.toFixed(3)} -> ${r.losses.at(-1)!.toFixed(3)} in ${r.losses.length} steps, test accuracy ${(r.testAccuracy * 100).toFixed(1)}%`);
+      expect(r.losses).toHaveLength(200);
+      expect(r.testAccuracy).toBeGreaterThan(0.5); // chance is 0.1
+      // a vertical stroke on the pad, with the mouse (pointer events)
+      const box = (await page.locator('#mn-pad').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + 0.07 * i));
+      await page.mouse.up();
+      await page.waitForFunction(() => /^\d \(\d+%\)/.test(document.getElementById('mn-guess')!.textContent ?? ''), null, { timeout: 10_000 });
+      console.log(`playground mnist: a vertical stroke reads as ${await page.textContent('#mn-guess')}`);
+      expect(pageErrors, 'uncaught errors in the page').toEqual([]);
+      expect(consoleErrors, 'console.error messages of the page').toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
