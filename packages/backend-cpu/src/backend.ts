@@ -12,6 +12,7 @@ import {
   type TypedArray,
 } from '@tensorgrad/core';
 import * as k from './kernels';
+import { checkBooleanOption, withoutRelaxedSimd } from './wasm/gemm';
 
 /**
  * What a cpu `DataId` holds: a contiguous row-major array of `numel(shape)` elements of `dtype`.
@@ -41,6 +42,7 @@ export interface CpuData {
  * ```ts
  * cpuBackend({ poolBytes: 0 }); // no buffer reuse: every output is a fresh array
  * cpuBackend({ wasm: false }); // pure TypeScript kernels only
+ * cpuBackend({ relaxedSimd: false }); // matrix products on plain WebAssembly SIMD, never relaxed SIMD
  * ```
  */
 export interface CpuBackendOptions {
@@ -57,6 +59,21 @@ export interface CpuBackendOptions {
    * kernel in pure TypeScript. Without WebAssembly SIMD the TypeScript kernels run either way.
    */
   readonly wasm?: boolean;
+  /**
+   * Run the matrix products on the relaxed-SIMD build of the gemm kernel, whose micro-kernel does
+   * each multiply-add as one fused `f32x4.relaxed_madd`, where the engine validates it (Node 22+,
+   * current browsers; Node 20 with `--experimental-wasm-relaxed-simd`) (default `true`); `false`
+   * keeps them on the plain SIMD build (multiply, then add), e.g. to compare the two in one
+   * process or to get bit-identical results across machines. `gemmVariant(options)` says which
+   * runs. Ignored with `wasm: false`.
+   *
+   * @example
+   * ```ts
+   * const plain = cpuBackend({ relaxedSimd: false });
+   * gemmVariant({ relaxedSimd: false }); // 'simd': the kernel `plain` multiplies on
+   * ```
+   */
+  readonly relaxedSimd?: boolean;
 }
 
 /** What a disposed id holds: one shared empty array per dtype (nothing allocated per dispose). */
@@ -94,6 +111,8 @@ const FUSED = [
 export function cpuBackend(options: CpuBackendOptions = {}): Backend {
   const poolLimit = options.poolBytes ?? 64 * 1024 * 1024;
   const wasm = options.wasm ?? true;
+  checkBooleanOption('cpuBackend', 'relaxedSimd', options.relaxedSimd);
+  const relaxedSimd = options.relaxedSimd ?? true;
   const pool = new Map<string, TypedArray[]>();
   let pooledBytes = 0;
   const host = new HostStorage('cpu');
@@ -340,6 +359,15 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       return [store(outG, act.shape, 'float32'), store(outC, c.shape, 'float32')];
     },
   };
+
+  if (!relaxedSimd) {
+    // every kernel runs inside the plain-SIMD scope (the products are the ones it changes; the rest pass through)
+    const table = kernels as unknown as Record<string, (...args: never[]) => unknown>;
+    for (const name of Object.keys(table)) {
+      const kernel = table[name]!;
+      table[name] = (...args: never[]) => withoutRelaxedSimd(() => kernel(...args));
+    }
+  }
 
   return {
     name: 'cpu',

@@ -16,4 +16,4 @@ export { HostStorage } from './storage';
  */
 export * as rangeKernels from './kernels';
 export * from './kernels';
-export { createSharedGemm, releaseSharedGemm, wasmGemmAvailable, type PackedB, type SharedGemm } from './wasm/gemm';
+export { createSharedGemm, gemmVariant, releaseSharedGemm, wasmGemmAvailable, type GemmVariant, type PackedB, type SharedGemm } from './wasm/gemm';

@@ -7,8 +7,16 @@
  * that imports this module gets its own instance and memory (4.6 MiB, never grown, so no
  * ArrayBuffer is ever detached), made synchronously on first use; where WebAssembly SIMD is
  * missing or compiling fails, `wasmGemm` returns false and callers run the TypeScript kernel.
+ *
+ * Two builds of gemm.wat exist: plain SIMD, and relaxed SIMD, whose micro-kernel does each
+ * multiply-add as one `f32x4.relaxed_madd` (a fused multiply-add on hardware with FMA; results
+ * then differ from the plain build's in the last bits, within float32 rounding). A thread runs the
+ * relaxed build where the engine validates it (Node 22+, current browsers; Node 20 with
+ * `--experimental-wasm-relaxed-simd`), else the plain one; inside {@link withoutRelaxedSimd} always
+ * the plain one (`cpuBackend({ relaxedSimd: false })`).
  */
-import { WASM_BASE64, WASM_SHARED_BASE64 } from './gemm.generated';
+import type { CpuBackendOptions } from '../backend';
+import { WASM_BASE64, WASM_RELAXED_BASE64, WASM_SHARED_BASE64, WASM_SHARED_RELAXED_BASE64 } from './gemm.generated';
 import { instantiateSimd, sharedMemory } from './instantiate';
 
 /** The functions of gemm.wat (both variants). */
@@ -78,19 +86,27 @@ interface Instance {
   readonly layout: Layout;
 }
 
-/** undefined: not tried yet; null: unavailable here. */
-let instance: Instance | null | undefined;
+/** This thread's own instances of each build. undefined: not tried yet; null: unavailable here. */
+let relaxedInstance: Instance | null | undefined;
+let simdInstance: Instance | null | undefined;
+/** False inside {@link withoutRelaxedSimd}: products run on the plain SIMD build. */
+let relaxedAllowed = true;
 
-function instantiate(): Instance | null {
-  const fn = instantiateSimd<GemmExports>(WASM_BASE64);
+function instantiate(base64: string): Instance | null {
+  const fn = instantiateSimd<GemmExports>(base64);
   if (fn === null) return null;
   const mem = new Float32Array(fn.memory.buffer);
   return mem.length < FLOATS ? null : { fn, mem, layout: OWN_LAYOUT };
 }
 
+/** The instance products run on here and now: relaxed SIMD where it validates and is allowed, else plain SIMD, else null. */
 function getInstance(): Instance | null {
-  if (instance === undefined) instance = instantiate();
-  return instance;
+  if (relaxedAllowed) {
+    if (relaxedInstance === undefined) relaxedInstance = instantiate(WASM_RELAXED_BASE64);
+    if (relaxedInstance !== null) return relaxedInstance;
+  }
+  if (simdInstance === undefined) simdInstance = instantiate(WASM_BASE64);
+  return simdInstance;
 }
 
 /**
@@ -103,6 +119,77 @@ function getInstance(): Instance | null {
  */
 export function wasmGemmAvailable(): boolean {
   return getInstance() !== null;
+}
+
+/**
+ * The kernel behind matrix products (matmul, and conv2d through im2col) on the CPU:
+ * `'relaxed-simd'`, the WebAssembly build whose micro-kernel uses fused multiply-adds
+ * (`f32x4.relaxed_madd`); `'simd'`, the plain WebAssembly SIMD build (multiply, then add); or
+ * `'typescript'`, the pure TypeScript kernel.
+ *
+ * @example
+ * ```ts
+ * const v: GemmVariant = gemmVariant(); // 'relaxed-simd' on Node 22+ and current browsers
+ * ```
+ */
+export type GemmVariant = 'relaxed-simd' | 'simd' | 'typescript';
+
+/**
+ * Which kernel a `cpuBackend(options)` runs its matrix products on in this thread (each thread
+ * detects it for itself, instantiating the WebAssembly module on first call): relaxed SIMD where
+ * the engine validates it (Node 22+, current Chromium, Firefox and Safari; Node 20 only with
+ * `--experimental-wasm-relaxed-simd`) unless `relaxedSimd: false`, else plain WebAssembly SIMD,
+ * else (no SIMD, or `wasm: false`) TypeScript. Only `wasm` and `relaxedSimd` of `options` count.
+ *
+ * @example
+ * ```ts
+ * import { gemmVariant } from '@tensorgrad/backend-cpu';
+ * gemmVariant(); // 'relaxed-simd' (node --experimental-wasm-relaxed-simd) or 'simd' (plain node 20)
+ * gemmVariant({ relaxedSimd: false }); // 'simd': what cpuBackend({ relaxedSimd: false }) uses
+ * gemmVariant({ wasm: false }); // 'typescript'
+ * ```
+ */
+export function gemmVariant(options: Pick<CpuBackendOptions, 'wasm' | 'relaxedSimd'> = {}): GemmVariant {
+  checkBooleanOption('gemmVariant', 'wasm', options.wasm);
+  checkBooleanOption('gemmVariant', 'relaxedSimd', options.relaxedSimd);
+  if (options.wasm === false) return 'typescript';
+  const inst = options.relaxedSimd === false ? withoutRelaxedSimd(getInstance) : getInstance();
+  return inst === null ? 'typescript' : inst === relaxedInstance ? 'relaxed-simd' : 'simd';
+}
+
+/**
+ * Throws, naming `where`, `option` and the value, unless `value` is a boolean or undefined.
+ *
+ * @example
+ * ```ts
+ * checkBooleanOption('cpuBackend', 'relaxedSimd', options.relaxedSimd);
+ * ```
+ */
+export function checkBooleanOption(where: string, option: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    throw new Error(`${where}: option ${option} must be true or false (or left out), got ${shown}`);
+  }
+}
+
+/**
+ * Run `fn` with every WebAssembly product in this thread on the plain SIMD build, even where the
+ * relaxed-SIMD one validates (what `cpuBackend({ relaxedSimd: false })` wraps its kernels in);
+ * returns what `fn` returns. Scopes nest; the previous choice comes back when `fn` returns or throws.
+ *
+ * @example
+ * ```ts
+ * const plain = withoutRelaxedSimd(() => gemmVariant()); // 'simd' (or 'typescript' without SIMD)
+ * ```
+ */
+export function withoutRelaxedSimd<T>(fn: () => T): T {
+  const was = relaxedAllowed;
+  relaxedAllowed = false;
+  try {
+    return fn();
+  } finally {
+    relaxedAllowed = was;
+  }
 }
 
 /** `n` split into ⌈n / most⌉ near-equal blocks, each rounded up to a multiple of `unit`. */
@@ -241,22 +328,28 @@ export interface PackedB {
   readonly blocks: readonly number[];
 }
 
-/** This thread's instances on shared memories, by `id:slot`. */
-const sharedInstances = new Map<string, Instance>();
+/** This thread's instances on shared memories, by `id:slot:build` (build `r`: relaxed SIMD, `s`: plain SIMD; null: it does not validate here). */
+const sharedInstances = new Map<string, Instance | null>();
 
+/**
+ * This thread's instance of one build on `g`'s memory as `slot`. Both builds share the memory's
+ * layout and pack alike (only the micro-kernel differs), so B packed by one is read by the other.
+ */
 function sharedInstance(g: SharedGemm, slot: number): Instance | null {
   if (!(Number.isInteger(slot) && slot >= 0 && slot < g.threads)) throw new Error(`gemm: thread slot ${slot} is outside 0..${g.threads - 1} of this shared memory`);
-  const key = `${g.id}:${slot}`;
-  let inst = sharedInstances.get(key);
-  if (inst === undefined) {
-    const fn = instantiateSimd<GemmFunctions>(WASM_SHARED_BASE64, { env: { memory: g.memory } });
-    if (fn === null) return null;
-    const base = COMMON_FLOATS + slot * SLOT_FLOATS;
-    const layout: Layout = { scratch: base, packedA: base + SCRATCH_SIZE, stagedA: base + SCRATCH_SIZE + MC * KC };
-    inst = { fn, mem: new Float32Array((g.memory as { readonly buffer: ArrayBufferLike }).buffer), layout };
-    sharedInstances.set(key, inst);
-  }
-  return inst;
+  const build = (relaxed: boolean): Instance | null => {
+    const key = `${g.id}:${slot}:${relaxed ? 'r' : 's'}`;
+    let inst = sharedInstances.get(key);
+    if (inst === undefined) {
+      const fn = instantiateSimd<GemmFunctions>(relaxed ? WASM_SHARED_RELAXED_BASE64 : WASM_SHARED_BASE64, { env: { memory: g.memory } });
+      const base = COMMON_FLOATS + slot * SLOT_FLOATS;
+      const layout: Layout = { scratch: base, packedA: base + SCRATCH_SIZE, stagedA: base + SCRATCH_SIZE + MC * KC };
+      inst = fn === null ? null : { fn, mem: new Float32Array((g.memory as { readonly buffer: ArrayBufferLike }).buffer), layout };
+      sharedInstances.set(key, inst);
+    }
+    return inst;
+  };
+  return (relaxedAllowed ? build(true) : null) ?? build(false);
 }
 
 function randomId(): string {
@@ -294,7 +387,7 @@ export function createSharedGemm(threads: number): SharedGemm | null {
  * ```
  */
 export function releaseSharedGemm(g: SharedGemm): void {
-  for (let slot = 0; slot < g.threads; slot++) sharedInstances.delete(`${g.id}:${slot}`);
+  for (let slot = 0; slot < g.threads; slot++) for (const build of ['r', 's']) sharedInstances.delete(`${g.id}:${slot}:${build}`);
 }
 
 /**

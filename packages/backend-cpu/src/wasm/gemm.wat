@@ -1,6 +1,9 @@
 ;; The packed single-precision GEMM behind backend-cpu's matrix kernels, in WebAssembly SIMD
-;; (f32x4 mul + add: no FMA, no relaxed SIMD). Compiled to wasm at build time by
-;; scripts/build-wasm.mjs (wabt's wat2wasm) into gemm.generated.ts; src/wasm/gemm.ts drives it.
+;; (f32x4 mul + add). Compiled to wasm at build time by scripts/build-wasm.mjs (wabt's wat2wasm)
+;; into gemm.generated.ts; src/wasm/gemm.ts drives it. The build compiles it a second time with
+;; relaxed SIMD, the micro-kernel's multiply-adds (the @relaxed-madd region) rewritten as
+;; f32x4.relaxed_madd (one fused multiply-add where the hardware has it); gemm.ts runs that
+;; variant where the engine validates it.
 ;;
 ;; The JavaScript side copies blocks of A, B and C into this module's memory (TypedArray.set),
 ;; then calls
@@ -186,6 +189,7 @@
             (local.set $c30 (v128.const i32x4 0 0 0 0))
             (local.set $c31 (v128.const i32x4 0 0 0 0))
             (loop $loopK
+              ;; @relaxed-madd begin: the relaxed-SIMD build fuses each add of a mul here (scripts/build-wasm.mjs)
               (local.set $y0 (v128.load (local.get $b)))
               (local.set $y1 (v128.load offset=16 (local.get $b)))
               (local.set $x (v128.load32_splat (local.get $a)))
@@ -200,6 +204,7 @@
               (local.set $x (v128.load32_splat offset=12 (local.get $a)))
               (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $y0))))
               (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $y1))))
+              ;; @relaxed-madd end
               (local.set $a (i32.add (local.get $a) (i32.const 16)))
               (local.set $b (i32.add (local.get $b) (i32.const 32)))
               (br_if $loopK (i32.lt_u (local.get $b) (local.get $end))))

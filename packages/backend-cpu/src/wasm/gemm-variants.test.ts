@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cpuBackend } from '../backend';
+import { checkGemmVariants, type GemmVariantsReport } from './gemm-variants.check';
+import { WASM_RELAXED_BASE64, WASM_SHARED_RELAXED_BASE64 } from './gemm.generated';
+import { gemmVariant } from './gemm';
+
+const FLAG = '--experimental-wasm-relaxed-simd';
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** The one WebAssembly call used here (the repo's TypeScript libs do not declare WebAssembly). */
+const validate = (base64: string): boolean => (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly.validate(Buffer.from(base64, 'base64'));
+/** Whether this engine validates the relaxed-SIMD build (Node 20: only with the flag). */
+const relaxedHere = validate(WASM_RELAXED_BASE64);
+
+/** What every report must show, whichever build ran: all paths within float32 rounding of the reference. */
+function expectAccurate(r: GemmVariantsReport): void {
+  expect(r.products).toBeGreaterThan(50);
+  expect(r.vsTypeScript).toBeLessThan(2e-5);
+  expect(r.vsFloat64).toBeLessThan(2e-5);
+  expect(r.plainVsTypeScript).toBeLessThan(2e-5);
+  expect(r.plainVsFloat64).toBeLessThan(2e-5);
+  expect(r.shared).toBeLessThan(2e-5);
+  expect(r.sharedPlain).toBeLessThan(2e-5);
+  expect(r.backend).toBeLessThan(2e-5);
+  expect(r.backendPlain).toBeLessThan(2e-5);
+  expect(r.conv).toBeLessThan(2e-5);
+}
+
+/**
+ * checkGemmVariants() in a child Node started with `flags`: gemm-variants.check.ts and the sources it
+ * imports (core's too) bundled by esbuild (tsup's, so nothing needs building first) into a temp folder.
+ */
+async function checkInChild(flags: readonly string[]): Promise<GemmVariantsReport> {
+  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as { build(options: object): Promise<unknown> };
+  const dir = mkdtempSync(join(tmpdir(), 'gemm-variants-'));
+  try {
+    const outfile = join(dir, 'check.mjs');
+    await esbuild.build({
+      stdin: { contents: `import { checkGemmVariants } from './gemm-variants.check.ts';\nconsole.log(JSON.stringify(checkGemmVariants()));\n`, resolveDir: here, loader: 'ts' },
+      alias: { '@tensorgrad/core': fileURLToPath(new URL('../../../core/src/index.ts', import.meta.url)) },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile,
+      logLevel: 'error',
+    });
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    const r = spawnSync(process.execPath, [...flags, outfile], { encoding: 'utf8', timeout: 120_000 });
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    if (r.status !== 0 || !line.startsWith('{')) throw new Error(`the child node ${flags.join(' ')} failed (exit ${String(r.status)}${r.signal ? `, ${r.signal}` : ''}):\n${r.stderr}\n${r.stdout}`);
+    return JSON.parse(line) as GemmVariantsReport;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the gemm builds: relaxed SIMD where the engine has it, plain SIMD else', () => {
+  it('the relaxed builds (own and shared memory) validate exactly where relaxed SIMD is on', () => {
+    expect(validate(WASM_SHARED_RELAXED_BASE64)).toBe(relaxedHere);
+    if (Number(process.versions.node.split('.')[0]) < 22 && !process.execArgv.includes(FLAG)) expect(relaxedHere).toBe(false); // Node 20 as shipped
+  });
+
+  it('without relaxed SIMD in the engine, picks plain SIMD, and gives float32-accurate products on every path', () => {
+    const r = checkGemmVariants();
+    expect(r.variant).toBe(relaxedHere ? 'relaxed-simd' : 'simd');
+    expect(r.forcedPlain).toBe('simd');
+    expect(r.scopedPlain).toBe('simd');
+    if (!relaxedHere) expect(r.bitsDiffer).toBe(0); // one build behind both paths
+    expectAccurate(r);
+  });
+
+  it(`with ${FLAG}, picks relaxed SIMD (cpuBackend({ relaxedSimd: false }) still plain), within float32 rounding of the TypeScript gemm`, async () => {
+    const r = await checkInChild(relaxedHere ? [] : [FLAG]);
+    expect(r.variant).toBe('relaxed-simd');
+    expect(r.forcedPlain).toBe('simd');
+    expect(r.scopedPlain).toBe('simd');
+    expectAccurate(r);
+    console.log(`relaxed SIMD: ${r.products} products, worst error ${r.vsFloat64.toExponential(2)} vs float64 (plain SIMD ${r.plainVsFloat64.toExponential(2)}); ${r.bitsDiffer} of ${r.elements} elements differ from plain SIMD in some bit`);
+  }, 120_000);
+
+  it('reports the kernel per option, and refuses a relaxedSimd that is not a boolean, naming it', () => {
+    expect(gemmVariant({ wasm: false })).toBe('typescript');
+    expect(gemmVariant({ wasm: false, relaxedSimd: true })).toBe('typescript');
+    expect(gemmVariant({ relaxedSimd: false })).toBe('simd');
+    expect(() => cpuBackend({ relaxedSimd: 'no' as unknown as boolean })).toThrow('cpuBackend: option relaxedSimd must be true or false (or left out), got "no"');
+    expect(() => cpuBackend({ relaxedSimd: 0 as unknown as boolean })).toThrow('cpuBackend: option relaxedSimd must be true or false (or left out), got 0');
+    expect(() => gemmVariant({ relaxedSimd: null as unknown as boolean })).toThrow('gemmVariant: option relaxedSimd must be true or false (or left out), got null');
+    expect(() => gemmVariant({ wasm: 'yes' as unknown as boolean })).toThrow('gemmVariant: option wasm must be true or false (or left out), got "yes"');
+  });
+});
+
+describe('scripts/build-wasm.mjs: the relaxed build comes from the same source', () => {
+  type Rewrite = (file: string, source: string) => string | null;
+  const load = async (): Promise<Rewrite> => ((await import('../../scripts/build-wasm.mjs' as string)) as { relaxedSource: Rewrite }).relaxedSource;
+
+  it("fuses exactly the micro-kernel's eight multiply-adds of gemm.wat, nothing else", async () => {
+    const relaxedSource = await load();
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(join(here, 'gemm.wat'), 'utf8');
+    const relaxed = relaxedSource('gemm.wat', source)!;
+    expect(relaxed.match(/\(f32x4\.relaxed_madd /g)).toHaveLength(8);
+    expect(relaxed).toContain('(f32x4.relaxed_madd (local.get $x) (local.get $y1) (local.get $c31))');
+    // undoing the rewrite gives the source back: nothing outside the region changed
+    const undone = relaxed.replace(/\(f32x4\.relaxed_madd (\(local\.get \$\w+\)) (\(local\.get \$\w+\)) (\(local\.get \$\w+\))\)/g, '(f32x4.add $3 (f32x4.mul $1 $2))');
+    expect(undone).toBe(source);
+    expect(relaxedSource('elementwise.wat', readFileSync(join(here, 'elementwise.wat'), 'utf8'))).toBeNull();
+  });
+
+  it('fails the build on a region it cannot rewrite whole, naming the line', async () => {
+    const relaxedSource = await load();
+    const begin = ';; @relaxed-madd begin';
+    const end = ';; @relaxed-madd end';
+    expect(() => relaxedSource('x.wat', `${begin}\n(local.set $c (f32x4.add (f32x4.mul (local.get $x) (local.get $y)) (local.get $c)))\n${end}`)).toThrow('build-wasm: x.wat:2: an f32x4.mul inside a @relaxed-madd region is not of the form');
+    expect(() => relaxedSource('x.wat', `${begin}\n(nop)\n`)).toThrow(`build-wasm: x.wat: ${begin} without an end`);
+    expect(() => relaxedSource('x.wat', `(nop)\n${end}`)).toThrow(`build-wasm: x.wat:2: ${end} without a begin`);
+    expect(() => relaxedSource('x.wat', `${begin}\n(nop)\n${end}`)).toThrow('build-wasm: x.wat: its @relaxed-madd regions hold no multiply-add to fuse');
+  });
+});
