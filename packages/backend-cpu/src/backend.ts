@@ -92,6 +92,7 @@ const FUSED = [
   'lstmCellBackward',
   'gelu',
   'geluBackward',
+  'activationBackward',
   'layerNorm',
   'layerNormBackward',
 ] as const;
@@ -326,6 +327,14 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       const out = allocateOutput('float32', xv.length) as Float32Array;
       k.geluBackwardRange(xv, sv, dv, out, k.geluTanh('geluBackward', approximate), 0, xv.length);
       return store(out, x.shape, 'float32');
+    },
+    activationBackward(op, y, dy) {
+      const which = k.activationOp(op);
+      const [yv, dv] = [y, dy].map((t) => float32('activationBackward', t)) as [Float32Array, Float32Array];
+      k.sameSizes('activationBackward', [y, dy]);
+      const out = allocateOutput('float32', yv.length) as Float32Array;
+      k.activationBackwardRange(which, yv, dv, out, 0, yv.length);
+      return store(out, y.shape, 'float32');
     },
     layerNorm(x, w, b, cols, eps) {
       const xv = float32('layerNorm', x);

@@ -65,7 +65,7 @@ function lineGrain(plan: k.LinePlan): number {
 
 const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'logicalNot']);
 
-const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep', 'lstmCell', 'lstmCellBackward'] as const;
+const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep', 'lstmCell', 'lstmCellBackward', 'activationBackward'] as const;
 
 /**
  * Options of {@link workerBackend}.
@@ -518,6 +518,12 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       return shapedOutputs([c.shape, c.shape, inputGates.shape], ([outH, outC, outAct]) =>
         launch('lstmCell', { kind: 'lstmCell', xg, hg, xb, hb, c: cv, outH: outH!, outC: outC!, outAct: outAct!, hidden }, c.shape[0]!, xg.length * TRANSCENDENTAL, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(4 * hidden * TRANSCENDENTAL)),
       );
+    },
+    activationBackward(op, y, dy) {
+      const which = k.activationOp(op);
+      const [yv, dv] = [y, dy].map((t) => float32('activationBackward', t)) as [Float32Array, Float32Array];
+      k.sameSizes('activationBackward', [y, dy]);
+      return output(y.shape, 'float32', (out, n) => elementwise('activationBackward', { kind: 'activationBackward', op: which, y: yv, dy: dv, out: out as Float32Array }, n, 2));
     },
     lstmCellBackward(act, c, cNext, dh, dc) {
       const hidden = k.lstmCellHidden('lstmCellBackward', act.shape, act.shape, c.shape, null, null);

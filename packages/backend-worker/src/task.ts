@@ -5,6 +5,7 @@
  */
 import type { AdamStepAttrs, BinaryOp, DType, ReduceOp, SgdStepAttrs, UnaryOp } from '@tensorgrad/core';
 import {
+  activationBackwardRange,
   adamStepRange,
   binaryRange,
   castRange,
@@ -56,6 +57,7 @@ export type Task =
   | { readonly kind: 'matmul'; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly plan: MatmulPlan }
   /** An unbatched matmul whose `b` the calling thread packed once into `gemm`'s shared memory: each thread packs only its rows of `a`. */
   | { readonly kind: 'matmulPacked'; readonly gemm: SharedGemm; readonly a: Float32Array; readonly packed: PackedB; readonly out: Float32Array; readonly plan: MatmulPlan }
+  | { readonly kind: 'activationBackward'; readonly op: 'tanh' | 'sigmoid'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array }
   | { readonly kind: 'copy'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
   | { readonly kind: 'pad'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: PadPlan; readonly value: number }
   | { readonly kind: 'concat'; readonly xs: readonly ElementArray[]; readonly out: ElementArray; readonly plan: ConcatPlan }
@@ -202,6 +204,8 @@ export function runRange(task: Task, start: number, end: number): void {
       return sgdStepRange(task.p, task.g, task.buf, task.outP, task.outBuf, task.attrs, start, end);
     case 'adamStep':
       return adamStepRange(task.p, task.g, task.m, task.v, task.vMax, task.outP, task.outM, task.outV, task.outVMax, task.attrs, start, end);
+    case 'activationBackward':
+      return activationBackwardRange(task.op, task.y, task.dy, task.out, start, end);
     case 'lstmCell':
       return lstmCellRange(task.xg, task.hg, task.xb, task.hb, task.c, task.outH, task.outC, task.outAct, task.hidden, start, end);
     case 'lstmCellBackward':

@@ -257,6 +257,11 @@ export interface FusedKernels {
    * the tanh term, for {@link FusedKernels.geluBackward}.
    */
   gelu?(x: TensorInfo, approximate: 'none' | 'tanh'): DataId[];
+  /**
+   * The gradient of `tanh` or `sigmoid` from its float32 output `y` and the gradient `dy` of it
+   * (both of one shape): `dy·(1 − y²)` or `dy·y·(1 − y)`, in one pass instead of three or four ops.
+   */
+  activationBackward?(op: 'tanh' | 'sigmoid', y: TensorInfo, dy: TensorInfo): DataId;
   /** The gradient of {@link FusedKernels.gelu}: `dy · gelu'(x)`, from `x` and what the forward saved. */
   geluBackward?(x: TensorInfo, saved: TensorInfo, dy: TensorInfo, approximate: 'none' | 'tanh'): DataId;
   /**

@@ -240,3 +240,40 @@ export function layerNormParamGradRange(
   if (dw !== null) for (let j = 0; j < n; j++) dw[start + j] = sw[j]!;
   if (db !== null) for (let j = 0; j < n; j++) db[start + j] = sb[j]!;
 }
+
+/**
+ * Checks the op of an activationBackward call: `'tanh'` or `'sigmoid'`, else throws naming it.
+ *
+ * @example
+ * ```ts
+ * activationOp('tanh'); // 'tanh'
+ * ```
+ */
+export function activationOp(op: unknown): 'tanh' | 'sigmoid' {
+  if (op !== 'tanh' && op !== 'sigmoid') throw new Error(`activationBackward: op must be 'tanh' or 'sigmoid', got '${String(op)}'`);
+  return op;
+}
+
+/**
+ * Elements `[start, end)` of the gradient of tanh or sigmoid from their output `y`:
+ * `out = dy·(1 − y²)` (tanh) or `dy·y·(1 − y)` (sigmoid), each rounded once to float32.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(1);
+ * activationBackwardRange('sigmoid', new Float32Array([0.5]), new Float32Array([2]), out, 0, 1); // out = [0.5]
+ * ```
+ */
+export function activationBackwardRange(op: 'tanh' | 'sigmoid', y: Float32Array, dy: Float32Array, out: Float32Array, start: number, end: number): void {
+  if (op === 'tanh') {
+    for (let i = start; i < end; i++) {
+      const v = y[i]!;
+      out[i] = dy[i]! * (1 - v * v);
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      const v = y[i]!;
+      out[i] = dy[i]! * v * (1 - v);
+    }
+  }
+}

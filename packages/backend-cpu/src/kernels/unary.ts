@@ -1,4 +1,5 @@
 import type { DType, UnaryOp } from '@tensorgrad/core';
+import { wasmActivation } from '../wasm/elementwise';
 import { erf } from './erf';
 import type { ElementArray } from './types';
 
@@ -54,9 +55,11 @@ export function unaryRange(op: UnaryOp, x: ElementArray, out: ElementArray, star
       for (let i = start; i < end; i++) out[i] = Math.cos(x[i]!);
       return;
     case 'tanh':
+      if (x instanceof Float32Array && out instanceof Float32Array && wasmActivation('tanh', x, out, start, end)) return;
       for (let i = start; i < end; i++) out[i] = Math.tanh(x[i]!);
       return;
     case 'sigmoid':
+      if (x instanceof Float32Array && out instanceof Float32Array && wasmActivation('sigmoid', x, out, start, end)) return;
       for (let i = start; i < end; i++) {
         const v = x[i]!;
         const e = Math.exp(-Math.abs(v)); // never overflows: stable for large |x|

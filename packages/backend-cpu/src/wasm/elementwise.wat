@@ -1,12 +1,13 @@
 ;; One-pass optimizer updates in WebAssembly SIMD (f32x4), for backend-cpu's sgdStep and adamStep
-;; kernels. Compiled at build time by scripts/build-wasm.mjs into elementwise.generated.ts;
+;; kernels, and the activations tanh and sigmoid (for unary and the fused LSTM cell). Compiled at build time by scripts/build-wasm.mjs into elementwise.generated.ts;
 ;; src/wasm/elementwise.ts drives it: it copies a chunk of each operand into this module's memory
 ;; (TypedArray.set, far faster than a JavaScript loop per element), calls one function, and copies
 ;; the results out. Each function works in place on its chunks, element count rounded up to a
 ;; multiple of 4 (the padding lanes compute garbage nobody reads). All addresses are in bytes.
 ;;
-;; Every step is the f32 operation, in the order, that the composed tensor-op update performs, so
-;; the results equal it bit for bit (the scalars arrive as f32, as the composed path's constants).
+;; Every step of an update is the f32 operation, in the order, that the composed tensor-op update
+;; performs, so the results equal it bit for bit (the scalars arrive as f32, as the composed path's
+;; constants). The activations are approximations within a few float32 ulps (see $exp_neg).
 ;; The memory is fixed in size (min = max): it never grows, so its ArrayBuffer never detaches.
 (module
   (memory (export "memory") 6 6) ;; 384 KiB: five 16,384-float chunks (elementwise.ts's layout)
@@ -106,6 +107,73 @@
               (f32x4.div (local.get $vm)
                 (f32x4.add (f32x4.div (f32x4.sqrt (local.get $second)) (local.get $vcorr)) (local.get $veps)))
               (local.get $vstep))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+;; e^x for x in [-104, 0], four lanes (NaN stays NaN). x = n·ln2 + r with n = round(x / ln2) and
+  ;; |r| <= ln2 / 2 (ln2 split in a high part exact in 9 bits and the rest, so n·ln2_hi is exact);
+  ;; e^r by its Taylor series to r^7 (the next term is below 5.3e-9 relative), then times 2^n built
+  ;; in the exponent bits, in two halves so that results down to 2^-149 (subnormal) come out.
+  (func $exp_neg (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128) (local $k v128) (local $h v128)
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.041666666666666664))
+      (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 0.008333333333333333))
+        (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 0.001388888888888889))
+          (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.0001984126984126984)))))))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 1))
+      (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 1))
+        (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 0.5))
+          (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 0.16666666666666666))
+            (f32x4.mul (local.get $r) (local.get $p))))))))))
+    ;; 2^n = 2^h · 2^(n - h), h = n / 2 (truncated): each half is a normal float for n >= -150
+    (local.set $k (i32x4.trunc_sat_f32x4_s (local.get $n)))
+    (local.set $h (i32x4.shr_s (local.get $k) (i32.const 1)))
+    (f32x4.mul
+      (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $h) (i32x4.splat (i32.const 127))) (i32.const 23)))
+      (i32x4.shl (i32x4.add (i32x4.sub (local.get $k) (local.get $h)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+  ;; tanh over $n floats at $x, in place. |x| < 0.25: the odd Taylor series to x^11 (the next term
+  ;; is below 1e-10 relative); else (1 − e) / (1 + e) with e = e^(−2|x|), |x| capped at 9 (where
+  ;; tanh is 1 in float32), and x's sign put back (so tanh(−0) = −0 and NaN stays NaN).
+  (func (export "tanh") (param $x i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $a v128) (local $s v128) (local $small v128) (local $e v128) (local $large v128)
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $a (f32x4.abs (local.get $v)))
+        (local.set $s (f32x4.mul (local.get $v) (local.get $v)))
+        ;; x·(1 + x²·q(x²)) rather than x + x³·q: keeps the sign of −0
+        (local.set $small (f32x4.mul (local.get $v) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $s)
+          (f32x4.add (f32x4.splat (f32.const -0.3333333333333333))
+            (f32x4.mul (local.get $s) (f32x4.add (f32x4.splat (f32.const 0.13333333333333333))
+              (f32x4.mul (local.get $s) (f32x4.add (f32x4.splat (f32.const -0.05396825396825397))
+                (f32x4.mul (local.get $s) (f32x4.add (f32x4.splat (f32.const 0.021869488536155203))
+                  (f32x4.mul (local.get $s) (f32x4.splat (f32.const -0.008863235529902197))))))))))))))
+        (local.set $e (call $exp_neg (f32x4.mul (f32x4.min (local.get $a) (f32x4.splat (f32.const 9))) (f32x4.splat (f32.const -2)))))
+        (local.set $large (f32x4.div (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $e)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e))))
+        (local.set $large (v128.or (local.get $large) (v128.and (local.get $v) (i32x4.splat (i32.const 0x80000000)))))
+        (v128.store (i32.add (local.get $x) (local.get $i))
+          (v128.bitselect (local.get $small) (local.get $large) (f32x4.lt (local.get $a) (f32x4.splat (f32.const 0.25)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; sigmoid over $n floats at $x, in place: with e = e^(−|x|) (|x| capped at 104, where it is 0 in
+  ;; float32), 1 / (1 + e) for x >= 0 and e / (1 + e) below, so neither side overflows or cancels.
+  (func (export "sigmoid") (param $x i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $e v128) (local $q v128)
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $e (call $exp_neg (f32x4.neg (f32x4.min (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 104))))))
+        (local.set $q (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e))))
+        (v128.store (i32.add (local.get $x) (local.get $i))
+          (v128.bitselect (local.get $q) (f32x4.mul (local.get $e) (local.get $q)) (f32x4.ge (local.get $v) (f32x4.splat (f32.const 0)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
 )

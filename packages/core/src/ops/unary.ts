@@ -1,4 +1,5 @@
 /** Elementwise functions of one tensor, each with its derivative beside it. */
+import { isGradEnabled } from '../autograd';
 import type { UnaryOp } from '../backend';
 import { launch, record } from '../op';
 import type { TensorLike } from '../op';
@@ -45,10 +46,29 @@ export const abs = define('abs', (x) => x.sign());
 export const sin = define('sin', (x) => x.cos());
 /** Cosine, as `torch.cos`. @example `cos(x)` */
 export const cos = define('cos', (x) => x.sin().neg());
+/**
+ * tanh or sigmoid: the gradient is the backend's fused `activationBackward` where it has one (and
+ * the backward is not itself recorded, `createGraph`), else `g · derivative(out)` as tensor ops.
+ */
+function defineActivation(op: 'tanh' | 'sigmoid', derivative: (out: Tensor) => Tensor) {
+  const fn = (x: Tensor): Tensor => {
+    const out = unaryKernel(op, x);
+    return record(op, out, [x], (g) => {
+      const b = out._backend();
+      if (b.kernels.activationBackward && !isGradEnabled() && g.dtype === 'float32' && out.numel() > 0) {
+        return [launch('activationBackward', b, out.shape, 'float32', (k) => k.activationBackward!(op, out._info(), g._info()))];
+      }
+      return [g.mul(derivative(out))];
+    });
+  };
+  Object.defineProperty(fn, 'name', { value: op });
+  return fn;
+}
+
 /** Hyperbolic tangent, as `torch.tanh`. @example `tanh(x)` */
-export const tanh = define('tanh', (_x, out) => out.square().neg().add(1)); // 1 - tanh²
+export const tanh = defineActivation('tanh', (out) => out.square().neg().add(1)); // 1 - tanh²
 /** Logistic sigmoid, as `torch.sigmoid`. @example `sigmoid(x)` */
-export const sigmoid = define('sigmoid', (_x, out) => out.mul(out.neg().add(1))); // s(1-s)
+export const sigmoid = defineActivation('sigmoid', (out) => out.mul(out.neg().add(1))); // s(1-s)
 /** `max(x, 0)`, as `torch.relu` (gradient 0 at 0). @example `relu(x)` */
 export const relu = (x: Tensor): Tensor => {
   const out = unaryKernel('relu', x);
