@@ -1,10 +1,9 @@
 /**
  * Vite config of the playground: a static page (relative asset paths, so dist/ can be served
  * from any folder), cross-origin isolated in dev and preview (COOP + COEP) so the worker backend
- * gets SharedArrayBuffer, and module Web Workers. Pages: index.html (the playground) and, where
- * it is there, conformance.html (the conformance suite in the page).
+ * gets SharedArrayBuffer, and module Web Workers. Pages: index.html (the playground) and
+ * conformance.html (the conformance suite in the page).
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -14,10 +13,10 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** The HTML entries of the build: index.html, and conformance.html when the app has it. */
+/** The HTML entries of the build. */
 function pages(): Record<string, string> {
   const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-  return { index: page('index.html'), ...(existsSync(page('conformance.html')) ? { conformance: page('conformance.html') } : {}) };
+  return { index: page('index.html'), conformance: page('conformance.html') };
 }
 
 export default defineConfig({
@@ -30,7 +29,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 1000,
-    // the pages: the playground, and the in-page conformance run where conformance.html is there
+    // the pages: the playground, and the in-page conformance run
     rolldownOptions: { input: pages() },
   },
 });

@@ -20,7 +20,8 @@ export function isBackendName(name: unknown): name is BackendName {
 /**
  * Create the backend `name` and wait until it is ready: cpu is `cpuBackend()`, worker is
  * `workerBackend()` (Web Workers over SharedArrayBuffer, so the page must be cross-origin
- * isolated), gpujs is `gpujsBackend({ mode: 'webgl2' })`. Rejects with an error naming the
+ * isolated; every kernel split with `?worker=split`), gpujs is `gpujsBackend({ mode: 'webgl2' })` (with every op on the GPU when the page's
+ * URL has `?gpujs=device`). Rejects with an error naming the
  * backend when its package fails to load or the backend fails to start.
  *
  * @example
@@ -37,10 +38,16 @@ export async function makeBackend(name: 'cpu' | 'worker' | 'gpujs'): Promise<Bac
       backend = cpuBackend();
     } else if (name === 'worker') {
       const { workerBackend } = await import('@tensorgrad/backend-worker');
-      backend = workerBackend();
+      // ?worker=split splits every kernel across the threads (splitThreshold 0); by default only
+      // kernels large enough to gain from it are split (none of the playground's small models)
+      const split = new URLSearchParams(globalThis.location?.search ?? '').get('worker') === 'split';
+      backend = workerBackend(split ? { splitThreshold: 0 } : {});
     } else {
       const { gpujsBackend } = await import('@tensorgrad/backend-gpujs');
-      backend = gpujsBackend({ mode: 'webgl2' });
+      // ?gpujs=device puts every op on the GPU (hostThreshold 0); by default the backend measures
+      // where small ops run faster (on SwiftShader, a CPU rasterizer, that is the host)
+      const onDevice = new URLSearchParams(globalThis.location?.search ?? '').get('gpujs') === 'device';
+      backend = gpujsBackend({ mode: 'webgl2', ...(onDevice ? { hostThreshold: 0 } : {}) });
     }
     if (backend.ready) await backend.ready();
   } catch (e) {
@@ -72,6 +79,20 @@ export async function useBackend(name: BackendName): Promise<Backend> {
   const backend = await pending;
   await setBackend(backend);
   return backend;
+}
+
+/** Ops the backend ran on its device so far, where it counts them (gpujs), else undefined. */
+export function deviceOps(backend: Backend): number | undefined {
+  const b = backend as Backend & { stats?: () => { deviceOps?: unknown } };
+  const n = typeof b.stats === 'function' ? b.stats().deviceOps : undefined;
+  return typeof n === 'number' ? n : undefined;
+}
+
+/** Chunks of split kernels the backend's workers ran so far (worker), else undefined. */
+export function workerChunks(backend: Backend): number | undefined {
+  const b = backend as Backend & { _stats?: () => { workerChunks?: unknown } };
+  const n = typeof b._stats === 'function' ? b._stats().workerChunks : undefined;
+  return typeof n === 'number' ? n : undefined;
 }
 
 /** What the backend runs on, where it says: gpujs's mode (`webgl2`, …) or a worker pool's thread count. */

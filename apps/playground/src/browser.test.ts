@@ -3,8 +3,9 @@
  * driven with playwright-core. Per backend (cpu, worker, gpujs) it trains spirals through
  * `window.__playground.train`; on cpu it trains from the Start button and measures the gaps
  * between animation frames; it trains the MNIST MLP and classifies a drawing; it saves a
- * screenshot to artifacts/playground.png. Skipped without Chromium, except on CI (CI set), where
- * that fails.
+ * screenshot to artifacts/playground.png; and conformance.html runs the conformance suite inside
+ * the page on one long-lived backend of each kind. Skipped without Chromium, except on CI (CI
+ * set), where that fails.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractMnist } from '../scripts/extract-mnist.mjs';
+import type { ConformanceResult } from './conformance-page';
 import type { PlaygroundHook } from './main';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -23,8 +25,11 @@ const missing = existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM}: apt-g
 const skip = Boolean(missing) && !IN_CI;
 if (skip) console.log(`playground chromium: SKIPPED: ${missing} (on CI, with CI set, this fails instead)`);
 
-/** The flags apps/gpu-conformance runs Chromium with: WebGL2 on SwiftShader, no sandbox (CI runs as root), no background traffic. */
-const FLAGS = ['--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/**
+ * The flags apps/gpu-conformance runs Chromium with: WebGL2 on SwiftShader, no sandbox (CI runs
+ * as root), no background traffic, and `gc()` for the conformance suite's memory tests.
+ */
+const FLAGS = ['--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--js-flags=--expose-gc'];
 
 /** Where the screenshot goes. */
 export const SCREENSHOT = join(APP_DIR, 'artifacts', 'playground.png');
@@ -50,7 +55,7 @@ afterAll(async () => {
 });
 
 /** A fresh page on the app, with its uncaught errors and console errors collected. */
-async function open(): Promise<{ page: Page; pageErrors: string[]; consoleErrors: string[]; close: () => Promise<void> }> {
+async function open(query = ''): Promise<{ page: Page; pageErrors: string[]; consoleErrors: string[]; close: () => Promise<void> }> {
   const context = await browser!.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
@@ -59,26 +64,32 @@ async function open(): Promise<{ page: Page; pageErrors: string[]; consoleErrors
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
-  await page.goto(url, { waitUntil: 'load' });
+  await page.goto(url + query, { waitUntil: 'load' });
   await page.waitForFunction(() => window.__playground !== undefined, null, { timeout: 30_000 });
   expect(await page.evaluate(() => crossOriginIsolated), 'the page is cross-origin isolated (COOP + COEP)').toBe(true);
   return { page, pageErrors, consoleErrors, close: () => context.close() };
 }
 
 type Hook = PlaygroundHook;
-declare const window: { __playground?: Hook };
+declare const window: { __playground?: Hook; __conformance?: ConformanceResult };
 
 describe.skipIf(skip)('playground in headless Chromium', () => {
   for (const backend of ['cpu', 'worker', 'gpujs'] as const) {
     it(`trains spirals with adam on ${backend}: the loss falls below half of the first`, async () => {
-      const { page, pageErrors, consoleErrors, close } = await open();
+      // gpujs with every op on the GPU (by default it keeps small ops on the host on SwiftShader),
+      // worker with every kernel split across the Web Workers (by default these small ones run inline)
+      const { page, pageErrors, consoleErrors, close } = await open(backend === 'gpujs' ? '?gpujs=device' : backend === 'worker' ? '?worker=split' : '');
       try {
         const r = await page.evaluate((b) => window.__playground!.train({ dataset: 'spirals', backend: b, steps: 300, optimizer: 'adam', lr: 0.03, hidden: [16, 16], activation: 'tanh' }), backend);
-        console.log(`playground ${backend}${r.device ? ` [${r.device}]` : ''}: loss ${r.losses[0]!.toFixed(3)} -> ${r.losses.at(-1)!.toFixed(3)} in ${r.losses.length} steps, test loss ${r.testLoss.toFixed(3)}`);
+        console.log(`playground ${backend}${r.device ? ` [${r.device}${r.deviceOps !== undefined ? `, ${r.deviceOps} ops on the GPU` : ''}${r.workerChunks !== undefined ? `, ${r.workerChunks} chunks on the workers` : ''}]` : ''}: loss ${r.losses[0]!.toFixed(3)} -> ${r.losses.at(-1)!.toFixed(3)} in ${r.losses.length} steps, test loss ${r.testLoss.toFixed(3)}`);
         expect(r.backend).toBe(backend);
         expect(r.losses).toHaveLength(300);
         expect(r.losses.at(-1)!).toBeLessThan(0.5 * r.losses[0]!);
-        if (backend === 'gpujs') expect(r.device).toMatch(/^webgl2/);
+        if (backend === 'worker') expect(r.workerChunks, 'chunks the Web Workers ran').toBeGreaterThan(1000);
+        if (backend === 'gpujs') {
+          expect(r.device).toMatch(/^webgl2/);
+          expect(r.deviceOps, 'ops the GPU ran').toBeGreaterThan(1000);
+        }
         expect(pageErrors, 'uncaught errors in the page').toEqual([]);
         expect(consoleErrors, 'console.error messages of the page').toEqual([]);
       } finally {
@@ -137,4 +148,50 @@ describe.skipIf(skip)('playground in headless Chromium', () => {
       await close();
     }
   });
+});
+
+/** How long the suite may take in the page, per backend (it takes 10–60 s here). */
+const SUITE_TIMEOUT_MS = 300_000;
+
+describe.skipIf(skip)('the conformance suite inside the page (conformance.html)', () => {
+  for (const backend of ['cpu', 'worker', 'gpujs'] as const) {
+    it(
+      `passes every case on one long-lived ${backend} backend in the page`,
+      async () => {
+        const context = await browser!.newContext();
+        const page = await context.newPage();
+        const pageErrors: string[] = [];
+        const consoleErrors: string[] = [];
+        page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
+        page.on('console', (m) => {
+          if (m.type() === 'error') consoleErrors.push(m.text());
+        });
+        try {
+          await page.goto(new URL(`conformance.html?backend=${backend}`, url).href, { waitUntil: 'load' });
+          expect(await page.evaluate(() => crossOriginIsolated), 'the page is cross-origin isolated (COOP + COEP)').toBe(true);
+          await page.waitForFunction(() => window.__conformance !== undefined, null, { timeout: SUITE_TIMEOUT_MS - 20_000, polling: 500 });
+          const r = (await page.evaluate(() => window.__conformance))!;
+          const failures = (r.failures ?? []).slice(0, 10).map((f) => `\n  ${f.name}: ${f.error.split('\n')[0]}`).join('');
+          console.log(`conformance in the page, ${backend}: ${r.error ?? `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`} in ${(r.ms / 1000).toFixed(1)} s; ran on ${JSON.stringify(r.ranOn ?? {})}${failures}`);
+          expect(r.error).toBeUndefined();
+          expect(r.failed).toBe(0);
+          expect(r.passed).toBeGreaterThan(400);
+          if (backend === 'worker') {
+            // every kernel of two or more output units was split: the Web Workers really ran chunks
+            expect(Number(r.ranOn?.split)).toBeGreaterThan(1000);
+            expect(Number(r.ranOn?.workerChunks)).toBeGreaterThanOrEqual(Number(r.ranOn?.split));
+          }
+          if (backend === 'gpujs') {
+            expect(r.ranOn?.device).toBe('webgl2');
+            expect(Number(r.ranOn?.deviceOps)).toBeGreaterThan(1000);
+          }
+          expect(pageErrors, 'uncaught errors in the page').toEqual([]);
+          expect(consoleErrors, 'console.error messages of the page').toEqual([]);
+        } finally {
+          await context.close();
+        }
+      },
+      SUITE_TIMEOUT_MS,
+    );
+  }
 });

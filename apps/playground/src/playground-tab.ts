@@ -4,7 +4,7 @@
  * the decision boundary and the train/test loss curves redrawn as it goes.
  */
 import type { Backend } from '@tensorgrad/core';
-import { BACKEND_NAMES, describeDevice, isBackendName, useBackend, type BackendName } from './backends';
+import { BACKEND_NAMES, describeDevice, deviceOps, isBackendName, workerChunks, useBackend, type BackendName } from './backends';
 import { DATASET_NAMES, makeDataset, type Dataset, type DatasetName } from './datasets';
 import { byId } from './dom';
 import { clearErrors, showError } from './errors';
@@ -47,6 +47,10 @@ export interface PlaygroundResult {
   testAccuracy: number;
   backend: string;
   device?: string;
+  /** Ops the backend has run on its device (gpujs), when it counts them. */
+  deviceOps?: number;
+  /** Chunks of split kernels the backend's Web Workers have run (worker). */
+  workerChunks?: number;
 }
 
 /** Points per side of the heat map's grid. */
@@ -269,7 +273,7 @@ export class PlaygroundTab {
     const trainer = this.trainer!;
     if (trainer.steps < steps) throw new Error(`playground.train: stopped after ${trainer.steps} of ${steps} steps (paused or reset)`);
     const test = await trainer.evaluate('test');
-    return { losses: [...this.losses], testLoss: test.loss, testAccuracy: test.accuracy, backend: trainer.backend.name, device: describeDevice(trainer.backend) };
+    return { losses: [...this.losses], testLoss: test.loss, testAccuracy: test.accuracy, backend: trainer.backend.name, device: describeDevice(trainer.backend), deviceOps: deviceOps(trainer.backend), workerChunks: workerChunks(trainer.backend) };
   }
 
   /** Train until `target` steps or a pause/reset: slices of {@link SLICE_MS} ms of steps, each followed by a redraw and a frame. */
