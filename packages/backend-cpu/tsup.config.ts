@@ -1,10 +1,7 @@
 import { defineConfig } from 'tsup';
+import { perFileConfigs } from '../../scripts/tsup-per-file';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+// ESM: one file per source module (dist/kernels/binary.js, ...), so that a user's bundler keeps
+// only the kernels a program reaches (the `rangeKernels` namespace stays an ES namespace); CJS and
+// types as one file each.
+export default defineConfig(perFileConfigs());

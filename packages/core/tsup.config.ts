@@ -1,10 +1,6 @@
 import { defineConfig } from 'tsup';
+import { perFileConfigs } from '../../scripts/tsup-per-file';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+// ESM: one file per source module (dist/nn/linear.js, ...), so that `nn`, `optim`, `functional`
+// and `data` stay ES namespaces that a user's bundler can tree-shake; CJS and types as one file each.
+export default defineConfig(perFileConfigs());
