@@ -8,13 +8,15 @@
  * set), where that fails.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractMnist } from '../scripts/extract-mnist.mjs';
+import { ISOLATION_HEADERS } from '../vite.config';
 import type { ConformanceResult } from './conformance-page';
 import type { PlaygroundHook } from './main';
 
@@ -194,4 +196,39 @@ describe.skipIf(skip)('the conformance suite inside the page (conformance.html)'
       SUITE_TIMEOUT_MS,
     );
   }
+});
+
+describe.skipIf(skip)('without a bundler: examples/importmap.html (the README\'s browser quick start)', () => {
+  it('trains the seed example on cpu and on the worker backend, from the packages\' files through an import map', async () => {
+    // a user's folder: the page beside node_modules/@tensorgrad/* as npm installs them (their dist/)
+    const dir = await mkdtemp(join(tmpdir(), 'tensorgrad-importmap-'));
+    let site: PreviewServer | null = null;
+    const context = await browser!.newContext();
+    try {
+      await cp(join(APP_DIR, 'examples', 'importmap.html'), join(dir, 'index.html'));
+      for (const pkg of ['core', 'backend-cpu', 'backend-worker']) {
+        await cp(join(APP_DIR, '..', '..', 'packages', pkg, 'dist'), join(dir, 'node_modules', '@tensorgrad', pkg, 'dist'), { recursive: true });
+      }
+      // Vite's preview server as a plain static server for that folder, with COOP + COEP
+      site = await preview({ root: dir, configFile: false, logLevel: 'warn', build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false, headers: ISOLATION_HEADERS } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      await page.goto(site.resolvedUrls!.local[0]!, { waitUntil: 'load' });
+      await page.waitForFunction(() => (window as { __losses?: unknown }).__losses !== undefined, null, { timeout: 60_000 });
+      const losses = (await page.evaluate(() => (window as { __losses?: Record<string, number[]> }).__losses))!;
+      console.log(`import map page: ${Object.entries(losses).map(([b, l]) => `${b} ${l[0]!.toFixed(3)} -> ${l.at(-1)!.toFixed(4)}`).join(', ')}`);
+      expect(Object.keys(losses)).toEqual(['cpu', 'worker']);
+      for (const l of Object.values(losses)) expect(l.at(-1)!).toBeLessThan(0.05 * l[0]!);
+      expect(losses.worker).toEqual(losses.cpu); // the same kernels, split or not
+      expect(errors, 'errors in the page').toEqual([]);
+    } finally {
+      await context.close();
+      await site?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
