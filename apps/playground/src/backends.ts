@@ -8,7 +8,7 @@ import { setBackend, type Backend } from '@tensorgrad/core';
 import { cpuBackend } from '@tensorgrad/backend-cpu';
 
 /** The backend names the page offers. */
-export const BACKEND_NAMES = ['cpu', 'worker', 'gpujs'] as const;
+export const BACKEND_NAMES = ['cpu', 'worker', 'gpujs', 'gpujs-webgpu'] as const;
 /** One of {@link BACKEND_NAMES}. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
@@ -18,11 +18,12 @@ export function isBackendName(name: unknown): name is BackendName {
 }
 
 /**
- * Create the backend `name` and wait until it is ready: cpu is `cpuBackend()`, worker is
+ * Create the backend `name` and wait until it is ready: cpu is `cpuBackend()`; worker is
  * `workerBackend()` (Web Workers over SharedArrayBuffer, so the page must be cross-origin
- * isolated; every kernel split with `?worker=split`), gpujs is `gpujsBackend({ mode: 'webgl2' })` (with every op on the GPU when the page's
- * URL has `?gpujs=device`). Rejects with an error naming the
- * backend when its package fails to load or the backend fails to start.
+ * isolated; every kernel split with `?worker=split` in the page's URL); gpujs is
+ * `gpujsBackend({ mode: 'webgl2' })` and gpujs-webgpu `gpujsBackend({ mode: 'webgpu' })` (every op
+ * on the GPU with `?gpujs=device`). Rejects with an error naming the backend when its package
+ * fails to load or the backend fails to start.
  *
  * @example
  * ```ts
@@ -30,7 +31,7 @@ export function isBackendName(name: unknown): name is BackendName {
  * await setBackend(backend);
  * ```
  */
-export async function makeBackend(name: 'cpu' | 'worker' | 'gpujs'): Promise<Backend> {
+export async function makeBackend(name: BackendName): Promise<Backend> {
   if (!isBackendName(name)) throw new Error(`makeBackend: unknown backend ${JSON.stringify(name)}; expected one of ${BACKEND_NAMES.join(', ')}`);
   let backend: Backend;
   try {
@@ -47,7 +48,7 @@ export async function makeBackend(name: 'cpu' | 'worker' | 'gpujs'): Promise<Bac
       // ?gpujs=device puts every op on the GPU (hostThreshold 0); by default the backend measures
       // where small ops run faster (on SwiftShader, a CPU rasterizer, that is the host)
       const onDevice = new URLSearchParams(globalThis.location?.search ?? '').get('gpujs') === 'device';
-      backend = gpujsBackend({ mode: 'webgl2', ...(onDevice ? { hostThreshold: 0 } : {}) });
+      backend = gpujsBackend({ mode: name === 'gpujs-webgpu' ? 'webgpu' : 'webgl2', ...(onDevice ? { hostThreshold: 0 } : {}) });
     }
     if (backend.ready) await backend.ready();
   } catch (e) {

@@ -76,20 +76,20 @@ type Hook = PlaygroundHook;
 declare const window: { __playground?: Hook; __conformance?: ConformanceResult };
 
 describe.skipIf(skip)('playground in headless Chromium', () => {
-  for (const backend of ['cpu', 'worker', 'gpujs'] as const) {
+  for (const backend of ['cpu', 'worker', 'gpujs', 'gpujs-webgpu'] as const) {
     it(`trains spirals with adam on ${backend}: the loss falls below half of the first`, async () => {
       // gpujs with every op on the GPU (by default it keeps small ops on the host on SwiftShader),
       // worker with every kernel split across the Web Workers (by default these small ones run inline)
-      const { page, pageErrors, consoleErrors, close } = await open(backend === 'gpujs' ? '?gpujs=device' : backend === 'worker' ? '?worker=split' : '');
+      const { page, pageErrors, consoleErrors, close } = await open(backend.startsWith('gpujs') ? '?gpujs=device' : backend === 'worker' ? '?worker=split' : '');
       try {
         const r = await page.evaluate((b) => window.__playground!.train({ dataset: 'spirals', backend: b, steps: 300, optimizer: 'adam', lr: 0.03, hidden: [16, 16], activation: 'tanh' }), backend);
         console.log(`playground ${backend}${r.device ? ` [${r.device}${r.deviceOps !== undefined ? `, ${r.deviceOps} ops on the GPU` : ''}${r.workerChunks !== undefined ? `, ${r.workerChunks} chunks on the workers` : ''}]` : ''}: loss ${r.losses[0]!.toFixed(3)} -> ${r.losses.at(-1)!.toFixed(3)} in ${r.losses.length} steps, test loss ${r.testLoss.toFixed(3)}`);
-        expect(r.backend).toBe(backend);
+        expect(r.backend).toBe(backend.startsWith('gpujs') ? 'gpujs' : backend); // the backend's own name
         expect(r.losses).toHaveLength(300);
         expect(r.losses.at(-1)!).toBeLessThan(0.5 * r.losses[0]!);
         if (backend === 'worker') expect(r.workerChunks, 'chunks the Web Workers ran').toBeGreaterThan(1000);
-        if (backend === 'gpujs') {
-          expect(r.device).toMatch(/^webgl2/);
+        if (backend.startsWith('gpujs')) {
+          expect(r.device).toMatch(backend === 'gpujs' ? /^webgl2/ : /^webgpu/);
           expect(r.deviceOps, 'ops the GPU ran').toBeGreaterThan(1000);
         }
         expect(pageErrors, 'uncaught errors in the page').toEqual([]);

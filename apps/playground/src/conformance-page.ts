@@ -1,9 +1,9 @@
 /**
  * conformance.html: the conformance suite of @tensorgrad/conformance run inside the page, on ONE
- * long-lived backend named by `?backend=` (cpu, worker or gpujs), with backend-cpu as the
+ * long-lived backend named by `?backend=` (cpu, worker, gpujs or gpujs-webgpu), with backend-cpu as the
  * differential reference. The worker backend runs on Web Workers with every kernel of two or more
- * output units split (`splitThreshold: 0`); gpujs runs in its WebGL2 mode with every op on the
- * device (`hostThreshold: 0`). The result lands in `window.__conformance` for the browser tests.
+ * output units split (`splitThreshold: 0`); gpujs runs in its WebGL2 mode (gpujs-webgpu in its
+ * WebGPU mode) with every op on the device (`hostThreshold: 0`). The result lands in `window.__conformance` for the browser tests.
  */
 import type { Backend } from '@tensorgrad/core';
 import { cpuBackend } from '@tensorgrad/backend-cpu';
@@ -40,7 +40,7 @@ async function suiteBackend(name: BackendName): Promise<Backend> {
     return workerBackend({ threads: 2, splitThreshold: 0 });
   }
   const { gpujsBackend } = await import('@tensorgrad/backend-gpujs');
-  return gpujsBackend({ mode: 'webgl2', hostThreshold: 0 });
+  return gpujsBackend({ mode: name === 'gpujs-webgpu' ? 'webgpu' : 'webgl2', hostThreshold: 0 });
 }
 
 /** What `backend` ran on, from its counters, before the suite closes it. */
@@ -54,7 +54,7 @@ function ranOn(backend: Backend): Record<string, unknown> {
 async function main(): Promise<ConformanceResult> {
   const started = performance.now();
   const name = new URLSearchParams(location.search).get('backend') ?? 'cpu';
-  if (!isBackendName(name)) return { backend: name, error: `unknown backend ${JSON.stringify(name)}: use ?backend=cpu, worker or gpujs`, ms: 0 };
+  if (!isBackendName(name)) return { backend: name, error: `unknown backend ${JSON.stringify(name)}: use ?backend=cpu, worker, gpujs or gpujs-webgpu`, ms: 0 };
   let backend: Backend | null = null;
   let counters: Record<string, unknown> = {};
   try {

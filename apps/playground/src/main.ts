@@ -86,7 +86,7 @@ function boot(): void {
       return playground.train(update, steps);
     },
     async trainMnist(request) {
-      if (!request || !isBackendName(request.backend)) throw new Error(`__playground.trainMnist: expected { backend: 'cpu' | 'worker' | 'gpujs', steps }, got ${JSON.stringify(request)}`);
+      if (!request || !isBackendName(request.backend)) throw new Error(`__playground.trainMnist: expected { backend: 'cpu' | 'worker' | 'gpujs' | 'gpujs-webgpu', steps }, got ${JSON.stringify(request)}`);
       setTab('mnist');
       return mnist.train(request.backend, request.steps);
     },
