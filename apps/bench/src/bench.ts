@@ -132,7 +132,8 @@ class Child {
       const [python, args] = torchCommand(system as 'torch-1' | 'torch-2');
       this.proc = spawn(python, args);
     } else {
-      const args = [fileURLToPath(import.meta.url), '--system', system, '--serve', ...(quick ? ['--quick'] : [])];
+      // the bench's own Node flags go along (e.g. --experimental-wasm-relaxed-simd on Node 20)
+      const args = [...process.execArgv, fileURLToPath(import.meta.url), '--system', system, '--serve', ...(quick ? ['--quick'] : [])];
       this.proc = spawn(process.execPath, args);
     }
     this.proc.stderr.pipe(process.stderr);
@@ -172,7 +173,7 @@ class Child {
 
 /** Issue 4's paired run, in a child process of its own (the same arguments, so the same cases and rounds). */
 async function pairedChild(argv: readonly string[]): Promise<PairedReport> {
-  const args = [fileURLToPath(import.meta.url), '--paired-child', ...argv.filter((a) => a !== '--json')];
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--paired-child', ...argv.filter((a) => a !== '--json')];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   proc.stdout.on('data', (d: Buffer) => (text += d.toString()));

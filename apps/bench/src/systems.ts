@@ -329,13 +329,14 @@ export const isTorch = (name: string): boolean => name.startsWith('torch-');
 /** Every Node system by name. */
 export const SYSTEMS: Record<SystemName, () => Promise<System>> = {
   async cpu() {
-    const { cpuBackend } = await import('@tensorgrad/backend-cpu');
-    return tensorgrad(cpuBackend(), () => ({ library: 'tensorgrad', backend: 'cpu (one thread)' }));
+    const { cpuBackend, gemmVariant } = await import('@tensorgrad/backend-cpu');
+    return tensorgrad(cpuBackend(), () => ({ library: 'tensorgrad', backend: `cpu (one thread; matrix products on ${gemmVariant()})` }));
   },
   async worker() {
     const { workerBackend } = await import('@tensorgrad/backend-worker');
+    const { gemmVariant } = await import('@tensorgrad/backend-cpu');
     const backend = workerBackend();
-    return tensorgrad(backend, () => ({ library: 'tensorgrad', backend: `worker (${backend.threads} threads, the calling one included)` }));
+    return tensorgrad(backend, () => ({ library: 'tensorgrad', backend: `worker (${backend.threads} threads, the calling one included; matrix products on ${gemmVariant()})` }));
   },
   async gpujs() {
     const { gpujsBackend } = await import('@tensorgrad/backend-gpujs');
