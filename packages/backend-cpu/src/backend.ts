@@ -93,6 +93,8 @@ const FUSED = [
   'gelu',
   'geluBackward',
   'activationBackward',
+  'crossEntropy',
+  'crossEntropyBackward',
   'layerNorm',
   'layerNormBackward',
 ] as const;
@@ -327,6 +329,21 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       const out = allocateOutput('float32', xv.length) as Float32Array;
       k.geluBackwardRange(xv, sv, dv, out, k.geluTanh('geluBackward', approximate), 0, xv.length);
       return store(out, x.shape, 'float32');
+    },
+    crossEntropy(logits, target) {
+      const [rows, cols] = k.crossEntropyShape('crossEntropy', logits.shape, target.shape);
+      const xv = float32('crossEntropy', logits);
+      const tv = int32('crossEntropy', target);
+      const [loss, probs] = [allocateOutput('float32', rows), allocateOutput('float32', rows * cols)] as [Float32Array, Float32Array];
+      k.crossEntropyRange(xv, tv, loss, probs, cols, 0, rows);
+      return [store(loss, [rows], 'float32'), store(probs, logits.shape, 'float32')];
+    },
+    crossEntropyBackward(probs, target, dy) {
+      const [rows, cols] = k.crossEntropyShape('crossEntropyBackward', probs.shape, target.shape, dy.shape);
+      const [pv, dv] = [probs, dy].map((t) => float32('crossEntropyBackward', t)) as [Float32Array, Float32Array];
+      const out = allocateOutput('float32', rows * cols) as Float32Array;
+      k.crossEntropyBackwardRange(pv, int32('crossEntropyBackward', target), dv, out, cols, 0, rows);
+      return store(out, probs.shape, 'float32');
     },
     activationBackward(op, y, dy) {
       const which = k.activationOp(op);

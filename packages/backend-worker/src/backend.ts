@@ -65,7 +65,7 @@ function lineGrain(plan: k.LinePlan): number {
 
 const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'logicalNot']);
 
-const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep', 'lstmCell', 'lstmCellBackward', 'activationBackward'] as const;
+const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep', 'lstmCell', 'lstmCellBackward', 'activationBackward', 'crossEntropy', 'crossEntropyBackward'] as const;
 
 /**
  * Options of {@link workerBackend}.
@@ -517,6 +517,22 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       const [xb = null, hb = null] = [inputBias, hiddenBias].map((t) => (t === null ? null : float32('lstmCell', t)));
       return shapedOutputs([c.shape, c.shape, inputGates.shape], ([outH, outC, outAct]) =>
         launch('lstmCell', { kind: 'lstmCell', xg, hg, xb, hb, c: cv, outH: outH!, outC: outC!, outAct: outAct!, hidden }, c.shape[0]!, xg.length * TRANSCENDENTAL, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(4 * hidden * TRANSCENDENTAL)),
+      );
+    },
+    crossEntropy(logits, target) {
+      const [rows, cols] = k.crossEntropyShape('crossEntropy', logits.shape, target.shape);
+      const x = float32('crossEntropy', logits);
+      const t = int32('crossEntropy', target);
+      return shapedOutputs([[rows], logits.shape], ([loss, probs]) =>
+        launch('crossEntropy', { kind: 'crossEntropy', x, target: t, outLoss: loss!, outProbs: probs!, cols }, rows, rows * cols * TRANSCENDENTAL, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(cols * TRANSCENDENTAL)),
+      );
+    },
+    crossEntropyBackward(probs, target, dy) {
+      const [rows, cols] = k.crossEntropyShape('crossEntropyBackward', probs.shape, target.shape, dy.shape);
+      const [p, g] = [probs, dy].map((t) => float32('crossEntropyBackward', t)) as [Float32Array, Float32Array];
+      const t = int32('crossEntropyBackward', target);
+      return output(probs.shape, 'float32', (out) =>
+        launch('crossEntropyBackward', { kind: 'crossEntropyBackward', probs: p, target: t, dy: g, out: out as Float32Array, cols }, rows, rows * cols, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(cols)),
       );
     },
     activationBackward(op, y, dy) {

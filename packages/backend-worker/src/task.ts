@@ -10,6 +10,8 @@ import {
   binaryRange,
   castRange,
   concatRange,
+  crossEntropyBackwardRange,
+  crossEntropyRange,
   conv2dBackwardInputRange,
   conv2dBackwardWeightRange,
   conv2dRange,
@@ -57,6 +59,8 @@ export type Task =
   | { readonly kind: 'matmul'; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly plan: MatmulPlan }
   /** An unbatched matmul whose `b` the calling thread packed once into `gemm`'s shared memory: each thread packs only its rows of `a`. */
   | { readonly kind: 'matmulPacked'; readonly gemm: SharedGemm; readonly a: Float32Array; readonly packed: PackedB; readonly out: Float32Array; readonly plan: MatmulPlan }
+  | { readonly kind: 'crossEntropy'; readonly x: Float32Array; readonly target: Int32Array; readonly outLoss: Float32Array; readonly outProbs: Float32Array; readonly cols: number }
+  | { readonly kind: 'crossEntropyBackward'; readonly probs: Float32Array; readonly target: Int32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly cols: number }
   | { readonly kind: 'activationBackward'; readonly op: 'tanh' | 'sigmoid'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array }
   | { readonly kind: 'copy'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
   | { readonly kind: 'pad'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: PadPlan; readonly value: number }
@@ -204,6 +208,10 @@ export function runRange(task: Task, start: number, end: number): void {
       return sgdStepRange(task.p, task.g, task.buf, task.outP, task.outBuf, task.attrs, start, end);
     case 'adamStep':
       return adamStepRange(task.p, task.g, task.m, task.v, task.vMax, task.outP, task.outM, task.outV, task.outVMax, task.attrs, start, end);
+    case 'crossEntropy':
+      return crossEntropyRange(task.x, task.target, task.outLoss, task.outProbs, task.cols, start, end);
+    case 'crossEntropyBackward':
+      return crossEntropyBackwardRange(task.probs, task.target, task.dy, task.out, task.cols, start, end);
     case 'activationBackward':
       return activationBackwardRange(task.op, task.y, task.dy, task.out, start, end);
     case 'lstmCell':

@@ -258,6 +258,20 @@ export interface FusedKernels {
    */
   gelu?(x: TensorInfo, approximate: 'none' | 'tanh'): DataId[];
   /**
+   * Cross-entropy of float32 `logits` `[n, c]` against int32 class indices `target` `[n]`, each in
+   * `[0, c)` (core checks them), as `torch.nn.functional.cross_entropy(..., reduction='none')`:
+   * returns `[loss, probs]`, the per-row `loss = logsumexp(logits[i]) − logits[i, target[i]]`
+   * (`[n]`, rounded as `−logSoftmax(logits)[i, target[i]]`) and the softmax `probs` (`[n, c]`)
+   * that {@link FusedKernels.crossEntropyBackward} reads.
+   */
+  crossEntropy?(logits: TensorInfo, target: TensorInfo): DataId[];
+  /**
+   * The gradient of {@link FusedKernels.crossEntropy} with respect to its logits, from the saved
+   * `probs` `[n, c]`, the `target` `[n]` and the gradient `dy` `[n]` of the per-row loss:
+   * `dy[i] · (probs[i, j] − [j = target[i]])`, `[n, c]`.
+   */
+  crossEntropyBackward?(probs: TensorInfo, target: TensorInfo, dy: TensorInfo): DataId;
+  /**
    * The gradient of `tanh` or `sigmoid` from its float32 output `y` and the gradient `dy` of it
    * (both of one shape): `dy·(1 − y²)` or `dy·y·(1 − y)`, in one pass instead of three or four ops.
    */

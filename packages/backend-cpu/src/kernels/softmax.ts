@@ -53,3 +53,71 @@ function rowMax(x: Float32Array, base: number, cols: number): number {
   }
   return m === -Infinity ? 0 : m;
 }
+
+/**
+ * Checks the operands of a fused cross-entropy call and returns `[rows, cols]`: `logits` (or the
+ * saved probabilities) float32 `[n, c]`, `target` `[n]` (and `dy` `[n]` for the backward); throws
+ * naming `op` and the shapes otherwise.
+ *
+ * @example
+ * ```ts
+ * crossEntropyShape('crossEntropy', [32, 27], [32]); // [32, 27]
+ * ```
+ */
+export function crossEntropyShape(op: string, logits: readonly number[], target: readonly number[], dy?: readonly number[]): [number, number] {
+  const rowsOk = (s: readonly number[] | undefined) => s === undefined || (s.length === 1 && s[0] === logits[0]);
+  if (logits.length !== 2 || !rowsOk(target) || !rowsOk(dy)) {
+    throw new Error(`${op}: expected ${op === 'crossEntropy' ? 'logits' : 'probs'} [n, c] and target [n]${dy ? ' and dy [n]' : ''}, got [${logits.join(',')}] and [${target.join(',')}]${dy ? ` and [${dy.join(',')}]` : ''}`);
+  }
+  return [logits[0]!, logits[1]!];
+}
+
+/**
+ * Rows `[rowStart, rowEnd)` of the fused cross-entropy of `x` (`[rows, cols]`) against class
+ * indices `target` (`[rows]`, each in `[0, cols)`): `loss[r] = −(x[r, t] − logsumexp(x[r]))`,
+ * rounded as {@link logSoftmaxRange} rounds it, and `probs[r, j] = e^(x[r, j] − max) / Σ_k e^(x[r, k] − max)`.
+ *
+ * @example
+ * ```ts
+ * const loss = new Float32Array(1), probs = new Float32Array(2);
+ * crossEntropyRange(new Float32Array([0, 0]), new Int32Array([1]), loss, probs, 2, 0, 1); // loss = [ln 2], probs = [0.5, 0.5]
+ * ```
+ */
+export function crossEntropyRange(x: Float32Array, target: Int32Array, loss: Float32Array, probs: Float32Array, cols: number, rowStart: number, rowEnd: number): void {
+  for (let r = rowStart; r < rowEnd; r++) {
+    const base = r * cols;
+    const max = rowMax(x, base, cols);
+    let sum = 0;
+    for (let j = base, e = base + cols; j < e; j++) {
+      const v = Math.exp(x[j]! - max);
+      probs[j] = v;
+      sum += v;
+    }
+    const shift = max + Math.log(sum);
+    const scale = 1 / sum;
+    for (let j = base, e = base + cols; j < e; j++) probs[j] = probs[j]! * scale; // one exp per element: e^(x − max) / Σ
+    const t = target[r]!;
+    if (!(t >= 0 && t < cols)) throw new Error(`crossEntropy: target ${t} of row ${r} is out of bounds for ${cols} classes`);
+    loss[r] = -(x[base + t]! - shift);
+  }
+}
+
+/**
+ * Rows `[rowStart, rowEnd)` of the gradient of {@link crossEntropyRange} with respect to its
+ * logits: `out[r, j] = dy[r] · (probs[r, j] − [j = target[r]])`.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * crossEntropyBackwardRange(new Float32Array([0.5, 0.5]), new Int32Array([1]), new Float32Array([2]), out, 2, 0, 1); // out = [1, -1]
+ * ```
+ */
+export function crossEntropyBackwardRange(probs: Float32Array, target: Int32Array, dy: Float32Array, out: Float32Array, cols: number, rowStart: number, rowEnd: number): void {
+  for (let r = rowStart; r < rowEnd; r++) {
+    const base = r * cols;
+    const g = dy[r]!;
+    for (let j = base, e = base + cols; j < e; j++) out[j] = g * probs[j]!;
+    const t = base + target[r]!;
+    out[t] = g * (probs[t]! - 1);
+  }
+}

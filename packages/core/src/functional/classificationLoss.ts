@@ -1,12 +1,14 @@
 /** Losses for classification: cross-entropy and negative log-likelihood over classes, and binary cross-entropy. */
+import { isGradEnabled } from '../autograd';
+import { arange } from '../creation';
 import { where } from '../ops/compare';
-import { record } from '../op';
+import { launch, launchMany, record } from '../op';
 import { fmt, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { logOnePlusExp } from './activation';
 import { hostValues } from './host';
 import { checkSameShape, type LossOptions, type Reduction, reduce, reductionOf } from './reduction';
-import { logSoftmax } from './softmax';
+import { logSoftmax, softmax } from './softmax';
 import { checkTensor, optionalTensor } from '../ops/operand';
 import { checkArity, checkNumber, checkOptions } from '../validate';
 
@@ -131,6 +133,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     return reduce(probs.mul(logp).sum(classDim).neg(), reduction); // mean over rows, as PyTorch for probabilities
   }
   const t = checkClassTargets('crossEntropy', logits, target, options);
+  const k = logits._backend().kernels;
+  if (k.crossEntropy && k.crossEntropyBackward && smoothing === 0 && !t.weight && !t.mayIgnore && logits.ndim === 2 && logits.numel() > 0) {
+    return reduce(fusedCrossEntropy(logits, target), t.reduction);
+  }
   const logp = logSoftmax(logits, t.classDim);
   const loss = nll(logp, target, t);
   if (smoothing === 0) return loss;
@@ -149,6 +155,19 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   }
   const reduced = t.reduction === 'none' ? smooth : t.reduction === 'sum' ? smooth.sum() : smooth.sum().div(divisor);
   return loss.mul(1 - smoothing).add(reduced.mul(smoothing / classes));
+}
+
+// the per-row loss of logits [n, c] and checked int32 targets [n] from the fused kernel; its gradient
+// is the fused backward, or (createGraph) (softmax − one-hot)·dy as tensor ops, differentiable again
+function fusedCrossEntropy(logits: Tensor, target: Tensor): Tensor {
+  const b = logits._backend();
+  const [n, c] = logits.shape as [number, number];
+  const [loss, probs] = launchMany('crossEntropy', b, [n], 'float32', (k) => k.crossEntropy!(logits._info(), target._info()), [[n], [n, c]]) as [Tensor, Tensor];
+  return record('crossEntropy', loss, [logits], (g) => [
+    isGradEnabled()
+      ? softmax(logits, 1).sub(target.unsqueeze(1).eq(arange(c, { dtype: 'int32' })).float()).mul(g.unsqueeze(1))
+      : launch('crossEntropyBackward', b, logits.shape, 'float32', (k) => k.crossEntropyBackward!(probs._info(), target._info(), g._info())),
+  ]);
 }
 
 /**

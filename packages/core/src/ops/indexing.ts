@@ -96,11 +96,11 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     return gatherUnchecked(x, 0, index.reshape([]));
   }
   const shape = x.shape.map((n, i) => (i === d ? index.numel() : n));
-  // index spread along every other dim, so one gather kernel does the selection
-  const spread = (): Tensor => index.reshape(x.shape.map((_, i) => (i === d ? -1 : 1))).expand(shape);
-  const expanded = spread();
+  // index spread along every other dim, so one gather kernel does the selection; the backward
+  // scatters by the same spread index (kept with the graph: one int per output element)
+  const expanded = index.reshape(x.shape.map((_, i) => (i === d ? -1 : 1))).expand(shape);
   const out = launch('indexSelect', x._backend(), shape, x.dtype, (k) => k.gather(x._info(), d, expanded._info()));
-  return record('indexSelect', out, [x], (g) => [scatterAddUnchecked(x.shape, d, spread(), g)]);
+  return record('indexSelect', out, [x], (g) => [scatterAddUnchecked(x.shape, d, expanded, g)]);
 }
 
 /**
