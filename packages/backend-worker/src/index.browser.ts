@@ -16,7 +16,14 @@ import { BrowserPool } from './pool.browser';
 
 export type { WorkerBackend, WorkerBackendOptions } from './backend';
 
-/** What `workerBackend` says where `SharedArrayBuffer` is missing. */
+/**
+ * What `workerBackend` says where `SharedArrayBuffer` is missing (a page that is not cross-origin isolated).
+ *
+ * @example
+ * ```ts
+ * try { workerBackend(); } catch (e) { if ((e as Error).message === NOT_ISOLATED) useCpuInstead(); }
+ * ```
+ */
 export const NOT_ISOLATED =
   "workerBackend: SharedArrayBuffer is not available here, so the worker backend's threads cannot share tensors: " +
   'a browser provides it only to cross-origin isolated pages. Serve the page with the headers ' +
