@@ -64,6 +64,14 @@ function lineGrain(plan: k.LinePlan): number {
 }
 
 const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'logicalNot']);
+/**
+ * Unary ops on backend-cpu's WebAssembly SIMD kernel, relative to an add: tanh [32, 200] costs 16 µs
+ * there against 6 µs for an add of the same size (`Math.tanh` took 62 µs, hence
+ * {@link TRANSCENDENTAL} before): weighted 8, the makemore MLP's tanh was split, and the hand-over
+ * cost more than it saved (96 µs against 25 µs inline).
+ */
+const SIMD_UNARY: ReadonlySet<string> = new Set(['tanh', 'sigmoid']);
+const SIMD_UNARY_WEIGHT = 3;
 
 const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep', 'lstmCell', 'lstmCellBackward', 'activationBackward', 'crossEntropy', 'crossEntropyBackward'] as const;
 
@@ -342,7 +350,7 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
 
   const kernels: KernelTable = {
     unary(op, x) {
-      return output(x.shape, k.unaryOutDType(op, x.dtype), (out, n) => elementwise(op, { kind: 'unary', op, x: values(x), out }, n, CHEAP_UNARY.has(op) ? 1 : TRANSCENDENTAL));
+      return output(x.shape, k.unaryOutDType(op, x.dtype), (out, n) => elementwise(op, { kind: 'unary', op, x: values(x), out }, n, CHEAP_UNARY.has(op) ? 1 : SIMD_UNARY.has(op) && k.wasmActivationAvailable() ? SIMD_UNARY_WEIGHT : TRANSCENDENTAL));
     },
     binary(op, a, b, outShape) {
       const plan = k.binaryPlan(a.shape, b.shape, outShape);
