@@ -3,6 +3,7 @@
  * the composition of tensor ops takes a dozen (and a dozen temporaries). Each documents what its
  * range counts; any split of it gives the result of one call.
  */
+import { wasmGelu, wasmGeluBackward } from '../wasm/elementwise';
 import { erf } from './erf';
 
 /**
@@ -80,6 +81,7 @@ export function geluRange(x: Float32Array, out: Float32Array, saved: Float32Arra
     }
     return;
   }
+  if (wasmGelu(x, out, saved, start, end)) return;
   for (let i = start; i < end; i++) {
     const v = x[i]!;
     const cdf = 0.5 * (1 + erf(v * Math.SQRT1_2));
@@ -108,6 +110,7 @@ export function geluBackwardRange(x: Float32Array, saved: Float32Array, dy: Floa
     }
     return;
   }
+  if (wasmGeluBackward(x, saved, dy, out, start, end)) return;
   for (let i = start; i < end; i++) {
     const v = x[i]!;
     out[i] = dy[i]! * (saved[i]! + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wasmActivation } from './elementwise';
+import { wasmActivation, wasmGelu, wasmGeluBackward } from './elementwise';
 
 /** Distance in float32 units in the last place between two float32 values of the same sign. */
 function ulps(a: number, b: number): number {
@@ -69,3 +69,54 @@ describe('wasmActivation (tanh, sigmoid on WebAssembly SIMD)', () => {
     expect(piece).toEqual(whole);
   });
 });
+
+describe('wasmGelu / wasmGeluBackward (exact GELU on WebAssembly SIMD)', () => {
+  const x = samples();
+  const cdf = (v: number) => (v >= 0 ? 1 - 0.5 * erfcExact(v * Math.SQRT1_2) : 0.5 * erfcExact(-v * Math.SQRT1_2));
+  it('gives Φ(x) within 6 ulps for x >= 0 and to the rounding of its exponent below, x·Φ(x) alike, and the gradient', () => {
+    const out = new Float32Array(x.length), saved = new Float32Array(x.length);
+    expect(wasmGelu(x, out, saved, 0, x.length)).toBe(true);
+    const dy = new Float32Array(x.length).fill(1);
+    const grad = new Float32Array(x.length);
+    expect(wasmGeluBackward(x, saved, dy, grad, 0, x.length)).toBe(true);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      const want = cdf(v);
+      if (Number.isNaN(v)) {
+        expect(saved[i]).toBeNaN();
+        expect(out[i]).toBeNaN();
+        continue;
+      }
+      const close = (got: number, exact: number, what: string) => {
+        const w = Math.fround(exact);
+        if (!Number.isFinite(w)) return expect(got, what).toBe(w);
+        const rel = Number.isFinite(v) ? 5e-7 + 2.5e-7 * ((v * v) / 2) : 0;
+        if (Math.abs(w) < 1.2e-38) return expect(Math.abs(got - exact), `${what} (subnormal)`).toBeLessThanOrEqual(3e-45 * (1 + Math.abs(v)) + Math.abs(exact) * rel); // two of float32's smallest steps (of Φ, times x for gelu)
+        if (v >= 0) expect(ulps(got, w), `${what}: got ${got}, exact ${w}`).toBeLessThanOrEqual(6); // the erfc fit alone is 1.2e-7 (2 ulps)
+        // below 0 the float32 z = |x|/√2, z² and p − z² are rounded (~2·10⁻⁷·z² in all), which the result keeps as relative error
+        else expect(Math.abs(got - exact) / Math.abs(exact), what).toBeLessThan(rel);
+      };
+      close(saved[i]!, want, `Φ(${v})`);
+      if (Number.isFinite(v)) close(out[i]!, v * want, `gelu(${v})`);
+      const slope = want + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI);
+      if (Number.isFinite(v)) expect(Math.abs(grad[i]! - slope), `gelu'(${v})`).toBeLessThanOrEqual(3e-7 * (1 + Math.abs(slope)));
+    }
+  });
+});
+
+/** erfc(z) for z >= 0 in float64 to ~1e-15 relative: 1 − the Maclaurin series of erf below 2.5, the continued fraction above. */
+function erfcExact(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  if (z < 2.5) {
+    let term = z, sum = z;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-z * z) / n;
+      sum += term / (2 * n + 1);
+    }
+    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(z) = e^(−z²)/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + ...)))), evaluated from the tail
+  let f = z;
+  for (let k = 60; k >= 1; k--) f = z + k / 2 / f;
+  return Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
+}

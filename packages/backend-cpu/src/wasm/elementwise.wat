@@ -1,5 +1,5 @@
 ;; One-pass optimizer updates in WebAssembly SIMD (f32x4), for backend-cpu's sgdStep and adamStep
-;; kernels, and the activations tanh and sigmoid (for unary and the fused LSTM cell). Compiled at build time by scripts/build-wasm.mjs into elementwise.generated.ts;
+;; kernels, and the activations tanh, sigmoid and GELU (for unary, the fused LSTM cell, gelu). Compiled at build time by scripts/build-wasm.mjs into elementwise.generated.ts;
 ;; src/wasm/elementwise.ts drives it: it copies a chunk of each operand into this module's memory
 ;; (TypedArray.set, far faster than a JavaScript loop per element), calls one function, and copies
 ;; the results out. Each function works in place on its chunks, element count rounded up to a
@@ -176,4 +176,59 @@
           (v128.bitselect (local.get $q) (f32x4.mul (local.get $e) (local.get $q)) (f32x4.ge (local.get $v) (f32x4.splat (f32.const 0)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
+
+  ;; Φ(x), the standard normal CDF, four lanes: with z = |x|/√2 (capped at 10.5, where erfc is 0 in
+  ;; float32), erfc(z) = t·e^(−z² − 1.26551223 + t·P(t)), t = 1/(1 + z/2) (the Chebyshev fit of
+  ;; Numerical Recipes' erfcc, relative error below 1.2e-7, as kernels/erf.ts), then 1 − erfc/2 for
+  ;; x >= 0 and erfc/2 below: no cancellation on either side. Within 6 float32 ulps for x >= 0; below,
+  ;; the float32 exponent's rounding leaves about 2e-7·z² relative (5e-6 at x = −6, where Φ is 1e-9).
+  (func $cdf (param $v v128) (result v128)
+    (local $z v128) (local $t v128) (local $p v128) (local $half v128)
+    (local.set $z (f32x4.min (f32x4.mul (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 0.7071067811865476))) (f32x4.splat (f32.const 10.5))))
+    (local.set $t (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $z) (f32x4.splat (f32.const 0.5))))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const -0.82215223)) (f32x4.mul (local.get $t) (f32x4.splat (f32.const 0.17087277)))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 1.48851587)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const -1.13520398)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.27886807)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const -0.18628806)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.09678418)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.37409196)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 1.00002368)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const -1.26551223)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $half (f32x4.mul (f32x4.mul (local.get $t) (f32x4.splat (f32.const 0.5)))
+      (call $exp_neg (f32x4.sub (local.get $p) (f32x4.mul (local.get $z) (local.get $z))))))
+    (v128.bitselect (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $half)) (local.get $half)
+      (f32x4.ge (local.get $v) (f32x4.splat (f32.const 0)))))
+
+  ;; GELU, exact form, over $n floats at $x: x·Φ(x) in place, and Φ(x) (what the backward reads) at $saved.
+  (func (export "gelu") (param $x i32) (param $saved i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $c v128)
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $c (call $cdf (local.get $v)))
+        (v128.store (i32.add (local.get $saved) (local.get $i)) (local.get $c))
+        (v128.store (i32.add (local.get $x) (local.get $i)) (f32x4.mul (local.get $v) (local.get $c)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; Its gradient over $n floats: dy·(Φ(x) + x·φ(x)) in place of x, with φ(x) = e^(−x²/2)/√(2π)
+  ;; (the exponent capped at −104, where φ is 0 in float32) and Φ(x) read from $saved.
+  (func (export "geluBackward") (param $x i32) (param $saved i32) (param $dy i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $pdf v128)
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $pdf (f32x4.mul (f32x4.splat (f32.const 0.3989422804014327))
+          (call $exp_neg (f32x4.neg (f32x4.min (f32x4.mul (f32x4.mul (local.get $v) (local.get $v)) (f32x4.splat (f32.const 0.5))) (f32x4.splat (f32.const 104)))))))
+        (v128.store (i32.add (local.get $x) (local.get $i))
+          (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i)))
+            (f32x4.add (v128.load (i32.add (local.get $saved) (local.get $i))) (f32x4.mul (local.get $v) (local.get $pdf)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
 )
+
