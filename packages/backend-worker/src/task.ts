@@ -18,6 +18,11 @@ import {
   cumsumRange,
   fillRange,
   gatherRange,
+  geluBackwardRange,
+  geluRange,
+  layerNormBackwardRange,
+  layerNormParamGradRange,
+  layerNormRange,
   logSoftmaxRange,
   lstmCellBackwardRange,
   lstmCellRange,
@@ -59,6 +64,14 @@ export type Task =
   | { readonly kind: 'matmul'; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly plan: MatmulPlan }
   /** An unbatched matmul whose `b` the calling thread packed once into `gemm`'s shared memory: each thread packs only its rows of `a`. */
   | { readonly kind: 'matmulPacked'; readonly gemm: SharedGemm; readonly a: Float32Array; readonly packed: PackedB; readonly out: Float32Array; readonly plan: MatmulPlan }
+  | { readonly kind: 'gelu'; readonly x: Float32Array; readonly outY: Float32Array; readonly outSaved: Float32Array; readonly tanh: boolean }
+  | { readonly kind: 'geluBackward'; readonly x: Float32Array; readonly saved: Float32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly tanh: boolean }
+  /** Rows of a layer norm. */
+  | { readonly kind: 'layerNorm'; readonly x: Float32Array; readonly w: Float32Array | null; readonly b: Float32Array | null; readonly eps: number; readonly outY: Float32Array; readonly outMean: Float32Array; readonly outRstd: Float32Array; readonly cols: number }
+  /** Rows of a layer norm's input gradient. */
+  | { readonly kind: 'layerNormBackward'; readonly x: Float32Array; readonly w: Float32Array | null; readonly mean: Float32Array; readonly rstd: Float32Array; readonly dy: Float32Array; readonly outDx: Float32Array; readonly cols: number }
+  /** Columns of a layer norm's weight and bias gradients, each summed over every row. */
+  | { readonly kind: 'layerNormParamGrad'; readonly x: Float32Array; readonly mean: Float32Array; readonly rstd: Float32Array; readonly dy: Float32Array; readonly outDw: Float32Array; readonly outDb: Float32Array; readonly rows: number; readonly cols: number }
   | { readonly kind: 'crossEntropy'; readonly x: Float32Array; readonly target: Int32Array; readonly outLoss: Float32Array; readonly outProbs: Float32Array; readonly cols: number }
   | { readonly kind: 'crossEntropyBackward'; readonly probs: Float32Array; readonly target: Int32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly cols: number }
   | { readonly kind: 'activationBackward'; readonly op: 'tanh' | 'sigmoid'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array }
@@ -208,6 +221,16 @@ export function runRange(task: Task, start: number, end: number): void {
       return sgdStepRange(task.p, task.g, task.buf, task.outP, task.outBuf, task.attrs, start, end);
     case 'adamStep':
       return adamStepRange(task.p, task.g, task.m, task.v, task.vMax, task.outP, task.outM, task.outV, task.outVMax, task.attrs, start, end);
+    case 'gelu':
+      return geluRange(task.x, task.outY, task.outSaved, task.tanh, start, end);
+    case 'geluBackward':
+      return geluBackwardRange(task.x, task.saved, task.dy, task.out, task.tanh, start, end);
+    case 'layerNorm':
+      return layerNormRange(task.x, task.w, task.b, task.eps, task.outY, task.outMean, task.outRstd, task.cols, start, end);
+    case 'layerNormBackward':
+      return layerNormBackwardRange(task.x, task.w, task.mean, task.rstd, task.dy, task.outDx, task.cols, start, end);
+    case 'layerNormParamGrad':
+      return layerNormParamGradRange(task.x, task.mean, task.rstd, task.dy, task.outDw, task.outDb, task.rows, task.cols, start, end);
     case 'crossEntropy':
       return crossEntropyRange(task.x, task.target, task.outLoss, task.outProbs, task.cols, start, end);
     case 'crossEntropyBackward':
