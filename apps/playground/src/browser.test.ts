@@ -199,8 +199,8 @@ describe.skipIf(skip)('the conformance suite inside the page (conformance.html)'
 });
 
 describe.skipIf(skip)('without a bundler: examples/importmap.html (the README\'s browser quick start)', () => {
-  it('trains the seed example on cpu and on the worker backend, from the packages\' files through an import map', async () => {
-    // a user's folder: the page beside node_modules/@tensorgrad/* as npm installs them (their dist/)
+  /** Serve a user's folder (the page beside node_modules/@tensorgrad/* as npm installs them) with `headers`, open it, and hand the page to `check`. */
+  async function withImportMapPage(headers: Record<string, string>, check: (page: Page, errors: string[]) => Promise<void>): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'tensorgrad-importmap-'));
     let site: PreviewServer | null = null;
     const context = await browser!.newContext();
@@ -209,8 +209,8 @@ describe.skipIf(skip)('without a bundler: examples/importmap.html (the README\'s
       for (const pkg of ['core', 'backend-cpu', 'backend-worker']) {
         await cp(join(APP_DIR, '..', '..', 'packages', pkg, 'dist'), join(dir, 'node_modules', '@tensorgrad', pkg, 'dist'), { recursive: true });
       }
-      // Vite's preview server as a plain static server for that folder, with COOP + COEP
-      site = await preview({ root: dir, configFile: false, logLevel: 'warn', build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false, headers: ISOLATION_HEADERS } });
+      // Vite's preview server as a plain static server for that folder
+      site = await preview({ root: dir, configFile: false, logLevel: 'warn', build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false, headers } });
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
@@ -219,16 +219,40 @@ describe.skipIf(skip)('without a bundler: examples/importmap.html (the README\'s
       });
       await page.goto(site.resolvedUrls!.local[0]!, { waitUntil: 'load' });
       await page.waitForFunction(() => (window as { __losses?: unknown }).__losses !== undefined, null, { timeout: 60_000 });
-      const losses = (await page.evaluate(() => (window as { __losses?: Record<string, number[]> }).__losses))!;
-      console.log(`import map page: ${Object.entries(losses).map(([b, l]) => `${b} ${l[0]!.toFixed(3)} -> ${l.at(-1)!.toFixed(4)}`).join(', ')}`);
-      expect(Object.keys(losses)).toEqual(['cpu', 'worker']);
-      for (const l of Object.values(losses)) expect(l.at(-1)!).toBeLessThan(0.05 * l[0]!);
-      expect(losses.worker).toEqual(losses.cpu); // the same kernels, split or not
-      expect(errors, 'errors in the page').toEqual([]);
+      await check(page, errors);
     } finally {
       await context.close();
       await site?.close();
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  const lossesOf = (page: Page) => page.evaluate(() => (window as { __losses?: Record<string, number[]> }).__losses!);
+
+  it('trains the seed example on cpu and on the worker backend, from the packages\' files through an import map', async () => {
+    await withImportMapPage(ISOLATION_HEADERS, async (page, errors) => {
+      const losses = await lossesOf(page);
+      console.log(`import map page: ${Object.entries(losses).map(([b, l]) => `${b} ${l[0]!.toFixed(3)} -> ${l.at(-1)!.toFixed(4)}`).join(', ')}`);
+      expect(Object.keys(losses)).toEqual(['cpu', 'worker']);
+      for (const l of Object.values(losses)) expect(l.at(-1)!).toBeLessThan(0.05 * l[0]!);
+      expect(losses.worker).toEqual(losses.cpu); // the same kernels, split or not
+      expect(errors, 'errors in the page').toEqual([]);
+    });
+  }, 120_000);
+
+  it('on a page that is not cross-origin isolated, cpu trains and workerBackend() throws, naming the two headers', async () => {
+    await withImportMapPage({}, async (page, errors) => {
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(Object.keys(await lossesOf(page))).toEqual(['cpu']);
+      // as text: vitest would rewrite an import() inside a function it ships to the page
+      const message = (await page.evaluate(
+        "import('@tensorgrad/backend-worker').then(({ workerBackend }) => { try { workerBackend(); return 'no error'; } catch (e) { return e.message; } })",
+      )) as string;
+      console.log(`not isolated: ${message}`);
+      expect(message).toMatch(/Cross-Origin-Opener-Policy: same-origin/);
+      expect(message).toMatch(/Cross-Origin-Embedder-Policy: require-corp/);
+      expect(message).toMatch(/cpuBackend\(\)/);
+      expect(errors, 'errors in the page').toEqual([]);
+    });
   }, 120_000);
 });
