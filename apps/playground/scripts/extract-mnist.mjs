@@ -28,6 +28,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { uniformAt } from '@tensorgrad/core';
 
 /** Bytes of the header before the labels. */
 export const HEADER_BYTES = 16;
@@ -42,23 +43,6 @@ export const DEFAULT_OUT = fileURLToPath(new URL('../public/mnist-digits.bin', i
 
 /** The asset's size in bytes for `train` training and `test` test digits. */
 export const assetBytes = (train = 10 * TRAIN_PER_DIGIT, test = 10 * TEST_PER_DIGIT) => HEADER_BYTES + (train + test) * (1 + PIXELS);
-
-/**
- * A seeded PRNG (mulberry32): numbers in [0, 1), the same sequence for the same seed.
- *
- * @param {number} seed
- * @returns {() => number}
- */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Read the `mnist` package's digits of one class.
@@ -86,7 +70,8 @@ function readDigit(root, digit) {
  */
 export function buildAsset({ seed = 16 } = {}) {
   const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
-  const random = seeded(seed);
+  let draw = 0;
+  const random = () => uniformAt(seed, draw++); // core's counter-based uniform stream
   /** @type {{ label: number, pixels: number[], offset: number }[]} */
   const train = [];
   /** @type {typeof train} */

@@ -72,3 +72,34 @@ export class FrameMonitor {
     return [...this.recorded];
   }
 }
+
+/** The parts of one sliced training run, for {@link trainInSlices}. */
+export interface SlicedRun {
+  /** Whether the run goes on: not paused, not reset, its target not reached. */
+  going(): boolean;
+  /** Whether a reset replaced this run: then it ends without drawing again. */
+  replaced(): boolean;
+  /** One training step; true ends the slice early (an evaluation is due, say). */
+  step(): Promise<boolean>;
+  /** After each slice, before the page gets its frame: redraw, status. */
+  afterSlice(): Promise<void>;
+}
+
+/**
+ * Train while `run.going()`: steps for up to {@link SLICE_MS} ms, then `run.afterSlice()`, then
+ * {@link nextFrame}, so the browser paints and handles input between slices.
+ *
+ * @example
+ * ```ts
+ * await trainInSlices({ going: () => steps < 300, replaced: () => false, step: async () => (steps++, false), afterSlice: async () => draw() });
+ * ```
+ */
+export async function trainInSlices(run: SlicedRun): Promise<void> {
+  while (run.going()) {
+    const t0 = performance.now();
+    while (run.going() && performance.now() - t0 < SLICE_MS) if (await run.step()) break;
+    if (run.replaced()) return;
+    await run.afterSlice();
+    await nextFrame();
+  }
+}

@@ -7,7 +7,7 @@ import type { Backend } from '@tensorgrad/core';
 import { BACKEND_NAMES, describeDevice, isBackendName, useBackend, type BackendName } from './backends';
 import { byId } from './dom';
 import { clearErrors, showError } from './errors';
-import { FrameMonitor, nextFrame, SLICE_MS } from './loop';
+import { FrameMonitor, nextFrame, trainInSlices } from './loop';
 import { loadMnist, normalizePixels, type MnistSubset } from './mnist-data';
 import { drawBars, drawChart, drawDigit, context2d } from './plot';
 import { inkFromRgba, preprocessDrawing } from './preprocess';
@@ -156,23 +156,23 @@ export class MnistTab {
     const began = performance.now();
     const firstStep = trainer.steps;
     try {
-      while (this.running && generation === this.generation && trainer.steps < target) {
-        const t0 = performance.now();
-        while (this.running && generation === this.generation && performance.now() - t0 < SLICE_MS && trainer.steps < target) {
+      await trainInSlices({
+        going: () => this.running && generation === this.generation && trainer.steps < target,
+        replaced: () => generation !== this.generation,
+        step: async () => {
           this.losses.push(await trainer.step());
-          // an evaluation takes a slice of its own
-          if (trainer.steps % EVAL_EVERY === 0) break;
-        }
-        if (generation !== this.generation) return;
-        if (trainer.steps % EVAL_EVERY === 0) {
-          await nextFrame();
-          await this.evaluate();
-        }
-        this.drawChart();
-        const rate = ((trainer.steps - firstStep) / (performance.now() - began)) * 1000;
-        this.setStatus(`${rate.toFixed(0)} steps/s`);
-        await nextFrame();
-      }
+          return trainer.steps % EVAL_EVERY === 0; // an evaluation takes a slice of its own
+        },
+        afterSlice: async () => {
+          if (trainer.steps % EVAL_EVERY === 0) {
+            await nextFrame();
+            await this.evaluate();
+          }
+          this.drawChart();
+          const rate = ((trainer.steps - firstStep) / (performance.now() - began)) * 1000;
+          this.setStatus(`${rate.toFixed(0)} steps/s`);
+        },
+      });
     } finally {
       if (generation === this.generation) this.running = false;
       this.frames.stop();

@@ -8,7 +8,7 @@ import { BACKEND_NAMES, describeDevice, deviceOps, isBackendName, workerChunks, 
 import { DATASET_NAMES, makeDataset, type Dataset, type DatasetName } from './datasets';
 import { byId } from './dom';
 import { clearErrors, showError } from './errors';
-import { FrameMonitor, nextFrame, SLICE_MS } from './loop';
+import { FrameMonitor, trainInSlices } from './loop';
 import { drawChart, drawHeatmap, drawPoints, gridPoints } from './plot';
 import { ACTIVATIONS, OPTIMIZERS, Trainer, type Activation, type OptimizerName } from './trainer';
 
@@ -276,7 +276,7 @@ export class PlaygroundTab {
     return { losses: [...this.losses], testLoss: test.loss, testAccuracy: test.accuracy, backend: trainer.backend.name, device: describeDevice(trainer.backend), deviceOps: deviceOps(trainer.backend), workerChunks: workerChunks(trainer.backend) };
   }
 
-  /** Train until `target` steps or a pause/reset: slices of {@link SLICE_MS} ms of steps, each followed by a redraw and a frame. */
+  /** Train until `target` steps or a pause/reset, in slices of steps each followed by a redraw and a frame (`trainInSlices`). */
   private run(target: number): Promise<void> {
     const trainer = this.trainer;
     if (!trainer || this.running) return Promise.resolve();
@@ -293,22 +293,26 @@ export class PlaygroundTab {
     const began = performance.now();
     const firstStep = trainer.steps;
     try {
-      while (this.running && generation === this.generation && trainer.steps < target) {
-        const t0 = performance.now();
-        while (this.running && generation === this.generation && performance.now() - t0 < SLICE_MS && trainer.steps < target) this.losses.push(await trainer.step());
-        if (generation !== this.generation) return;
-        // at most one redraw per frame, so a frame's work stays near the slice's
-        const done = trainer.steps >= target;
-        if (done || performance.now() - this.lastChart > CHART_EVERY_MS) {
-          await this.record();
-          this.drawChart();
-          this.lastChart = performance.now();
-        }
-        if (done || (performance.now() - this.lastHeatmap > HEATMAP_EVERY_MS && performance.now() - this.lastChart > 20)) await this.refreshBoundary();
-        const rate = ((trainer.steps - firstStep) / (performance.now() - began)) * 1000;
-        this.setStatus(`${rate.toFixed(0)} steps/s`);
-        await nextFrame();
-      }
+      await trainInSlices({
+        going: () => this.running && generation === this.generation && trainer.steps < target,
+        replaced: () => generation !== this.generation,
+        step: async () => {
+          this.losses.push(await trainer.step());
+          return false;
+        },
+        afterSlice: async () => {
+          // at most one redraw per frame, so a frame's work stays near the slice's
+          const done = trainer.steps >= target;
+          if (done || performance.now() - this.lastChart > CHART_EVERY_MS) {
+            await this.record();
+            this.drawChart();
+            this.lastChart = performance.now();
+          }
+          if (done || (performance.now() - this.lastHeatmap > HEATMAP_EVERY_MS && performance.now() - this.lastChart > 20)) await this.refreshBoundary();
+          const rate = ((trainer.steps - firstStep) / (performance.now() - began)) * 1000;
+          this.setStatus(`${rate.toFixed(0)} steps/s`);
+        },
+      });
     } finally {
       if (generation === this.generation) this.running = false;
       this.frames.stop();

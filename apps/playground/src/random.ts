@@ -1,7 +1,9 @@
 /** A seeded pseudo-random source for the page's data sets, so the same seed gives the same points. */
+import { uniformAt } from '@tensorgrad/core';
 
 /**
- * mulberry32: a small seeded PRNG returning numbers in [0, 1).
+ * A seeded source of uniform numbers in [0, 1): core's counter-based stream for `seed`
+ * (`uniformAt(seed, 0)`, `uniformAt(seed, 1)`, …), so the same seed gives the same sequence.
  *
  * @example
  * ```ts
@@ -11,14 +13,9 @@
  */
 export function seededRandom(seed: number): () => number {
   if (!Number.isFinite(seed)) throw new Error(`seededRandom: seed must be a finite number, got ${String(seed)}`);
-  let a = Math.trunc(seed) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const s = Math.trunc(seed) >>> 0;
+  let i = 0;
+  return () => uniformAt(s, i++);
 }
 
 /**

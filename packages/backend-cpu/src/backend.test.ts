@@ -72,3 +72,10 @@ describe('cpuBackend storage', () => {
     expect(backend.supports.fused).toContain('conv2dBackwardWeight');
   });
 });
+
+describe('cpuBackend options', () => {
+  it('refuses a misspelled option by name instead of ignoring it', () => {
+    expect(() => cpuBackend({ relaxedSIMD: false } as never)).toThrow(/cpuBackend: unknown option 'relaxedSIMD' \(did you mean 'relaxedSimd'\?\); accepted options: poolBytes, wasm, relaxedSimd/);
+    expect(() => cpuBackend({ poolbytes: 0 } as never)).toThrow(/unknown option 'poolbytes'/);
+  });
+});

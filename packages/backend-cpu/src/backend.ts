@@ -1,6 +1,7 @@
 import { HostStorage } from './storage';
 import {
   allocate,
+  checkOptions,
   numel,
   type Backend,
   type Conv2dAttrs,
@@ -112,6 +113,7 @@ const FUSED = [
  * ```
  */
 export function cpuBackend(options: CpuBackendOptions = {}): Backend {
+  checkOptions('cpuBackend', options, ['poolBytes', 'wasm', 'relaxedSimd']);
   const poolLimit = options.poolBytes ?? 64 * 1024 * 1024;
   const wasm = options.wasm ?? true;
   checkBooleanOption('cpuBackend', 'relaxedSimd', options.relaxedSimd);
@@ -363,9 +365,7 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       return [store(out, x.shape, 'float32'), store(mean, [rows], 'float32'), store(rstd, [rows], 'float32')];
     },
     layerNormBackward(x, w, mean, rstd, dy, cols) {
-      const rows = k.layerNormRows('layerNormBackward', x, w, null, cols);
-      k.sameSizes('layerNormBackward', [x, dy]);
-      k.sameSizes('layerNormBackward', [mean, rstd, { shape: [rows] }]);
+      const rows = k.layerNormBackwardRows(x, w, mean, rstd, dy, cols);
       const [xv, mv, rv, dv] = [x, mean, rstd, dy].map((t) => float32('layerNormBackward', t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
       const wv = w === null ? null : float32('layerNormBackward', w);
       const dx = allocateOutput('float32', xv.length) as Float32Array;

@@ -1,4 +1,4 @@
-import { numel, type Backend, type DataId, type DType, type KernelTable, type Pool2dAttrs, type Shape, type TensorInfo, type TypedArray } from '@tensorgrad/core';
+import { checkOptions, numel, type Backend, type DataId, type DType, type KernelTable, type Pool2dAttrs, type Shape, type TensorInfo, type TypedArray } from '@tensorgrad/core';
 import * as k from '@tensorgrad/backend-cpu';
 import { SharedBuffers } from './buffers';
 import type { PoolCore } from './pool-core';
@@ -209,9 +209,7 @@ interface SharedData {
  */
 export function createWorkerBackend(options: WorkerBackendOptions, platform: Platform): WorkerBackend {
   if (options === null || typeof options !== 'object') throw new Error(`workerBackend: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const known = new Set(['threads', 'splitThreshold', 'poolBytes', 'workerUrl']);
-  const unknown = Object.keys(options).filter((key) => !known.has(key));
-  if (unknown.length > 0) throw new Error(`workerBackend: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `'${key}'`).join(', ')} (known: ${[...known].join(', ')})`);
+  checkOptions('workerBackend', options, ['threads', 'splitThreshold', 'poolBytes', 'workerUrl']);
   const url = options.workerUrl;
   if (url !== undefined && typeof url !== 'string' && !(url instanceof URL)) throw new Error(`workerBackend: workerUrl must be a string or a URL, got ${typeof url}`);
   platform.check();
@@ -553,9 +551,7 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       );
     },
     layerNormBackward(x, w, mean, rstd, dy, cols) {
-      const rows = k.layerNormRows('layerNormBackward', x, w, null, cols);
-      k.sameSizes('layerNormBackward', [x, dy]);
-      k.sameSizes('layerNormBackward', [mean, rstd, { shape: [rows] }]);
+      const rows = k.layerNormBackwardRows(x, w, mean, rstd, dy, cols);
       const [xv, mv, rv, dv] = [x, mean, rstd, dy].map((t) => float32('layerNormBackward', t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
       const wv = w === null ? null : float32('layerNormBackward', w);
       return shapedOutputs([x.shape, [cols], [cols]], ([dx, dw, db]) => {

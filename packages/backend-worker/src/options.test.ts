@@ -5,7 +5,7 @@ import { workerBackend } from './index';
 
 describe('workerBackend options', () => {
   it('refuses an option it does not know, by name, instead of ignoring it', () => {
-    expect(() => workerBackend({ thread: 2 } as never)).toThrow(/unknown option 'thread' \(known: threads, splitThreshold, poolBytes, workerUrl\)/);
+    expect(() => workerBackend({ thread: 2 } as never)).toThrow(/workerBackend: unknown option 'thread' \(did you mean 'threads'\?\); accepted options: threads, splitThreshold, poolBytes, workerUrl/);
     expect(() => workerBackend(null as never)).toThrow(/options must be an object, got null/);
     expect(() => workerBackend({ workerUrl: 3 } as never)).toThrow(/workerUrl must be a string or a URL, got number/);
   });

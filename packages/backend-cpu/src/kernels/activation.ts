@@ -57,6 +57,30 @@ export function layerNormRows(
   return n / cols;
 }
 
+/**
+ * The rows of a layer norm backward's `x` over its last `cols` elements, after checking every
+ * operand: `x` and `dy` of one size, `w` of `cols` elements or null, `mean` and `rstd` one per row;
+ * throws naming the shapes otherwise.
+ *
+ * @example
+ * ```ts
+ * layerNormBackwardRows({ shape: [3, 4] }, null, { shape: [3] }, { shape: [3] }, { shape: [3, 4] }, 4); // 3
+ * ```
+ */
+export function layerNormBackwardRows(
+  x: { readonly shape: readonly number[] },
+  w: { readonly shape: readonly number[] } | null,
+  mean: { readonly shape: readonly number[] },
+  rstd: { readonly shape: readonly number[] },
+  dy: { readonly shape: readonly number[] },
+  cols: number,
+): number {
+  const rows = layerNormRows('layerNormBackward', x, w, null, cols);
+  sameSizes('layerNormBackward', [x, dy]);
+  sameSizes('layerNormBackward', [mean, rstd, { shape: [rows] }]);
+  return rows;
+}
+
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 

@@ -21,6 +21,6 @@ export { conv2dBackwardInputRange, conv2dBackwardWeightRange, conv2dOutShape, co
 export { erf } from './erf';
 export { maxPool2dIndicesRange, maxPool2dRange, pool2dPlan, type Pool2dPlan } from './pool';
 export { adamStepRange, sgdStepRange } from './optim';
-export { activationBackwardRange, activationOp, geluBackwardRange, geluRange, geluTanh, layerNormBackwardRange, layerNormParamGradRange, layerNormRange, layerNormRows, sameSizes } from './activation';
+export { activationBackwardRange, activationOp, geluBackwardRange, geluRange, geluTanh, layerNormBackwardRange, layerNormBackwardRows, layerNormParamGradRange, layerNormRange, layerNormRows, sameSizes } from './activation';
 export { lstmCellBackwardCheck, lstmCellBackwardRange, lstmCellHidden, lstmCellRange } from './lstm';
 export { cumsumRange, linePlan, sortRange, type LinePlan } from './scan';

@@ -9,18 +9,20 @@
  * ```
  */
 export function softmaxRange(x: Float32Array, out: Float32Array, cols: number, rowStart: number, rowEnd: number): void {
-  for (let r = rowStart; r < rowEnd; r++) {
-    const base = r * cols;
-    const max = rowMax(x, base, cols);
-    let sum = 0;
-    for (let j = base, e = base + cols; j < e; j++) {
-      const v = Math.exp(x[j]! - max);
-      out[j] = v;
-      sum += v;
-    }
-    const scale = 1 / sum;
-    for (let j = base, e = base + cols; j < e; j++) out[j] = out[j]! * scale;
+  for (let r = rowStart; r < rowEnd; r++) softmaxRow(x, out, r * cols, cols, rowMax(x, r * cols, cols));
+}
+
+/** The softmax of the row of `cols` elements at `base`, shifted by its `max`, into `out`; returns Σ e^(x − max). */
+function softmaxRow(x: Float32Array, out: Float32Array, base: number, cols: number, max: number): number {
+  let sum = 0;
+  for (let j = base, e = base + cols; j < e; j++) {
+    const v = Math.exp(x[j]! - max);
+    out[j] = v;
+    sum += v;
   }
+  const scale = 1 / sum;
+  for (let j = base, e = base + cols; j < e; j++) out[j] = out[j]! * scale;
+  return sum;
 }
 
 /**
@@ -85,20 +87,14 @@ export function crossEntropyShape(op: string, logits: readonly number[], target:
  */
 export function crossEntropyRange(x: Float32Array, target: Int32Array, loss: Float32Array, probs: Float32Array, cols: number, rowStart: number, rowEnd: number): void {
   for (let r = rowStart; r < rowEnd; r++) {
-    const base = r * cols;
-    const max = rowMax(x, base, cols);
-    let sum = 0;
-    for (let j = base, e = base + cols; j < e; j++) {
-      const v = Math.exp(x[j]! - max);
-      probs[j] = v;
-      sum += v;
-    }
-    const shift = max + Math.log(sum);
-    const scale = 1 / sum;
-    for (let j = base, e = base + cols; j < e; j++) probs[j] = probs[j]! * scale; // one exp per element: e^(x − max) / Σ
     const t = target[r]!;
     if (!(t >= 0 && t < cols)) throw new Error(`crossEntropy: target ${t} of row ${r} is out of bounds for ${cols} classes`);
-    loss[r] = -(x[base + t]! - shift);
+  }
+  for (let r = rowStart; r < rowEnd; r++) {
+    const base = r * cols;
+    const max = rowMax(x, base, cols);
+    const shift = max + Math.log(softmaxRow(x, probs, base, cols, max));
+    loss[r] = -(x[base + target[r]!]! - shift);
   }
 }
 
