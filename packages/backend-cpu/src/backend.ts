@@ -82,6 +82,8 @@ export interface CpuBackendOptions {
 const FUSED = [
   'softmax',
   'logSoftmax',
+  'softmaxBackward',
+  'attentionSoftmax',
   'conv2d',
   'conv2dBackwardInput',
   'conv2dBackwardWeight',
@@ -258,6 +260,21 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
     },
     logSoftmax(x) {
       return softmaxLike(x, k.logSoftmaxRange, 'logSoftmax');
+    },
+    attentionSoftmax(x, scale, causal) {
+      const xs = float32('attentionSoftmax', x);
+      const [cols, l] = k.attentionSoftmaxShape('attentionSoftmax', x.shape, causal);
+      return output(x.shape, 'float32', (out, n) => {
+        if (cols > 0 && l > 0) k.attentionSoftmaxRange(xs, out as Float32Array, cols, scale, causal, l, 0, n / cols);
+      });
+    },
+    softmaxBackward(y, dy, scale) {
+      const [yv, dv] = [y, dy].map((t) => float32('softmaxBackward', t)) as [Float32Array, Float32Array];
+      k.sameSizes('softmaxBackward', [y, dy]);
+      const cols = y.shape.length === 0 ? 1 : y.shape[y.shape.length - 1]!;
+      const out = allocateOutput('float32', yv.length) as Float32Array;
+      if (cols > 0) k.softmaxBackwardRange(yv, dv, out, cols, scale, 0, yv.length / cols);
+      return store(out, y.shape, 'float32');
     },
     conv2d(x, w, attrs: Conv2dAttrs) {
       const plan = k.conv2dPlan(x.shape, w.shape, attrs);

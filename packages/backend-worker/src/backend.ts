@@ -75,7 +75,7 @@ const SIMD_UNARY_WEIGHT = 3;
 /** GELU (forward or backward) relative to an add: its SIMD kernel takes about 5.5 ns an element against ~1 for an add. */
 const GELU_WEIGHT = 6;
 
-const FUSED = ['softmax', 'logSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep', 'lstmCell', 'lstmCellBackward', 'activationBackward', 'crossEntropy', 'crossEntropyBackward', 'gelu', 'geluBackward', 'layerNorm', 'layerNormBackward'] as const;
+const FUSED = ['softmax', 'logSoftmax', 'softmaxBackward', 'attentionSoftmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dIndices', 'sgdStep', 'adamStep', 'lstmCell', 'lstmCellBackward', 'activationBackward', 'crossEntropy', 'crossEntropyBackward', 'gelu', 'geluBackward', 'layerNorm', 'layerNormBackward'] as const;
 
 /**
  * Options of {@link workerBackend}.
@@ -575,6 +575,22 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       return output(probs.shape, 'float32', (out) =>
         launch('crossEntropyBackward', { kind: 'crossEntropyBackward', probs: p, target: t, dy: g, out: out as Float32Array, cols }, rows, rows * cols, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(cols)),
       );
+    },
+    attentionSoftmax(x, scale, causal) {
+      const xs = float32('attentionSoftmax', x);
+      const [cols, l] = k.attentionSoftmaxShape('attentionSoftmax', x.shape, causal);
+      const weight = k.wasmActivationAvailable() ? SIMD_UNARY_WEIGHT : TRANSCENDENTAL;
+      return output(x.shape, 'float32', (out, n) => {
+        if (cols > 0 && l > 0) launch('attentionSoftmax', { kind: 'attentionSoftmax', x: xs, out: out as Float32Array, cols, scale, causal, l }, n / cols, n * weight, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(cols * weight));
+      });
+    },
+    softmaxBackward(y, dy, scale) {
+      const [yv, dv] = [y, dy].map((t) => float32('softmaxBackward', t)) as [Float32Array, Float32Array];
+      k.sameSizes('softmaxBackward', [y, dy]);
+      const cols = y.shape.length === 0 ? 1 : y.shape[y.shape.length - 1]!;
+      return output(y.shape, 'float32', (out, n) => {
+        if (cols > 0) launch('softmaxBackward', { kind: 'softmaxBackward', y: yv, dy: dv, out: out as Float32Array, cols, scale }, n / cols, n * 2, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(cols * 2));
+      });
     },
     activationBackward(op, y, dy) {
       const which = k.activationOp(op);

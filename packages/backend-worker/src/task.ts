@@ -6,6 +6,7 @@
 import type { AdamStepAttrs, BinaryOp, DType, ReduceOp, SgdStepAttrs, UnaryOp } from '@tensorgrad/core';
 import {
   activationBackwardRange,
+  attentionSoftmaxRange,
   adamStepRange,
   binaryRange,
   castRange,
@@ -35,6 +36,7 @@ import {
   reduceRange,
   scatterAddRange,
   sgdStepRange,
+  softmaxBackwardRange,
   softmaxRange,
   sortRange,
   stridedCopyRange,
@@ -87,6 +89,8 @@ export type Task =
   | { readonly kind: 'fill'; readonly out: ElementArray; readonly value: number; readonly dtype: DType }
   | { readonly kind: 'randomUniform' | 'randomNormal'; readonly seed: number; readonly out: Float32Array }
   | { readonly kind: 'softmax' | 'logSoftmax'; readonly x: Float32Array; readonly out: Float32Array; readonly cols: number }
+  | { readonly kind: 'attentionSoftmax'; readonly x: Float32Array; readonly out: Float32Array; readonly cols: number; readonly scale: number; readonly causal: boolean; readonly l: number }
+  | { readonly kind: 'softmaxBackward'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly cols: number; readonly scale: number }
   | { readonly kind: 'conv2d'; readonly x: Float32Array; readonly w: Float32Array; readonly out: Float32Array; readonly plan: Conv2dPlan }
   | { readonly kind: 'conv2dBackwardInput'; readonly dy: Float32Array; readonly w: Float32Array; readonly out: Float32Array; readonly plan: Conv2dPlan }
   | { readonly kind: 'conv2dBackwardWeight'; readonly x: Float32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly plan: Conv2dPlan }
@@ -207,6 +211,10 @@ export function runRange(task: Task, start: number, end: number): void {
       return softmaxRange(task.x, task.out, task.cols, start, end);
     case 'logSoftmax':
       return logSoftmaxRange(task.x, task.out, task.cols, start, end);
+    case 'attentionSoftmax':
+      return attentionSoftmaxRange(task.x, task.out, task.cols, task.scale, task.causal, task.l, start, end);
+    case 'softmaxBackward':
+      return softmaxBackwardRange(task.y, task.dy, task.out, task.cols, task.scale, start, end);
     case 'conv2d':
       return conv2dRange(task.x, task.w, task.out, task.plan, start, end);
     case 'conv2dBackwardInput':

@@ -24,6 +24,27 @@ export interface Node {
    */
   output?: Tensor;
   outVersion?: number;
+  /**
+   * Set on a `narrow` node: the block of its input it read. The engine collects the gradients of
+   * every block of one input and builds that input's gradient once (one concat where the blocks
+   * tile a dim, as `split` and `chunk` make them) instead of zero-padding each and adding.
+   */
+  slice?: SliceOf;
+}
+
+/** The block a `narrow` node read, and how the gradients of several blocks become one. */
+export interface SliceOf {
+  readonly begin: readonly number[];
+  readonly size: readonly number[];
+  /** The gradient of `x` from the gradients of blocks of it (each `g` of its block's `size`). */
+  combine(x: Tensor, parts: readonly SlicePart[]): Tensor;
+}
+
+/** One block's gradient, waiting for the others of its input. */
+export interface SlicePart {
+  readonly g: Tensor;
+  readonly begin: readonly number[];
+  readonly size: readonly number[];
 }
 
 // Ops whose backward reads none of their inputs' values (shapes only): an in-place change of an
@@ -33,7 +54,7 @@ const SAVES_NO_INPUTS: ReadonlySet<string> = new Set([
   'narrow', 'pad', 'cat', 'to', 'cast', 'sum', 'gather', 'indexSelect', 'scatterAdd', 'cumsum', 'index', 'indexPut',
 ]);
 // Ops whose backward reads their own output (exp' = exp, ...): changing it in place afterwards throws.
-const SAVES_OUTPUT: ReadonlySet<string> = new Set(['exp', 'sqrt', 'tanh', 'sigmoid', 'reciprocal', 'max', 'min', 'div', 'pow', 'softmax', 'logSoftmax']);
+const SAVES_OUTPUT: ReadonlySet<string> = new Set(['exp', 'sqrt', 'tanh', 'sigmoid', 'reciprocal', 'max', 'min', 'div', 'pow', 'softmax', 'logSoftmax', 'attentionSoftmax']);
 
 /** Whether the op named `op` reads its output in backward (so its node keeps the output's version). */
 export function savesOutput(op: string): boolean {
@@ -229,10 +250,28 @@ function run(
     drop(prev);
     if (!uses.has(g) && !createGraph && !pinned.has(g)) g.dispose();
   };
+  // gradients of blocks of a tensor, combined into its gradient when its turn comes (every
+  // consumer of a tensor comes before it in this walk, so by then all of them have arrived)
+  const parts = new Map<Tensor, { combine: SliceOf['combine']; list: SlicePart[] }>();
+  const settle = (t: Tensor) => {
+    const mine = parts.get(t);
+    if (!mine) return;
+    parts.delete(t);
+    if (!createGraph) startScope();
+    let total: Tensor | null = null;
+    try {
+      total = mine.combine(t, mine.list);
+    } finally {
+      if (!createGraph) endScope(new Set(total ? [total] : []));
+    }
+    for (const p of mine.list) drop(p.g);
+    accumulate(t, total);
+  };
   roots.forEach((r, i) => accumulate(r, seeds[i]!));
   withGradMode(createGraph, () => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;
+      settle(t);
       const g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
@@ -240,7 +279,15 @@ function run(
       const isWanted = wanted ? wanted.has(t) : !node || t._retainsGrad;
       // a gradient handed over as is stays alive; one the receiver copied or viewed is freed below
       if (isWanted && deliver(t, g)) pinned.add(g);
-      if (node?.backward && !(wanted && !needsPropagation(t, wanted))) {
+      const block = node?.backward ? node.slice : undefined;
+      const whole = block ? inputsAt(node!)[0]! : null;
+      if (block && whole!.requiresGrad && !(wanted && !needsPropagation(t, wanted))) {
+        hold(g);
+        const part = { g, begin: block.begin, size: block.size };
+        const mine = parts.get(whole!);
+        if (mine) mine.list.push(part);
+        else parts.set(whole!, { combine: block.combine, list: [part] });
+      } else if (node?.backward && !(wanted && !needsPropagation(t, wanted))) {
         // intermediates a backward closure creates are freed right after it (unless recording)
         if (!createGraph) startScope();
         checkSaved(node);

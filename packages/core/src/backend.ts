@@ -205,6 +205,17 @@ export interface FusedKernels {
   softmax?(x: TensorInfo): DataId;
   /** Log-softmax over the last axis of a float32 tensor. */
   logSoftmax?(x: TensorInfo): DataId;
+  /**
+   * The gradient of a softmax over the last axis, from its output `y` and the incoming `dy` (both
+   * float32, of one shape): `scale · y ⊙ (dy − Σ_last dy ⊙ y)`, one kernel instead of four ops.
+   */
+  softmaxBackward?(y: TensorInfo, dy: TensorInfo, scale: number): DataId;
+  /**
+   * Attention's weights from its scores `x` (float32 `[..., L, S]`): softmax over the last axis of
+   * `scale · x`, and with `causal` only key `j ≤ i` for query `i` (the others 0), as
+   * `softmax(where(tril(ones(L, S)), scale · x, −∞))`: one kernel instead of three ops.
+   */
+  attentionSoftmax?(x: TensorInfo, scale: number, causal: boolean): DataId;
   /** NCHW input `[n, c, h, w]` with OIHW weight `[o, c, kh, kw]` → `[n, o, oh, ow]`, no bias. */
   conv2d?(x: TensorInfo, w: TensorInfo, attrs: Conv2dAttrs): DataId;
   /** Gradient of conv2d with respect to its input, of shape `xShape`. */

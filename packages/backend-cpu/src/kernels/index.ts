@@ -16,7 +16,7 @@ export { gatherPlan, gatherRange, scatterAddRange, scatterLines, type GatherPlan
 export { castRange } from './cast';
 export { fillRange } from './fill';
 export { normalRange, uniformRange } from './random';
-export { crossEntropyBackwardRange, crossEntropyRange, crossEntropyShape, logSoftmaxRange, softmaxRange } from './softmax';
+export { attentionSoftmaxRange, attentionSoftmaxShape, crossEntropyBackwardRange, crossEntropyRange, crossEntropyShape, logSoftmaxRange, softmaxBackwardRange, softmaxRange } from './softmax';
 export { conv2dBackwardInputRange, conv2dBackwardWeightRange, conv2dOutShape, conv2dPlan, conv2dRange, type Conv2dPlan } from './conv';
 export { erf } from './erf';
 export { maxPool2dIndicesRange, maxPool2dRange, pool2dPlan, type Pool2dPlan } from './pool';

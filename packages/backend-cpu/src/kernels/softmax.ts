@@ -1,3 +1,5 @@
+import { wasmSoftmax, wasmSoftmaxBackward } from '../wasm/elementwise';
+
 /**
  * Softmax over the last axis for rows `[rowStart, rowEnd)` of a `[rows, cols]` view:
  * `out[r, j] = exp(x[r, j] - max_r) / Σ_j exp(x[r, j] - max_r)`. Ranges count rows.
@@ -9,7 +11,68 @@
  * ```
  */
 export function softmaxRange(x: Float32Array, out: Float32Array, cols: number, rowStart: number, rowEnd: number): void {
-  for (let r = rowStart; r < rowEnd; r++) softmaxRow(x, out, r * cols, cols, rowMax(x, r * cols, cols));
+  attentionSoftmaxRange(x, out, cols, 1, false, 1, rowStart, rowEnd);
+}
+
+/**
+ * Attention's softmax over the last axis for rows `[rowStart, rowEnd)` of a `[rows, cols]` view:
+ * row r becomes softmax(`scale`·x row r); with `causal`, row r is query `r mod l` of an attention
+ * of `l` queries and only its first `min(cols, r mod l + 1)` entries take part (the rest are 0),
+ * as `softmax(where(tril(ones(l, cols)), scale·x, −∞))`. On the WebAssembly SIMD kernel where it
+ * runs (exponentials within a few float32 ulps, summed in float32), else in TypeScript.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(4);
+ * attentionSoftmaxRange(new Float32Array([1, 2, 3, 4]), out, 2, 0.5, true, 2, 0, 2); // [1, 0, 0.378, 0.622]
+ * ```
+ */
+export function attentionSoftmaxRange(x: Float32Array, out: Float32Array, cols: number, scale: number, causal: boolean, l: number, rowStart: number, rowEnd: number): void {
+  if (rowEnd <= rowStart || wasmSoftmax(x, out, cols, scale, causal, l, rowStart, rowEnd)) return;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const base = r * cols;
+    const len = causal ? Math.min(cols, (r % l) + 1) : cols;
+    if (scale === 1) softmaxRow(x, out, base, len, rowMax(x, base, len));
+    else {
+      for (let j = base; j < base + len; j++) out[j] = x[j]! * scale;
+      softmaxRow(out, out, base, len, rowMax(out, base, len));
+    }
+    out.fill(0, base + len, base + cols);
+  }
+}
+
+/**
+ * The `[cols, l]` (keys per row, queries per attention) of an attention softmax on `shape`;
+ * throws naming `op` where a causal one has fewer than 2 dims (no query axis).
+ *
+ * @example
+ * ```ts
+ * attentionSoftmaxShape('attentionSoftmax', [2, 4, 6], true); // [6, 4]
+ * ```
+ */
+export function attentionSoftmaxShape(op: string, shape: readonly number[], causal: boolean): [number, number] {
+  if (causal && shape.length < 2) throw new Error(`${op}: a causal softmax needs scores [..., L, S], got [${shape.join(',')}]`);
+  return [shape.length === 0 ? 1 : shape[shape.length - 1]!, causal ? shape[shape.length - 2]! : 1];
+}
+
+/**
+ * The gradient of a softmax over the last axis for rows `[rowStart, rowEnd)`, from its output `y`
+ * and the incoming `dy`: `out = scale·y·(dy − Σ_row dy·y)` (a masked entry, where y is 0, gets 0).
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * softmaxBackwardRange(new Float32Array([0.5, 0.5]), new Float32Array([1, 0]), out, 2, 1, 0, 1); // [0.25, -0.25]
+ * ```
+ */
+export function softmaxBackwardRange(y: Float32Array, dy: Float32Array, out: Float32Array, cols: number, scale: number, rowStart: number, rowEnd: number): void {
+  if (rowEnd <= rowStart || wasmSoftmaxBackward(y, dy, out, cols, scale, rowStart, rowEnd)) return;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const base = r * cols;
+    let dot = 0;
+    for (let j = base; j < base + cols; j++) dot += y[j]! * dy[j]!;
+    for (let j = base; j < base + cols; j++) out[j] = y[j]! * (dy[j]! - dot) * scale;
+  }
 }
 
 /** The softmax of the row of `cols` elements at `base`, shifted by its `max`, into `out`; returns Σ e^(x − max). */

@@ -16,6 +16,8 @@ interface ElementwiseExports {
   sigmoid(x: number, n: number): void;
   gelu(x: number, saved: number, n: number): void;
   geluBackward(x: number, saved: number, dy: number, n: number): void;
+  softmax(x: number, rows: number, cols: number, scale: number, causal: number, row0: number, l: number): void;
+  softmaxBackward(y: number, dy: number, rows: number, cols: number, scale: number): void;
   sgd(p: number, g: number, b: number, n: number, flags: number, nlr: number, momentum: number, keep: number, wd: number, sign: number): void;
   adam(
     p: number,
@@ -231,6 +233,59 @@ export function wasmGeluBackward(x: Float32Array, saved: Float32Array, dy: Float
     stageIn(mem, [x, saved, dy], s, e);
     fn.geluBackward(0, CHUNK * 4, 2 * CHUNK * 4, e - s);
     out.set(mem.subarray(0, e - s), s);
+  }
+  return true;
+}
+
+/**
+ * Softmax over the last axis on the WebAssembly kernel, for rows `[rowStart, rowEnd)` of a
+ * `[rows, cols]` view: `out` row r = softmax(`scale`·x row r). With `causal`, row r is query
+ * `r mod l` of an attention of `l` queries and sees only its first `min(cols, r mod l + 1)` keys
+ * (the rest are 0), as a causal mask of −∞ gives. Returns false, doing nothing, where WebAssembly
+ * SIMD is unavailable or a row does not fit the module's chunk (more than 16,384 columns).
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(4);
+ * wasmSoftmax(new Float32Array([0, 0, 0, 0]), out, 2, 1, true, 2, 0, 2); // true; out = [1, 0, 0.5, 0.5]
+ * ```
+ */
+export function wasmSoftmax(x: Float32Array, out: Float32Array, cols: number, scale: number, causal: boolean, l: number, rowStart: number, rowEnd: number): boolean {
+  const inst = cols > 0 && cols <= CHUNK ? getInstance() : null;
+  if (inst === null) return false;
+  const { fn, mem } = inst;
+  const per = Math.floor(CHUNK / cols);
+  for (let r = rowStart; r < rowEnd; r += per) {
+    const n = Math.min(per, rowEnd - r);
+    mem.set(x.subarray(r * cols, (r + n) * cols), 0);
+    fn.softmax(0, n, cols, scale, causal ? 1 : 0, causal ? r % l : 0, causal ? l : 1);
+    out.set(mem.subarray(0, n * cols), r * cols);
+  }
+  return true;
+}
+
+/**
+ * The gradient of a softmax over the last axis on the WebAssembly kernel, for rows
+ * `[rowStart, rowEnd)`: `out = scale·y·(dy − Σ_row dy·y)` from the softmax's output `y`. Returns
+ * false, doing nothing, where WebAssembly SIMD is unavailable or a row has more than 16,384 columns.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * wasmSoftmaxBackward(new Float32Array([0.5, 0.5]), new Float32Array([1, 0]), out, 2, 1, 0, 1); // true; out = [0.25, -0.25]
+ * ```
+ */
+export function wasmSoftmaxBackward(y: Float32Array, dy: Float32Array, out: Float32Array, cols: number, scale: number, rowStart: number, rowEnd: number): boolean {
+  const inst = cols > 0 && cols <= CHUNK ? getInstance() : null;
+  if (inst === null) return false;
+  const { fn, mem } = inst;
+  const per = Math.floor(CHUNK / cols);
+  for (let r = rowStart; r < rowEnd; r += per) {
+    const n = Math.min(per, rowEnd - r);
+    mem.set(y.subarray(r * cols, (r + n) * cols), 0);
+    mem.set(dy.subarray(r * cols, (r + n) * cols), CHUNK);
+    fn.softmaxBackward(0, CHUNK * 4, n, cols, scale);
+    out.set(mem.subarray(CHUNK, CHUNK + n * cols), r * cols);
   }
   return true;
 }

@@ -230,5 +230,144 @@
             (f32x4.add (v128.load (i32.add (local.get $saved) (local.get $i))) (f32x4.mul (local.get $v) (local.get $pdf)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
-)
+  ;; e^x for x <= 0 (below −104, where it is 0 in float32, x is capped there; NaN stays NaN).
+  (func $exp_nonpos (param $x v128) (result v128)
+    (call $exp_neg (f32x4.max (local.get $x) (f32x4.splat (f32.const -104)))))
 
+  ;; The four lanes' sum, in the order ((0 + 1) + (2 + 3)).
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; Softmax over $rows rows of $cols floats at $x, in place: row r becomes softmax($scale·x). With
+  ;; $causal nonzero, row r is query (($row0 + r) mod $l) of an attention of $l queries, and only its
+  ;; first min($cols, that + 1) entries take part (the rest become 0), as a causal mask of −∞ does.
+  ;; Shifted by the row's maximum (0 for a row of −∞, which then yields NaN as in PyTorch); the
+  ;; exponentials are summed in four lanes, and each is multiplied by 1 / the sum.
+  (func (export "softmax") (param $x i32) (param $rows i32) (param $cols i32) (param $scale f32) (param $causal i32) (param $row0 i32) (param $l i32)
+    (local $r i32) (local $base i32) (local $len i32) (local $vend i32) (local $end i32) (local $j i32)
+    (local $vs v128) (local $v v128) (local $m v128) (local $acc v128) (local $mx f32) (local $sum f32) (local $e f32)
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $base (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+        (local.set $len (local.get $cols))
+        (if (local.get $causal)
+          (then
+            (local.set $len (i32.add (i32.rem_u (i32.add (local.get $row0) (local.get $r)) (local.get $l)) (i32.const 1)))
+            (if (i32.gt_u (local.get $len) (local.get $cols)) (then (local.set $len (local.get $cols))))))
+        (local.set $vend (i32.shl (i32.and (local.get $len) (i32.const -4)) (i32.const 2)))
+        (local.set $end (i32.shl (local.get $len) (i32.const 2)))
+        ;; scale in place, and the maximum (f32x4.max and f32.max keep a NaN)
+        (local.set $m (f32x4.splat (f32.const -inf)))
+        (local.set $j (i32.const 0))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $j) (local.get $vend)))
+          (local.set $v (f32x4.mul (v128.load (i32.add (local.get $base) (local.get $j))) (local.get $vs)))
+          (v128.store (i32.add (local.get $base) (local.get $j)) (local.get $v))
+          (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l1)))
+        (local.set $mx (f32.max
+          (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+          (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $e (f32.mul (f32.load (i32.add (local.get $base) (local.get $j))) (local.get $scale)))
+          (f32.store (i32.add (local.get $base) (local.get $j)) (local.get $e))
+          (local.set $mx (f32.max (local.get $mx) (local.get $e)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $l2)))
+        (if (f32.eq (local.get $mx) (f32.const -inf)) (then (local.set $mx (f32.const 0))))
+        ;; e^(x − max), summed
+        (local.set $m (f32x4.splat (local.get $mx)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $d3 (loop $l3
+          (br_if $d3 (i32.ge_u (local.get $j) (local.get $vend)))
+          (local.set $v (call $exp_nonpos (f32x4.sub (v128.load (i32.add (local.get $base) (local.get $j))) (local.get $m))))
+          (v128.store (i32.add (local.get $base) (local.get $j)) (local.get $v))
+          (local.set $acc (f32x4.add (local.get $acc) (local.get $v)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l3)))
+        (local.set $sum (call $hsum (local.get $acc)))
+        (block $d4 (loop $l4
+          (br_if $d4 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $e (f32x4.extract_lane 0 (call $exp_nonpos (f32x4.splat (f32.sub (f32.load (i32.add (local.get $base) (local.get $j))) (local.get $mx))))))
+          (f32.store (i32.add (local.get $base) (local.get $j)) (local.get $e))
+          (local.set $sum (f32.add (local.get $sum) (local.get $e)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $l4)))
+        ;; times 1 / sum; the masked entries become 0
+        (local.set $e (f32.div (f32.const 1) (local.get $sum)))
+        (local.set $m (f32x4.splat (local.get $e)))
+        (local.set $j (i32.const 0))
+        (block $d5 (loop $l5
+          (br_if $d5 (i32.ge_u (local.get $j) (local.get $vend)))
+          (v128.store (i32.add (local.get $base) (local.get $j)) (f32x4.mul (v128.load (i32.add (local.get $base) (local.get $j))) (local.get $m)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l5)))
+        (block $d6 (loop $l6
+          (br_if $d6 (i32.ge_u (local.get $j) (local.get $end)))
+          (f32.store (i32.add (local.get $base) (local.get $j)) (f32.mul (f32.load (i32.add (local.get $base) (local.get $j))) (local.get $e)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $l6)))
+        (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
+        (block $d7 (loop $l7
+          (br_if $d7 (i32.ge_u (local.get $j) (local.get $end)))
+          (f32.store (i32.add (local.get $base) (local.get $j)) (f32.const 0))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $l7)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; The gradient of a softmax over $rows rows of $cols floats, from its output at $y and the
+  ;; incoming gradient at $dy, in place of $dy: $scale·y·(dy − Σ_row dy·y) (the dot in four lanes).
+  (func (export "softmaxBackward") (param $y i32) (param $dy i32) (param $rows i32) (param $cols i32) (param $scale f32)
+    (local $r i32) (local $off i32) (local $vend i32) (local $end i32) (local $j i32)
+    (local $acc v128) (local $vd v128) (local $vs v128) (local $dot f32) (local $a i32) (local $b i32)
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $off (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2)))
+        (local.set $a (i32.add (local.get $y) (local.get $off)))
+        (local.set $b (i32.add (local.get $dy) (local.get $off)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $j) (local.get $vend)))
+          (local.set $acc (f32x4.add (local.get $acc)
+            (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $j))) (v128.load (i32.add (local.get $b) (local.get $j))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l1)))
+        (local.set $dot (call $hsum (local.get $acc)))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $dot (f32.add (local.get $dot)
+            (f32.mul (f32.load (i32.add (local.get $a) (local.get $j))) (f32.load (i32.add (local.get $b) (local.get $j))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $l2)))
+        (local.set $vd (f32x4.splat (local.get $dot)))
+        (local.set $j (i32.const 0))
+        (block $d3 (loop $l3
+          (br_if $d3 (i32.ge_u (local.get $j) (local.get $vend)))
+          (v128.store (i32.add (local.get $b) (local.get $j))
+            (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $j)))
+              (f32x4.sub (v128.load (i32.add (local.get $b) (local.get $j))) (local.get $vd))) (local.get $vs)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l3)))
+        (block $d4 (loop $l4
+          (br_if $d4 (i32.ge_u (local.get $j) (local.get $end)))
+          (f32.store (i32.add (local.get $b) (local.get $j))
+            (f32.mul (f32.mul (f32.load (i32.add (local.get $a) (local.get $j)))
+              (f32.sub (f32.load (i32.add (local.get $b) (local.get $j))) (local.get $dot))) (local.get $scale)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $l4)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+)

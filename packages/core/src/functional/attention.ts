@@ -7,7 +7,8 @@ import type { Tensor } from '../tensor';
 import { checkTensor, optionalTensor } from '../ops/operand';
 import { checkArity, checkBool, checkNumber, checkOptions } from '../validate';
 import { dropout } from './dropout';
-import { softmax } from './softmax';
+import { softmax, softmaxGradient } from './softmax';
+import { launch, record } from '../op';
 
 /** Options of {@link scaledDotProductAttention}. */
 export interface ScaledDotProductAttentionOptions {
@@ -58,14 +59,21 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (isCausal && mask) throw new Error(`${op}: give attnMask or isCausal, not both (as PyTorch)`);
   const scale = options.scale === undefined || options.scale === null ? 1 / Math.sqrt(e) : checkNumber(op, 'scale', options.scale);
   // q·kᵀ through the matmul kernel's transpose flag (no copy of kᵀ, forward or backward) when the ranks agree
-  let scores = (q.ndim === k.ndim ? bmm(q, k, false, true) : q.matmul(k.mT)).mul(scale);
-  if (isCausal) scores = where(causalMask(l, s), scores, Number.NEGATIVE_INFINITY);
-  else if (mask) {
-    if (mask.dtype === 'bool') scores = where(mask, scores, Number.NEGATIVE_INFINITY);
-    else if (mask.dtype === 'float32') scores = scores.add(mask);
-    else throw new Error(`${op}: attnMask must be bool (true = may attend) or float32 (added to the scores), got ${mask.dtype} of shape ${fmt(mask.shape)}`);
+  if (mask && mask.dtype !== 'bool' && mask.dtype !== 'float32') {
+    throw new Error(`${op}: attnMask must be bool (true = may attend) or float32 (added to the scores), got ${mask.dtype} of shape ${fmt(mask.shape)}`);
   }
-  let weights = softmax(scores, -1);
+  const raw = q.ndim === k.ndim ? bmm(q, k, false, true) : q.matmul(k.mT);
+  let weights: Tensor;
+  if (!mask && raw._backend().kernels.attentionSoftmax && raw.numel() > 0) {
+    // scale, causal mask and softmax in one kernel each way
+    const y = launch('attentionSoftmax', raw._backend(), raw.shape, 'float32', (kt) => kt.attentionSoftmax!(raw._info(), scale, isCausal));
+    weights = record('attentionSoftmax', y, [raw], (g) => [softmaxGradient(y, g, scale)]);
+  } else {
+    let scores = raw.mul(scale);
+    if (isCausal) scores = where(causalMask(l, s), scores, Number.NEGATIVE_INFINITY);
+    else if (mask) scores = mask.dtype === 'bool' ? where(mask, scores, Number.NEGATIVE_INFINITY) : scores.add(mask);
+    weights = softmax(scores, -1);
+  }
   if (dropoutP > 0) weights = dropout(weights, dropoutP, true);
   return weights.matmul(v);
 }

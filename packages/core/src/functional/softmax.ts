@@ -2,6 +2,7 @@
  * Softmax and log-softmax over one dim: the backend's fused kernel where it has one (over the
  * last axis, with transposes around it for other dims), else a stable composition of ops.
  */
+import { isGradEnabled } from '../autograd';
 import { launch, record } from '../op';
 import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
@@ -13,9 +14,23 @@ function fusedLastDim(kind: Kind, x: Tensor): Tensor {
   const y = launch(kind, x._backend(), x.shape, 'float32', (k) => k[kind]!(x._info()));
   return record(kind, y, [x], (g) =>
     kind === 'softmax'
-      ? [y.mul(g.sub(g.mul(y).sum(-1, true)))] // y ⊙ (g − Σ g⊙y)
+      ? [softmaxGradient(y, g, 1)]
       : [g.sub(y.exp().mul(g.sum(-1, true)))], // g − softmax ⊙ Σ g
   );
+}
+
+/**
+ * @internal The gradient of `y = softmax(scale · x)` over the last axis: `scale · y ⊙ (g − Σ g⊙y)`,
+ * the backend's fused `softmaxBackward` where it has one and the backward is not itself recorded
+ * (`createGraph`), else tensor ops.
+ */
+export function softmaxGradient(y: Tensor, g: Tensor, scale: number): Tensor {
+  const b = y._backend();
+  if (b.kernels.softmaxBackward && !isGradEnabled() && g.dtype === 'float32' && y.numel() > 0) {
+    return launch('softmaxBackward', b, y.shape, 'float32', (k) => k.softmaxBackward!(y._info(), g._info(), scale));
+  }
+  const d = y.mul(g.sub(g.mul(y).sum(-1, true)));
+  return scale === 1 ? d : d.mul(scale);
 }
 
 function run(kind: Kind, input: Tensor, dim: number): Tensor {

@@ -2,6 +2,7 @@
  * Shape ops: views (reshape, squeeze, ...) that share storage, and the ops that move data
  * (permute, expand, narrow, cat). Each gradient is the inverse shape change of its op.
  */
+import type { SlicePart } from '../autograd';
 import { numel } from '../backend';
 import { commonBackend, launch, record } from '../op';
 import { fmt, inferShape, normalizeDim, sameShape } from '../shape';
@@ -37,7 +38,46 @@ function permuteAs(op: string, x: Tensor, perm: readonly number[]): Tensor {
 function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
   if (sameShape(size, x.shape)) return viewAs('narrow', x, size);
   const out = launch('narrow', x._backend(), size, x.dtype, (k) => k.slice(x._info(), begin, size));
-  return record('narrow', out, [x], (g) => [pad(g, begin.map((b, i) => [b, x.shape[i]! - b - size[i]!] as const))]);
+  record('narrow', out, [x], (g) => [padBack(x, g, begin, size)]);
+  // the engine gathers the gradients of all the blocks of x it sees and calls combineBlocks once
+  if (out._node) out._node.slice = { begin, size, combine: combineBlocks };
+  return out;
+}
+
+// The gradient of a block, zero-padded to the whole.
+function padBack(x: Tensor, g: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+  return pad(g, begin.map((b, i) => [b, x.shape[i]! - b - size[i]!] as const));
+}
+
+// The gradient of x from its blocks' gradients. Blocks that are whole but along one dim and do
+// not overlap there (split, chunk, unbind-like narrows) become one concat, with zeros in the gaps;
+// any other mix is padded block by block and summed.
+function combineBlocks(x: Tensor, parts: readonly SlicePart[]): Tensor {
+  const dim = parts[0]!.size.findIndex((n, i) => n !== x.shape[i]);
+  const alongDim = dim >= 0 && parts.every((p) => p.size.every((n, i) => i === dim || (n === x.shape[i] && p.begin[i] === 0)));
+  if (alongDim) {
+    const sorted = parts.slice().sort((a, b) => a.begin[dim]! - b.begin[dim]!);
+    const pieces: Tensor[] = [];
+    let at = 0;
+    let disjoint = true;
+    for (const p of sorted) {
+      const start = p.begin[dim]!;
+      if (start < at) {
+        disjoint = false; // overlapping blocks: summed below
+        break;
+      }
+      if (start > at) pieces.push(x._constant(0, x.shape.map((n, i) => (i === dim ? start - at : n)), 'float32'));
+      pieces.push(p.g);
+      at = start + p.size[dim]!;
+    }
+    if (disjoint) {
+      if (at < x.shape[dim]!) pieces.push(x._constant(0, x.shape.map((n, i) => (i === dim ? x.shape[dim]! - at : n)), 'float32'));
+      return cat(pieces, dim);
+    }
+  }
+  let total = padBack(x, parts[0]!.g, parts[0]!.begin, parts[0]!.size);
+  for (const p of parts.slice(1)) total = total.add(padBack(x, p.g, p.begin, p.size));
+  return total;
 }
 
 // `x` surrounded by zeros (the pad kernel); its gradient is the slice it came from.

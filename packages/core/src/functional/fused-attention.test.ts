@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { grad } from '../autograd';
+import { randn, tensor } from '../creation';
+import { setBackend } from '../registry';
+import type { Tensor } from '../tensor';
+import * as F from './index';
+import { cpuBackend, expectClose, numbers, withoutFused } from '../fused-testing';
+
+const FUSED = ['attentionSoftmax', 'softmaxBackward'] as const;
+
+// the fused attention softmax (scale, causal mask, softmax) and softmax gradient give the numbers of
+// the compositions they replace (mul, where, softmax; mul, sum, sub, mul)
+describe('fused attention softmax and softmax gradient', () => {
+  const programs: [string, () => Tensor[]][] = [
+    [
+      'causal and not, L = S, L < S and L > S, odd widths, forward and backward',
+      () => {
+        const out: Tensor[] = [];
+        for (const [l, s, e] of [[5, 5, 3], [3, 7, 4], [6, 2, 5], [9, 13, 8]] as const) {
+          for (const isCausal of [true, false]) {
+            const q = randn([2, 3, l, e]).requiresGrad_();
+            const k = randn([2, 3, s, e]).requiresGrad_();
+            const v = randn([2, 3, s, e]).requiresGrad_();
+            const y = F.scaledDotProductAttention(q, k, v, { isCausal });
+            y.mul(randn(y.shape)).sum().backward();
+            out.push(y, q.grad!, k.grad!, v.grad!);
+          }
+        }
+        return out;
+      },
+    ],
+    [
+      'a given scale, and scores far outside exp\'s range',
+      () => {
+        const q = randn([4, 6, 8]).mul(20).requiresGrad_();
+        const k = randn([4, 6, 8]).mul(20).requiresGrad_();
+        const v = randn([4, 6, 8]).requiresGrad_();
+        const y = F.scaledDotProductAttention(q, k, v, { isCausal: true, scale: 0.7 });
+        y.square().sum().backward();
+        return [y, q.grad!, k.grad!, v.grad!];
+      },
+    ],
+    [
+      'softmax on its own: its gradient on the last dim and on another',
+      () => {
+        const x = randn([3, 5, 7]).requiresGrad_();
+        const a = F.softmax(x, -1);
+        const b = F.softmax(x, 1);
+        a.mul(randn(a.shape)).sum().add(b.mul(randn(b.shape)).sum()).backward();
+        return [a, b, x.grad!];
+      },
+    ],
+    [
+      'second order (createGraph differentiates the composed gradient)',
+      () => {
+        const q = randn([2, 4, 3]).requiresGrad_();
+        const k = randn([2, 4, 3]).requiresGrad_();
+        const v = randn([2, 4, 3]).requiresGrad_();
+        const [gq, gk] = grad(F.scaledDotProductAttention(q, k, v, { isCausal: true }).square().sum(), [q, k], { createGraph: true });
+        const [ggq, ggv] = grad(gq!.square().sum().add(gk!.sum()), [q, v]);
+        return [gq!, gk!, ggq!, ggv!];
+      },
+    ],
+  ];
+  for (const [name, program] of programs) {
+    it(`${name}: fused and composed agree`, async () => {
+      const fused = await numbers(cpuBackend(), program, 5);
+      const composed = await numbers(withoutFused([...FUSED]), program, 5);
+      expectClose(fused, composed, 3e-6);
+    });
+  }
+
+  it('runs the fused kernels without a mask and composes with one (bool or float) and under createGraph', async () => {
+    const b = cpuBackend();
+    const calls: string[] = [];
+    const spy = Object.fromEntries(FUSED.map((n) => [n, (...a: unknown[]) => (calls.push(n), (b.kernels[n] as (...x: unknown[]) => unknown)(...a))]));
+    await setBackend({ ...b, kernels: { ...b.kernels, ...spy } });
+    const q = randn([1, 4, 3]).requiresGrad_();
+    F.scaledDotProductAttention(q, q, q, { isCausal: true }).sum().backward();
+    expect(calls).toEqual(['attentionSoftmax', 'softmaxBackward']);
+    calls.length = 0;
+    F.softmax(q, -1).square().sum().backward();
+    expect(calls).toEqual(['softmaxBackward']);
+    calls.length = 0;
+    F.scaledDotProductAttention(q, q, q, { attnMask: tensor([[true, false, true, true]], { dtype: 'bool' }) });
+    F.scaledDotProductAttention(q, q, q, { attnMask: randn([4, 4]) });
+    grad(F.softmax(q, -1).square().sum(), [q], { createGraph: true });
+    expect(calls).toEqual([]);
+  });
+});
