@@ -159,6 +159,20 @@ describe('range kernels split by output range', () => {
     expect(Array.from(t)).toEqual([1, 4, 2, 5, 3, 6]);
   });
 
+  it('permute walks the outer dims right around contiguous inner rows, from any start (attention heads)', () => {
+    const [a, b, c, d] = [3, 4, 2, 7];
+    const x = randomFloats(a * b * c * d, 11);
+    const want = new Float32Array(x.length);
+    let o = 0;
+    for (let i = 0; i < a; i++) for (let k2 = 0; k2 < c; k2++) for (let j = 0; j < b; j++) for (let l = 0; l < d; l++) want[o++] = x[((i * b + j) * c + k2) * d + l]!;
+    const plan = k.permutePlan([a, b, c, d], [0, 2, 1, 3]);
+    for (const [s, e] of [[0, x.length], [5, 61], [33, x.length], [70, 71]] as const) {
+      const out = new Float32Array(x.length);
+      k.stridedCopyRange(x, out, plan, s, e);
+      expect(Array.from(out.subarray(s, e))).toEqual(Array.from(want.subarray(s, e)));
+    }
+  });
+
   it('copies rows longer than the memcpy threshold in pieces', () => {
     const x = randomFloats(4 * 200, 8);
     const plan = k.slicePlan([4, 200], [1, 3], [3, 150]);

@@ -3,7 +3,7 @@
  * the composition of tensor ops takes a dozen (and a dozen temporaries). Each documents what its
  * range counts; any split of it gives the result of one call.
  */
-import { wasmGelu, wasmGeluBackward } from '../wasm/elementwise';
+import { wasmGelu, wasmGeluBackward, wasmLayerNorm, wasmLayerNormBackward } from '../wasm/elementwise';
 import { erf } from './erf';
 
 /**
@@ -164,6 +164,7 @@ export function layerNormRange(
   start: number,
   end: number,
 ): void {
+  if (end <= start || wasmLayerNorm(x, w, b, eps, out, mean, rstd, cols, start, end)) return;
   for (let r = start; r < end; r++) {
     const o = r * cols;
     let sum = 0;
@@ -207,6 +208,7 @@ export function layerNormBackwardRange(
   start: number,
   end: number,
 ): void {
+  if (end <= start || wasmLayerNormBackward(x, w, mean, rstd, dy, dx, cols, start, end)) return;
   for (let r = start; r < end; r++) {
     const o = r * cols;
     const mu = mean[r]!;

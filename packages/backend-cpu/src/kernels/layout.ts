@@ -56,16 +56,44 @@ export function slicePlan(shape: readonly number[], begin: readonly number[], si
  * ```
  */
 export function stridedCopyRange(x: ElementArray, out: ElementArray, plan: StridedPlan, start: number, end: number): void {
+  if (start >= end) return;
   const inner = innerLength(plan);
   const s = innerStride(plan, 0);
+  const shape = plan.shape;
+  const strides = plan.strides[0]!;
+  const outer = shape.length - 1; // the dims above the inner one, walked like an odometer
+  const at = new Array<number>(Math.max(outer, 0)).fill(0);
   let o = start;
+  let row = Math.floor(start / inner);
+  for (let d = outer - 1; d >= 0 && row > 0; d--) {
+    at[d] = row % shape[d]!;
+    row = Math.floor(row / shape[d]!);
+  }
+  let base = planOffset(plan, 0, start - (start % inner)); // where the current row starts in x
+  let col = start % inner;
   while (o < end) {
-    const n = Math.min(inner - (o % inner), end - o);
-    let i = planOffset(plan, 0, o);
+    const n = Math.min(inner - col, end - o);
+    let i = base + col * s;
     if (s === 1 && n >= 64) {
       out.set(x.subarray(i, i + n), o); // long contiguous rows: memcpy
       o += n;
+    } else if (s === 1) {
+      const e = o + n;
+      for (; o + 4 <= e; o += 4, i += 4) {
+        out[o] = x[i]!;
+        out[o + 1] = x[i + 1]!;
+        out[o + 2] = x[i + 2]!;
+        out[o + 3] = x[i + 3]!;
+      }
+      for (; o < e; o++, i++) out[o] = x[i]!;
     } else for (let e = o + n; o < e; o++, i += s) out[o] = x[i]!;
+    col = 0;
+    for (let d = outer - 1; d >= 0; d--) {
+      base += strides[d]!;
+      if (++at[d]! < shape[d]!) break;
+      base -= strides[d]! * shape[d]!;
+      at[d] = 0;
+    }
   }
 }
 

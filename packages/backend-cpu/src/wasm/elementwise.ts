@@ -7,7 +7,7 @@
  * use; where WebAssembly SIMD is missing the functions return false and callers run TypeScript.
  */
 import type { AdamStepAttrs, SgdStepAttrs } from '@tensorgrad/core';
-import { WASM_BASE64 } from './elementwise.generated';
+import { WASM_BYTES } from './elementwise.generated';
 import { instantiateSimd } from './instantiate';
 
 interface ElementwiseExports {
@@ -18,6 +18,8 @@ interface ElementwiseExports {
   geluBackward(x: number, saved: number, dy: number, n: number): void;
   softmax(x: number, rows: number, cols: number, scale: number, causal: number, row0: number, l: number): void;
   softmaxBackward(y: number, dy: number, rows: number, cols: number, scale: number): void;
+  layerNorm(x: number, w: number, b: number, mean: number, rstd: number, rows: number, cols: number, eps: number, flags: number): void;
+  layerNormBackward(x: number, w: number, mean: number, rstd: number, dy: number, rows: number, cols: number, flags: number): void;
   sgd(p: number, g: number, b: number, n: number, flags: number, nlr: number, momentum: number, keep: number, wd: number, sign: number): void;
   adam(
     p: number,
@@ -48,7 +50,7 @@ let instance: { fn: ElementwiseExports; mem: Float32Array } | null | undefined;
 
 function getInstance(): { fn: ElementwiseExports; mem: Float32Array } | null {
   if (instance === undefined) {
-    const fn = instantiateSimd<ElementwiseExports>(WASM_BASE64);
+    const fn = instantiateSimd<ElementwiseExports>(WASM_BYTES);
     const mem = fn === null ? null : new Float32Array(fn.memory.buffer);
     instance = fn !== null && mem !== null && mem.length >= SLOTS * CHUNK ? { fn, mem } : null;
   }
@@ -286,6 +288,90 @@ export function wasmSoftmaxBackward(y: Float32Array, dy: Float32Array, out: Floa
     mem.set(dy.subarray(r * cols, (r + n) * cols), CHUNK);
     fn.softmaxBackward(0, CHUNK * 4, n, cols, scale);
     out.set(mem.subarray(CHUNK, CHUNK + n * cols), r * cols);
+  }
+  return true;
+}
+
+/** The rows of `cols` floats that fit a chunk, or 0 where the layer-norm kernels do not take `cols` (a multiple of 4 up to a chunk). */
+function layerNormRowsPerChunk(cols: number): number {
+  return cols > 0 && cols % 4 === 0 && cols <= CHUNK ? Math.floor(CHUNK / cols) : 0;
+}
+
+/**
+ * {@link layerNormRange}'s contract on the WebAssembly kernel for rows `[start, end)`: the mean and
+ * variance from float64 sums, `x̂ = (x − mean)·rstd` in float64, then `·w + b` in float32. Returns
+ * false, doing nothing, where WebAssembly SIMD is unavailable or `cols` is not a multiple of 4 up to 16,384.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(4), mean = new Float32Array(1), rstd = new Float32Array(1);
+ * wasmLayerNorm(new Float32Array([1, 2, 3, 4]), null, null, 1e-5, out, mean, rstd, 4, 0, 1); // true; mean = [2.5]
+ * ```
+ */
+export function wasmLayerNorm(
+  x: Float32Array,
+  w: Float32Array | null,
+  b: Float32Array | null,
+  eps: number,
+  out: Float32Array,
+  mean: Float32Array,
+  rstd: Float32Array,
+  cols: number,
+  start: number,
+  end: number,
+): boolean {
+  const per = layerNormRowsPerChunk(cols);
+  const inst = per > 0 ? getInstance() : null;
+  if (inst === null) return false;
+  const { fn, mem } = inst;
+  if (w) mem.set(w, CHUNK);
+  if (b) mem.set(b, 2 * CHUNK);
+  for (let r = start; r < end; r += per) {
+    const n = Math.min(per, end - r);
+    mem.set(x.subarray(r * cols, (r + n) * cols), 0);
+    fn.layerNorm(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, n, cols, eps, (w ? 1 : 0) | (b ? 2 : 0));
+    out.set(mem.subarray(0, n * cols), r * cols);
+    mean.set(mem.subarray(3 * CHUNK, 3 * CHUNK + n), r);
+    rstd.set(mem.subarray(4 * CHUNK, 4 * CHUNK + n), r);
+  }
+  return true;
+}
+
+/**
+ * {@link layerNormBackwardRange}'s contract (the input gradient) on the WebAssembly kernel for rows
+ * `[start, end)`: the row sums in float64, the rest in float32. Returns false, doing nothing, where
+ * WebAssembly SIMD is unavailable or `cols` is not a multiple of 4 up to 16,384.
+ *
+ * @example
+ * ```ts
+ * const dx = new Float32Array(4);
+ * wasmLayerNormBackward(new Float32Array([1, 2, 3, 4]), null, new Float32Array([2.5]), new Float32Array([0.894]), new Float32Array([1, 1, 1, 1]), dx, 4, 0, 1); // true; dx ≈ [0, 0, 0, 0]
+ * ```
+ */
+export function wasmLayerNormBackward(
+  x: Float32Array,
+  w: Float32Array | null,
+  mean: Float32Array,
+  rstd: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  cols: number,
+  start: number,
+  end: number,
+): boolean {
+  const per = layerNormRowsPerChunk(cols);
+  const inst = per > 0 ? getInstance() : null;
+  if (inst === null) return false;
+  const { fn, mem } = inst;
+  if (w) mem.set(w, 2 * CHUNK);
+  for (let r = start; r < end; r += per) {
+    const n = Math.min(per, end - r);
+    mem.set(x.subarray(r * cols, (r + n) * cols), 0);
+    mem.set(dy.subarray(r * cols, (r + n) * cols), CHUNK);
+    mem.set(mean.subarray(r, r + n), 3 * CHUNK);
+    mem.set(rstd.subarray(r, r + n), 4 * CHUNK);
+    fn.layerNormBackward(0, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, CHUNK * 4, n, cols, w ? 1 : 0);
+    dx.set(mem.subarray(CHUNK, CHUNK + n * cols), r * cols);
   }
   return true;
 }

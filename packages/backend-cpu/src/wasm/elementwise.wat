@@ -370,4 +370,104 @@
           (br $l4)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
+  ;; $acc (two float64 lanes) plus the four float32 lanes of $v, widened.
+  (func $acc64 (param $acc v128) (param $v v128) (result v128)
+    (f64x2.add (f64x2.add (local.get $acc) (f64x2.promote_low_f32x4 (local.get $v)))
+      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+
+  (func $lanes64 (param $v v128) (result f64)
+    (f64.add (f64x2.extract_lane 0 (local.get $v)) (f64x2.extract_lane 1 (local.get $v))))
+
+  ;; Layer norm of $rows rows of $cols floats at $x ($cols a multiple of 4), in place: the row's mean
+  ;; μ and variance from float64 sums, rstd = 1/√(var + $eps), x̂ = (x − μ)·rstd in float64, rounded,
+  ;; then times w ($flags & 1, $cols floats at $w) and plus b ($flags & 2, at $b). μ and rstd, rounded
+  ;; to float32, go to $mean and $rstd (one float per row).
+  (func (export "layerNorm") (param $x i32) (param $w i32) (param $b i32) (param $mean i32) (param $rstd i32) (param $rows i32) (param $cols i32) (param $eps f64) (param $flags i32)
+    (local $r i32) (local $base i32) (local $j i32) (local $end i32) (local $v v128) (local $acc v128) (local $lo v128) (local $hi v128)
+    (local $vmu v128) (local $vinv v128) (local $y v128) (local $mu f64) (local $inv f64) (local $n f64)
+    (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $n (f64.convert_i32_u (local.get $cols)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $base (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $end))))
+        (local.set $acc (v128.const i64x2 0 0))
+        (local.set $j (i32.const 0))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $acc (call $acc64 (local.get $acc) (v128.load (i32.add (local.get $base) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l1)))
+        (local.set $mu (f64.div (call $lanes64 (local.get $acc)) (local.get $n)))
+        (local.set $vmu (f64x2.splat (local.get $mu)))
+        (local.set $acc (v128.const i64x2 0 0))
+        (local.set $j (i32.const 0))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $v (v128.load (i32.add (local.get $base) (local.get $j))))
+          (local.set $lo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vmu)))
+          (local.set $hi (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $vmu)))
+          (local.set $acc (f64x2.add (local.get $acc) (f64x2.add (f64x2.mul (local.get $lo) (local.get $lo)) (f64x2.mul (local.get $hi) (local.get $hi)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l2)))
+        (local.set $inv (f64.div (f64.const 1) (f64.sqrt (f64.add (f64.div (call $lanes64 (local.get $acc)) (local.get $n)) (local.get $eps)))))
+        (f32.store (i32.add (local.get $mean) (i32.shl (local.get $r) (i32.const 2))) (f32.demote_f64 (local.get $mu)))
+        (f32.store (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2))) (f32.demote_f64 (local.get $inv)))
+        (local.set $vinv (f64x2.splat (local.get $inv)))
+        (local.set $j (i32.const 0))
+        (block $d3 (loop $l3
+          (br_if $d3 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $v (v128.load (i32.add (local.get $base) (local.get $j))))
+          (local.set $lo (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vmu)) (local.get $vinv)))
+          (local.set $hi (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $vmu)) (local.get $vinv)))
+          (local.set $y (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+          (if (i32.and (local.get $flags) (i32.const 1)) (then (local.set $y (f32x4.mul (local.get $y) (v128.load (i32.add (local.get $w) (local.get $j)))))))
+          (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $y (f32x4.add (local.get $y) (v128.load (i32.add (local.get $b) (local.get $j)))))))
+          (v128.store (i32.add (local.get $base) (local.get $j)) (local.get $y))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l3)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; The input gradient of layerNorm for $rows rows of $cols floats ($cols a multiple of 4), in place
+  ;; of $dy: with g = dy·w (w at $w when $flags & 1, else g = dy), x̂ = (x − μ)·rstd from the saved
+  ;; float32 μ and rstd (one per row at $mean, $rstd), and the row means of g and g·x̂ from float64
+  ;; sums: dx = rstd·(g − mean(g) − x̂·mean(g·x̂)).
+  (func (export "layerNormBackward") (param $x i32) (param $w i32) (param $mean i32) (param $rstd i32) (param $dy i32) (param $rows i32) (param $cols i32) (param $flags i32)
+    (local $r i32) (local $off i32) (local $j i32) (local $end i32) (local $g v128) (local $xh v128) (local $sg v128) (local $sgx v128)
+    (local $vmu v128) (local $vinv v128) (local $mg v128) (local $mgx v128) (local $n f64)
+    (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $n (f64.convert_i32_u (local.get $cols)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $off (i32.mul (local.get $r) (local.get $end)))
+        (local.set $vmu (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $vinv (v128.load32_splat (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $sg (v128.const i64x2 0 0))
+        (local.set $sgx (v128.const i64x2 0 0))
+        (local.set $j (i32.const 0))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $g (v128.load (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $j)))))
+          (if (i32.and (local.get $flags) (i32.const 1)) (then (local.set $g (f32x4.mul (local.get $g) (v128.load (i32.add (local.get $w) (local.get $j)))))))
+          (local.set $xh (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j)))) (local.get $vmu)) (local.get $vinv)))
+          (local.set $sg (call $acc64 (local.get $sg) (local.get $g)))
+          (local.set $sgx (call $acc64 (local.get $sgx) (f32x4.mul (local.get $g) (local.get $xh))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l1)))
+        (local.set $mg (f32x4.splat (f32.demote_f64 (f64.div (call $lanes64 (local.get $sg)) (local.get $n)))))
+        (local.set $mgx (f32x4.splat (f32.demote_f64 (f64.div (call $lanes64 (local.get $sgx)) (local.get $n)))))
+        (local.set $j (i32.const 0))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $g (v128.load (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $j)))))
+          (if (i32.and (local.get $flags) (i32.const 1)) (then (local.set $g (f32x4.mul (local.get $g) (v128.load (i32.add (local.get $w) (local.get $j)))))))
+          (local.set $xh (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j)))) (local.get $vmu)) (local.get $vinv)))
+          (v128.store (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $j)))
+            (f32x4.mul (local.get $vinv) (f32x4.sub (f32x4.sub (local.get $g) (local.get $mg)) (f32x4.mul (local.get $xh) (local.get $mgx)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l2)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
 )

@@ -7,16 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cpuBackend } from '../backend';
 import { checkGemmVariants, type GemmVariantsReport } from './gemm-variants.check';
-import { WASM_RELAXED_BASE64, WASM_SHARED_RELAXED_BASE64 } from './gemm.generated';
+import { WASM_RELAXED_BYTES, WASM_SHARED_RELAXED_BYTES } from './gemm.generated';
 import { gemmVariant } from './gemm';
 
 const FLAG = '--experimental-wasm-relaxed-simd';
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** The one WebAssembly call used here (the repo's TypeScript libs do not declare WebAssembly). */
-const validate = (base64: string): boolean => (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly.validate(Buffer.from(base64, 'base64'));
+const validate = (binary: string): boolean => (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly.validate(Buffer.from(binary, 'latin1'));
 /** Whether this engine validates the relaxed-SIMD build (Node 20: only with the flag). */
-const relaxedHere = validate(WASM_RELAXED_BASE64);
+const relaxedHere = validate(WASM_RELAXED_BYTES);
 
 /** What every report must show, whichever build ran: all paths within float32 rounding of the reference. */
 function expectAccurate(r: GemmVariantsReport): void {
@@ -63,7 +63,7 @@ async function checkInChild(flags: readonly string[]): Promise<GemmVariantsRepor
 
 describe('the gemm builds: relaxed SIMD where the engine has it, plain SIMD else', () => {
   it('the relaxed builds (own and shared memory) validate exactly where relaxed SIMD is on', () => {
-    expect(validate(WASM_SHARED_RELAXED_BASE64)).toBe(relaxedHere);
+    expect(validate(WASM_SHARED_RELAXED_BYTES)).toBe(relaxedHere);
     if (Number(process.versions.node.split('.')[0]) < 22 && !process.execArgv.includes(FLAG)) expect(relaxedHere).toBe(false); // Node 20 as shipped
   });
 

@@ -16,7 +16,7 @@
  * the plain one (`cpuBackend({ relaxedSimd: false })`).
  */
 import type { CpuBackendOptions } from '../backend';
-import { WASM_BASE64, WASM_RELAXED_BASE64, WASM_SHARED_BASE64, WASM_SHARED_RELAXED_BASE64 } from './gemm.generated';
+import { WASM_BYTES, WASM_RELAXED_BYTES, WASM_SHARED_BYTES, WASM_SHARED_RELAXED_BYTES } from './gemm.generated';
 import { instantiateSimd, sharedMemory } from './instantiate';
 
 /** The functions of gemm.wat (both variants). */
@@ -92,8 +92,8 @@ let simdInstance: Instance | null | undefined;
 /** False inside {@link withoutRelaxedSimd}: products run on the plain SIMD build. */
 let relaxedAllowed = true;
 
-function instantiate(base64: string): Instance | null {
-  const fn = instantiateSimd<GemmExports>(base64);
+function instantiate(binary: string): Instance | null {
+  const fn = instantiateSimd<GemmExports>(binary);
   if (fn === null) return null;
   const mem = new Float32Array(fn.memory.buffer);
   return mem.length < FLOATS ? null : { fn, mem, layout: OWN_LAYOUT };
@@ -102,10 +102,10 @@ function instantiate(base64: string): Instance | null {
 /** The instance products run on here and now: relaxed SIMD where it validates and is allowed, else plain SIMD, else null. */
 function getInstance(): Instance | null {
   if (relaxedAllowed) {
-    if (relaxedInstance === undefined) relaxedInstance = instantiate(WASM_RELAXED_BASE64);
+    if (relaxedInstance === undefined) relaxedInstance = instantiate(WASM_RELAXED_BYTES);
     if (relaxedInstance !== null) return relaxedInstance;
   }
-  if (simdInstance === undefined) simdInstance = instantiate(WASM_BASE64);
+  if (simdInstance === undefined) simdInstance = instantiate(WASM_BYTES);
   return simdInstance;
 }
 
@@ -341,7 +341,7 @@ function sharedInstance(g: SharedGemm, slot: number): Instance | null {
     const key = `${g.id}:${slot}:${relaxed ? 'r' : 's'}`;
     let inst = sharedInstances.get(key);
     if (inst === undefined) {
-      const fn = instantiateSimd<GemmFunctions>(relaxed ? WASM_SHARED_RELAXED_BASE64 : WASM_SHARED_BASE64, { env: { memory: g.memory } });
+      const fn = instantiateSimd<GemmFunctions>(relaxed ? WASM_SHARED_RELAXED_BYTES : WASM_SHARED_BYTES, { env: { memory: g.memory } });
       const base = COMMON_FLOATS + slot * SLOT_FLOATS;
       const layout: Layout = { scratch: base, packedA: base + SCRATCH_SIZE, stagedA: base + SCRATCH_SIZE + MC * KC };
       inst = fn === null ? null : { fn, mem: new Float32Array((g.memory as { readonly buffer: ArrayBufferLike }).buffer), layout };

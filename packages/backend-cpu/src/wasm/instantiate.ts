@@ -8,29 +8,29 @@ interface WasmApi {
   readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
 }
 
-function decodeBase64(text: string): Uint8Array {
-  const bin = atob(text);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+// a generated module's bytes, one character each (scripts/build-wasm.mjs)
+function decodeBytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
 /**
- * The exports of a new instance of the module in `base64` (with `imports`, none by default), or
+ * The exports of a new instance of the module whose bytes are the characters of `binary` (with `imports`, none by default), or
  * null where the engine lacks WebAssembly or SIMD (the module does not validate) or instantiation
  * fails. Synchronous, so it works at first use in any thread; the modules are small enough (a few
  * KiB) for browsers' main thread too.
  *
  * @example
  * ```ts
- * const fn = instantiateSimd<{ memory: { buffer: ArrayBuffer } }>(WASM_BASE64);
+ * const fn = instantiateSimd<{ memory: { buffer: ArrayBuffer } }>(WASM_BYTES);
  * ```
  */
-export function instantiateSimd<T>(base64: string, imports: object = {}): T | null {
+export function instantiateSimd<T>(binary: string, imports: object = {}): T | null {
   try {
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (wasm === undefined) return null;
-    const bytes = decodeBase64(base64);
+    const bytes = decodeBytes(binary);
     if (!wasm.validate(bytes)) return null; // no SIMD (or, for a shared memory, no threads) in this engine
     return new wasm.Instance(new wasm.Module(bytes), imports).exports as T;
   } catch {
