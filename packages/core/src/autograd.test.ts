@@ -44,6 +44,19 @@ describe('the autograd engine', () => {
     expect(values(x.grad)).toEqual([4, 6, 8]);
   });
 
+  it('takes backward\'s options in place of the gradient, and refuses what it does not know, by name', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(x).sum();
+    y.backward({ retainGraph: true });
+    y.backward();
+    expect(Array.from(x.grad!.dataSync())).toEqual([4, 8]);
+    const z = x.mul(3).sum();
+    expect(() => z.backward({ retain_graph: true } as never)).toThrow(/backward.*retain_graph/);
+    expect(() => z.backward({ retainGraph: 'yes' } as never)).toThrow(/backward.*retainGraph/);
+    expect(() => z.backward(5 as never)).toThrow(/backward: gradient must be a Tensor of the output's shape \[\]/);
+    expect(x.grad!.dataSync()).toEqual(new Float32Array([4, 8])); // nothing ran
+  });
+
   it('refuses a second backward through a freed graph unless retainGraph was passed', () => {
     const x = tensor([1, 2], { requiresGrad: true });
     const y = x.mul(x).sum();

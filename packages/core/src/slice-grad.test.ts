@@ -107,4 +107,15 @@ describe("the gradient of a tensor's blocks (narrow, split, chunk) is built once
     // y = 2w0 + 2w1 + 4w2² + 4w3²: 2, 2, 8·3, 8·4, 0, 0
     expect(values(gw)).toEqual([2, 2, 24, 32, 0, 0]);
   });
+
+  it('blocks of blocks, and a second backward through a retained graph, add up', () => {
+    const x = tensor(iota(6), { shape: [6], requiresGrad: true });
+    const mid = x.narrow(0, 1, 4); // x[1..4]
+    const [p, q] = mid.split(2) as [Tensor, Tensor]; // x[1..2], x[3..4]
+    const loss = p.mul(2).sum().add(q.mul(q).sum()).add(mid.narrow(0, 1, 2).mul(10).sum()); // + 10·x[2..3]
+    loss.backward({ retainGraph: true });
+    expect(values(x.grad)).toEqual([0, 2, 12, 18, 10, 0]);
+    loss.backward();
+    expect(values(x.grad)).toEqual([0, 4, 24, 36, 20, 0]);
+  });
 });

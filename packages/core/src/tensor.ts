@@ -22,6 +22,7 @@ import { nextSeed } from './creation';
 import { index as indexOp, indexPut, type IndexItem } from './ops/index-ops';
 import * as more from './ops/more';
 import { rememberHost } from './hostcache';
+import { checkBool, checkOptions, describe, isOptions } from './validate';
 
 // int32/bool tensors up to this many elements keep a host copy of values read from them (hostcache.ts)
 const HOST_COPY_LIMIT = 65536;
@@ -328,16 +329,22 @@ export class Tensor {
 
   /**
    * Backpropagate from this tensor, accumulating gradients into leaves, as `torch.Tensor.backward`.
-   * A non-scalar tensor needs `gradient` of its own shape.
+   * A non-scalar tensor needs `gradient` of its own shape. The options may also come first, in place
+   * of the gradient (PyTorch's keywords): `loss.backward({ retainGraph: true })`.
    *
    * @example
    * ```ts
    * loss.backward();
    * y.backward(onesLike(y), { retainGraph: true });
+   * loss.backward({ retainGraph: true });
    * ```
    */
-  backward(gradient?: Tensor, options?: BackwardOptions): void {
-    runBackward(this, gradient, options);
+  backward(gradient?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    if (options === undefined && isOptions(gradient)) return runBackward(this, undefined, checkBackwardOptions(gradient));
+    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) {
+      throw new Error(`backward: gradient must be a Tensor of the output's shape ${fmt(this.shape)} (or leave it out for a scalar), got ${describe(gradient)}`);
+    }
+    runBackward(this, gradient ?? undefined, options === undefined ? undefined : checkBackwardOptions(options));
   }
 
   /**
@@ -795,3 +802,11 @@ Object.defineProperty(Tensor.prototype, 'data', {
     throw new Error('Tensor.data cannot be assigned: `data()` is the async read here. To replace a tensor\'s values as PyTorch\'s `p.data = ...` does, use noGrad(() => p.copy_(newValues))');
   },
 });
+
+// backward's options, checked: only the known keys (a misspelled one would be silently ignored)
+function checkBackwardOptions(options: unknown): BackwardOptions {
+  if (!isOptions(options)) throw new Error(`backward: options must be an object like { retainGraph: true }, got ${describe(options)}`);
+  checkOptions('backward', options, ['retainGraph', 'createGraph']);
+  for (const key of ['retainGraph', 'createGraph'] as const) if (options[key] !== undefined) checkBool('backward', key, options[key]);
+  return options as BackwardOptions;
+}
