@@ -34,7 +34,7 @@ function counting<T>(f: () => T): { result: T; calls: Map<string, number> } {
 }
 
 describe("the gradient of a tensor's blocks (narrow, split, chunk) is built once", () => {
-  it('split along a dim: one concat of the pieces\' gradients, no pad and no add', () => {
+  it('split along a dim: one concat of the pieces\' gradients, and no pad', () => {
     const x = tensor(iota(12), { shape: [2, 6], requiresGrad: true });
     const [a, b, c] = x.split(2, 1) as [Tensor, Tensor, Tensor];
     const loss = a.mul(2).add(b.mul(b)).sum().add(c.mul(-1).sum());
