@@ -247,13 +247,25 @@ export function wasmGemm(
   const inst = getInstance();
   if (inst === null) return false;
   if (rowEnd - rowStart <= 0 || n === 0 || k === 0) return false; // the TypeScript kernel's early exits handle these
-  const rows: RowsArea = { at: IMAGE, size: IMAGE_SIZE, jc: -1 }; // the image area is free outside convolutions
+  // the image area is free outside convolutions: a transposed B stages its rows there, else a transposed A its depth slabs
+  const rows: RowsArea = { at: IMAGE, size: IMAGE_SIZE, jc: -1 };
   const packB = (pc: number, kc: number, jc: number, nc: number) => {
     packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, PACKED_B, rows);
     return PACKED_B * 4;
   };
-  blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate);
+  blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate, undefined, transA && !transB ? { at: IMAGE, size: IMAGE_SIZE, pc: -1 } : undefined);
   return true;
+}
+
+/**
+ * Where a product with a transposed A (`[k, m]` storage: depth rows pc .. pc+kc are one contiguous
+ * run of kc·m floats) stages a whole depth slab, so that one copy serves every row block of it
+ * instead of one copy per row of A per block. `pc` is the depth block staged there, or -1.
+ */
+interface SlabArea {
+  readonly at: number;
+  readonly size: number;
+  pc: number;
 }
 
 /**
@@ -611,6 +623,7 @@ function blocked(
   rowEnd: number,
   accumulate: boolean,
   fold?: (ic: number, mc: number, jc: number, nc: number, ldc: number) => void,
+  slab?: SlabArea,
 ): void {
   const { fn } = inst;
   const { scratch, packedA } = inst.layout;
@@ -629,7 +642,7 @@ function blocked(
       const add = accumulate || pc > 0;
       for (let ic = rowStart; ic < rowEnd; ic += mcMax) {
         const mc = Math.min(mcMax, rowEnd - ic);
-        packABlock(inst, a, aOff, transA, m, k, ic, mc, pc, kc);
+        packABlock(inst, a, aOff, transA, m, k, ic, mc, pc, kc, slab);
         if (fold) {
           fn.kernel(packedA * 4, pb, scratch * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, 0);
           fold(ic, mc, jc, nc, ldc);
@@ -686,11 +699,20 @@ function blockedPrepacked(
   }
 }
 
-/** Stage rows `ic .. ic+mc`, depth `pc .. pc+kc` of A (`m × k`, stored `[k, m]` with `transA`) and pack them into the packed-A area. */
-function packABlock(inst: Instance, a: Float32Array, aOff: number, transA: boolean, m: number, k: number, ic: number, mc: number, pc: number, kc: number): void {
+/**
+ * Stage rows `ic .. ic+mc`, depth `pc .. pc+kc` of A (`m × k`, stored `[k, m]` with `transA`) and
+ * pack them into the packed-A area; a transposed A goes through `slab` when given and its depth slab fits.
+ */
+function packABlock(inst: Instance, a: Float32Array, aOff: number, transA: boolean, m: number, k: number, ic: number, mc: number, pc: number, kc: number, slab?: SlabArea): void {
   const { fn, mem } = inst;
   const { packedA, stagedA } = inst.layout;
-  if (transA) {
+  if (transA && slab !== undefined && kc * m <= slab.size) {
+    if (slab.pc !== pc) {
+      mem.set(a.subarray(aOff + pc * m, aOff + (pc + kc) * m), slab.at);
+      slab.pc = pc;
+    }
+    fn.packA((slab.at + ic) * 4, 4, m * 4, mc, kc, kc, packedA * 4);
+  } else if (transA) {
     const ld = stage(mem, a, aOff + pc * m + ic, kc, mc, m, stagedA, STAGED_A_SIZE);
     fn.packA(stagedA * 4, 4, ld * 4, mc, kc, kc, packedA * 4);
   } else {

@@ -42,6 +42,17 @@
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $fast))))
           (else
+            ;; four whole rows, each contiguous along k (A row-major): 4 × 4 blocks transposed in
+            ;; registers; the last kc mod 4 steps go the element-wise way below
+            (if (i32.and (i32.eq (local.get $rows) (i32.const 4)) (i32.eq (local.get $sp) (i32.const 4)))
+              (then
+                (block $doneT
+                  (loop $trans
+                    (br_if $doneT (i32.gt_s (i32.add (local.get $p) (i32.const 4)) (local.get $kc)))
+                    (call $transpose4 (i32.add (local.get $base) (i32.shl (local.get $p) (i32.const 2))) (local.get $si) (local.get $dst) (i32.const 16))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                    (br $trans)))))
             (block $doneSlow
               (loop $slow
                 (br_if $doneSlow (i32.ge_s (local.get $p) (local.get $kc)))
@@ -103,11 +114,11 @@
                   (loop $trans
                     (br_if $doneT (i32.gt_s (i32.add (local.get $p) (i32.const 4)) (local.get $kc)))
                     (local.set $at (i32.add (local.get $base) (i32.shl (local.get $p) (i32.const 2))))
-                    (call $transpose4 (local.get $at) (local.get $sj) (local.get $dst))
+                    (call $transpose4 (local.get $at) (local.get $sj) (local.get $dst) (i32.const 32))
                     (call $transpose4
                       (i32.add (local.get $at) (i32.shl (local.get $sj) (i32.const 2)))
                       (local.get $sj)
-                      (i32.add (local.get $dst) (i32.const 16)))
+                      (i32.add (local.get $dst) (i32.const 16)) (i32.const 32))
                     (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
                     (local.set $p (i32.add (local.get $p) (i32.const 4)))
                     (br $trans)))))
@@ -140,8 +151,8 @@
         (br $panels))))
 
   ;; Four columns x 4 steps: column u's steps 0..3 are the floats at src + u*sj. Writes step s's
-  ;; four columns at dst + s*32 (the stride of an 8-column packed step).
-  (func $transpose4 (param $src i32) (param $sj i32) (param $dst i32)
+  ;; four columns at dst + s*ds (32: an 8-column packed step of B; 16: a 4-row packed step of A).
+  (func $transpose4 (param $src i32) (param $sj i32) (param $dst i32) (param $ds i32)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $r0 (v128.load (local.get $src)))
     (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $sj))))
@@ -153,9 +164,9 @@
     (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
     (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
     (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
-    (v128.store offset=32 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
-    (v128.store offset=64 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
-    (v128.store offset=96 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
+    (v128.store (i32.add (local.get $dst) (local.get $ds)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $ds) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $ds) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
 
   ;; C tile (ir, jr) at c + ir*4*ldc + jr*32, for ir < mp row panels and jr < np column panels:
   ;; C = A panel ir · B panel jr (+ C when add), over kcp >= 1 steps. (Unrolling k by hand made
