@@ -3,7 +3,7 @@
  * the composition of tensor ops takes a dozen (and a dozen temporaries). Each documents what its
  * range counts; any split of it gives the result of one call.
  */
-import { wasmGelu, wasmGeluBackward, wasmLayerNorm, wasmLayerNormBackward } from '../wasm/elementwise';
+import { wasmGelu, wasmGeluBackward, wasmLayerNorm, wasmLayerNormBackward, wasmLayerNormParamGrad } from '../wasm/elementwise';
 import { erf } from './erf';
 
 /**
@@ -253,7 +253,7 @@ export function layerNormParamGradRange(
 ): void {
   // row by row (the data's order), into float64 sums of this range's columns
   const n = end - start;
-  if (n <= 0) return;
+  if (n <= 0 || wasmLayerNormParamGrad(x, mean, rstd, dy, dw, db, rows, cols, start, end)) return;
   const sw = new Float64Array(n);
   const sb = new Float64Array(n);
   for (let r = 0; r < rows; r++) {

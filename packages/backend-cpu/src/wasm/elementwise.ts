@@ -20,6 +20,7 @@ interface ElementwiseExports {
   softmaxBackward(y: number, dy: number, rows: number, cols: number, scale: number): void;
   layerNorm(x: number, w: number, b: number, mean: number, rstd: number, rows: number, cols: number, eps: number, flags: number): void;
   layerNormBackward(x: number, w: number, mean: number, rstd: number, dy: number, rows: number, cols: number, flags: number): void;
+  layerNormParamGrad(x: number, dy: number, mean: number, rstd: number, acc: number, rows: number, len: number, init: number): void;
   sgd(p: number, g: number, b: number, n: number, flags: number, nlr: number, momentum: number, keep: number, wd: number, sign: number): void;
   adam(
     p: number,
@@ -57,14 +58,6 @@ function getInstance(): { fn: ElementwiseExports; mem: Float32Array } | null {
   return instance;
 }
 
-/** Copy `[s, e)` of each source into consecutive slots of the module's memory. */
-function stageIn(mem: Float32Array, sources: readonly (Float32Array | null)[], s: number, e: number): void {
-  for (let j = 0; j < sources.length; j++) {
-    const src = sources[j];
-    if (src) mem.set(src.subarray(s, e), j * CHUNK);
-  }
-}
-
 /**
  * {@link sgdStepRange}'s contract on the WebAssembly kernel, for elements `[start, end)`; returns
  * false, doing nothing, where WebAssembly SIMD is unavailable.
@@ -86,21 +79,12 @@ export function wasmSgdStep(
   start: number,
   end: number,
 ): boolean {
-  const inst = getInstance();
-  if (inst === null) return false;
-  const { fn, mem } = inst;
   const momentum = attrs.momentum !== 0 && outBuf !== null;
   const flags =
     (momentum ? 1 : 0) | (momentum && buf === null ? 2 : 0) | (attrs.nesterov ? 4 : 0) | (attrs.weightDecay !== 0 ? 8 : 0) | (attrs.dampening !== 0 ? 16 : 0);
-  const sources = [p, g, momentum ? buf : null];
-  for (let s = start; s < end; s += CHUNK) {
-    const e = Math.min(end, s + CHUNK);
-    stageIn(mem, sources, s, e);
-    fn.sgd(0, CHUNK * 4, 2 * CHUNK * 4, e - s, flags, -attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay, attrs.maximize ? -1 : 1);
-    outP.set(mem.subarray(0, e - s), s);
-    if (momentum) outBuf!.set(mem.subarray(2 * CHUNK, 2 * CHUNK + e - s), s);
-  }
-  return true;
+  return byRows(1, 1, start, end, [p, g, momentum ? buf : null], [outP, null, momentum ? outBuf : null], null, null, (fn, _r, n) =>
+    fn.sgd(0, CHUNK * 4, 2 * CHUNK * 4, n, flags, -attrs.lr, attrs.momentum, 1 - attrs.dampening, attrs.weightDecay, attrs.maximize ? -1 : 1),
+  );
 }
 
 /**
@@ -128,26 +112,14 @@ export function wasmAdamStep(
   start: number,
   end: number,
 ): boolean {
-  const inst = getInstance();
-  if (inst === null) return false;
-  const { fn, mem } = inst;
   const { lr, beta1, beta2, weightDecay: wd, step } = attrs;
   const amsgrad = attrs.amsgrad && maxExpAvgSq !== null && outMaxExpAvgSq !== null;
   const flags = (attrs.decoupled && wd !== 0 ? 1 : 0) | (!attrs.decoupled && wd !== 0 ? 2 : 0) | (amsgrad ? 4 : 0);
-  const sources = [p, g, expAvg, expAvgSq, amsgrad ? maxExpAvgSq : null];
   const stepSize = lr / (1 - beta1 ** step);
   const correction2 = Math.sqrt(1 - beta2 ** step);
-  for (let s = start; s < end; s += CHUNK) {
-    const e = Math.min(end, s + CHUNK);
-    const n = e - s;
-    stageIn(mem, sources, s, e);
-    fn.adam(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, n, flags, beta1, 1 - beta1, beta2, 1 - beta2, 1 - lr * wd, wd, attrs.maximize ? -1 : 1, -stepSize, correction2, attrs.eps);
-    outP.set(mem.subarray(0, n), s);
-    outExpAvg.set(mem.subarray(2 * CHUNK, 2 * CHUNK + n), s);
-    outExpAvgSq.set(mem.subarray(3 * CHUNK, 3 * CHUNK + n), s);
-    if (amsgrad) outMaxExpAvgSq!.set(mem.subarray(4 * CHUNK, 4 * CHUNK + n), s);
-  }
-  return true;
+  return byRows(1, 1, start, end, [p, g, expAvg, expAvgSq, amsgrad ? maxExpAvgSq : null], [outP, null, outExpAvg, outExpAvgSq, amsgrad ? outMaxExpAvgSq : null], null, null, (fn, _r, n) =>
+    fn.adam(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, n, flags, beta1, 1 - beta1, beta2, 1 - beta2, 1 - lr * wd, wd, attrs.maximize ? -1 : 1, -stepSize, correction2, attrs.eps),
+  );
 }
 
 /**
@@ -165,17 +137,7 @@ export function wasmAdamStep(
  * ```
  */
 export function wasmActivation(op: 'tanh' | 'sigmoid', x: Float32Array, out: Float32Array, start: number, end: number): boolean {
-  const inst = getInstance();
-  if (inst === null) return false;
-  const { fn, mem } = inst;
-  const run = op === 'tanh' ? fn.tanh : fn.sigmoid;
-  for (let s = start; s < end; s += CHUNK) {
-    const e = Math.min(end, s + CHUNK);
-    mem.set(x.subarray(s, e), 0);
-    run(0, e - s);
-    out.set(mem.subarray(0, e - s), s);
-  }
-  return true;
+  return byRows(1, 1, start, end, [x], [out], null, null, (fn, _r, n) => (op === 'tanh' ? fn.tanh : fn.sigmoid)(0, n));
 }
 
 /**
@@ -203,17 +165,7 @@ export function wasmActivationAvailable(): boolean {
  * ```
  */
 export function wasmGelu(x: Float32Array, out: Float32Array, saved: Float32Array, start: number, end: number): boolean {
-  const inst = getInstance();
-  if (inst === null) return false;
-  const { fn, mem } = inst;
-  for (let s = start; s < end; s += CHUNK) {
-    const e = Math.min(end, s + CHUNK);
-    mem.set(x.subarray(s, e), 0);
-    fn.gelu(0, CHUNK * 4, e - s);
-    out.set(mem.subarray(0, e - s), s);
-    saved.set(mem.subarray(CHUNK, CHUNK + e - s), s);
-  }
-  return true;
+  return byRows(1, 1, start, end, [x], [out, saved], null, null, (fn, _r, n) => fn.gelu(0, CHUNK * 4, n));
 }
 
 /**
@@ -227,16 +179,7 @@ export function wasmGelu(x: Float32Array, out: Float32Array, saved: Float32Array
  * ```
  */
 export function wasmGeluBackward(x: Float32Array, saved: Float32Array, dy: Float32Array, out: Float32Array, start: number, end: number): boolean {
-  const inst = getInstance();
-  if (inst === null) return false;
-  const { fn, mem } = inst;
-  for (let s = start; s < end; s += CHUNK) {
-    const e = Math.min(end, s + CHUNK);
-    stageIn(mem, [x, saved, dy], s, e);
-    fn.geluBackward(0, CHUNK * 4, 2 * CHUNK * 4, e - s);
-    out.set(mem.subarray(0, e - s), s);
-  }
-  return true;
+  return byRows(1, 1, start, end, [x, saved, dy], [out], null, null, (fn, _r, n) => fn.geluBackward(0, CHUNK * 4, 2 * CHUNK * 4, n));
 }
 
 /**
@@ -253,17 +196,7 @@ export function wasmGeluBackward(x: Float32Array, saved: Float32Array, dy: Float
  * ```
  */
 export function wasmSoftmax(x: Float32Array, out: Float32Array, cols: number, scale: number, causal: boolean, l: number, rowStart: number, rowEnd: number): boolean {
-  const inst = cols > 0 && cols <= CHUNK ? getInstance() : null;
-  if (inst === null) return false;
-  const { fn, mem } = inst;
-  const per = Math.floor(CHUNK / cols);
-  for (let r = rowStart; r < rowEnd; r += per) {
-    const n = Math.min(per, rowEnd - r);
-    mem.set(x.subarray(r * cols, (r + n) * cols), 0);
-    fn.softmax(0, n, cols, scale, causal ? 1 : 0, causal ? r % l : 0, causal ? l : 1);
-    out.set(mem.subarray(0, n * cols), r * cols);
-  }
-  return true;
+  return byRows(cols, 1, rowStart, rowEnd, [x], [out], null, null, (fn, r, n) => fn.softmax(0, n, cols, scale, causal ? 1 : 0, causal ? r % l : 0, causal ? l : 1));
 }
 
 /**
@@ -278,23 +211,46 @@ export function wasmSoftmax(x: Float32Array, out: Float32Array, cols: number, sc
  * ```
  */
 export function wasmSoftmaxBackward(y: Float32Array, dy: Float32Array, out: Float32Array, cols: number, scale: number, rowStart: number, rowEnd: number): boolean {
-  const inst = cols > 0 && cols <= CHUNK ? getInstance() : null;
+  return byRows(cols, 1, rowStart, rowEnd, [y, dy], [null, out], null, null, (fn, _r, n) => fn.softmaxBackward(0, CHUNK * 4, n, cols, scale));
+}
+
+/**
+ * A row kernel over rows `[start, end)` of `cols` floats (`cols` a multiple of `multiple`, at most
+ * a chunk), as many whole rows per call as a chunk holds: slot `i` gets `rows[i]`'s rows (a
+ * row-sized operand such as a layer norm's weight, `cols` floats, goes in whole; null: none) and,
+ * from slot 3 on, `perRow[i]`'s one float per row; `run` works in place; then `out[i]` (null:
+ * none) takes slot `i`'s rows back and `perRowOut[i]` slot 3 + i's floats. Returns false, doing
+ * nothing, where WebAssembly SIMD is unavailable or `cols` does not fit.
+ */
+function byRows(
+  cols: number,
+  multiple: number,
+  start: number,
+  end: number,
+  rows: readonly (Float32Array | null)[],
+  out: readonly (Float32Array | null)[],
+  perRow: readonly Float32Array[] | null,
+  perRowOut: readonly Float32Array[] | null,
+  run: (fn: ElementwiseExports, r: number, n: number) => void,
+): boolean {
+  const inst = cols > 0 && cols % multiple === 0 && cols <= CHUNK ? getInstance() : null;
   if (inst === null) return false;
   const { fn, mem } = inst;
   const per = Math.floor(CHUNK / cols);
-  for (let r = rowStart; r < rowEnd; r += per) {
-    const n = Math.min(per, rowEnd - r);
-    mem.set(y.subarray(r * cols, (r + n) * cols), 0);
-    mem.set(dy.subarray(r * cols, (r + n) * cols), CHUNK);
-    fn.softmaxBackward(0, CHUNK * 4, n, cols, scale);
-    out.set(mem.subarray(CHUNK, CHUNK + n * cols), r * cols);
+  rows.forEach((a, i) => {
+    if (a !== null && a.length === cols) mem.set(a, i * CHUNK); // a weight: the same for every row
+  });
+  for (let r = start; r < end; r += per) {
+    const n = Math.min(per, end - r);
+    rows.forEach((a, i) => {
+      if (a !== null && a.length !== cols) mem.set(a.subarray(r * cols, (r + n) * cols), i * CHUNK);
+    });
+    perRow?.forEach((a, i) => mem.set(a.subarray(r, r + n), (3 + i) * CHUNK));
+    run(fn, r, n);
+    out.forEach((a, i) => a?.set(mem.subarray(i * CHUNK, i * CHUNK + n * cols), r * cols));
+    perRowOut?.forEach((a, i) => a.set(mem.subarray((3 + i) * CHUNK, (3 + i) * CHUNK + n), r));
   }
   return true;
-}
-
-/** The rows of `cols` floats that fit a chunk, or 0 where the layer-norm kernels do not take `cols` (a multiple of 4 up to a chunk). */
-function layerNormRowsPerChunk(cols: number): number {
-  return cols > 0 && cols % 4 === 0 && cols <= CHUNK ? Math.floor(CHUNK / cols) : 0;
 }
 
 /**
@@ -320,21 +276,8 @@ export function wasmLayerNorm(
   start: number,
   end: number,
 ): boolean {
-  const per = layerNormRowsPerChunk(cols);
-  const inst = per > 0 ? getInstance() : null;
-  if (inst === null) return false;
-  const { fn, mem } = inst;
-  if (w) mem.set(w, CHUNK);
-  if (b) mem.set(b, 2 * CHUNK);
-  for (let r = start; r < end; r += per) {
-    const n = Math.min(per, end - r);
-    mem.set(x.subarray(r * cols, (r + n) * cols), 0);
-    fn.layerNorm(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, n, cols, eps, (w ? 1 : 0) | (b ? 2 : 0));
-    out.set(mem.subarray(0, n * cols), r * cols);
-    mean.set(mem.subarray(3 * CHUNK, 3 * CHUNK + n), r);
-    rstd.set(mem.subarray(4 * CHUNK, 4 * CHUNK + n), r);
-  }
-  return true;
+  // slots: x → out, w, b, mean, rstd
+  return byRows(cols, 4, start, end, [x, w, b], [out], null, [mean, rstd], (fn, _r, n) => fn.layerNorm(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, n, cols, eps, (w ? 1 : 0) | (b ? 2 : 0)));
 }
 
 /**
@@ -359,19 +302,62 @@ export function wasmLayerNormBackward(
   start: number,
   end: number,
 ): boolean {
-  const per = layerNormRowsPerChunk(cols);
-  const inst = per > 0 ? getInstance() : null;
+  // slots: x, dy → dx, w, mean, rstd
+  return byRows(cols, 4, start, end, [x, dy, w], [null, dx], [mean, rstd], null, (fn, _r, n) => fn.layerNormBackward(0, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, CHUNK * 4, n, cols, w ? 1 : 0));
+}
+
+/**
+ * {@link layerNormParamGradRange}'s contract on the WebAssembly kernel for columns `[start, end)`:
+ * `dw = Σ dy·x̂`, `db = Σ dy` over all `rows`, each column summed row by row in float64 (dy·x̂
+ * rounded to float32 first), whatever the column range. Returns false, doing nothing, where
+ * WebAssembly SIMD is unavailable or the range is not a multiple of 4 up to 4,096 columns.
+ *
+ * @example
+ * ```ts
+ * const dw = new Float32Array(4), db = new Float32Array(4);
+ * wasmLayerNormParamGrad(new Float32Array([1, 2, 3, 4]), new Float32Array([2.5]), new Float32Array([1]), new Float32Array([1, 1, 1, 1]), dw, db, 1, 4, 0, 4); // true; dw = [-1.5, -0.5, 0.5, 1.5], db = [1, 1, 1, 1]
+ * ```
+ */
+export function wasmLayerNormParamGrad(
+  x: Float32Array,
+  mean: Float32Array,
+  rstd: Float32Array,
+  dy: Float32Array,
+  dw: Float32Array | null,
+  db: Float32Array | null,
+  rows: number,
+  cols: number,
+  start: number,
+  end: number,
+): boolean {
+  const len = end - start;
+  const inst = len > 0 && len % 4 === 0 && 4 * len <= CHUNK ? getInstance() : null;
   if (inst === null) return false;
   const { fn, mem } = inst;
-  if (w) mem.set(w, 2 * CHUNK);
-  for (let r = start; r < end; r += per) {
-    const n = Math.min(per, end - r);
-    mem.set(x.subarray(r * cols, (r + n) * cols), 0);
-    mem.set(dy.subarray(r * cols, (r + n) * cols), CHUNK);
-    mem.set(mean.subarray(r, r + n), 3 * CHUNK);
-    mem.set(rstd.subarray(r, r + n), 4 * CHUNK);
-    fn.layerNormBackward(0, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, CHUNK * 4, n, cols, w ? 1 : 0);
-    dx.set(mem.subarray(CHUNK, CHUNK + n * cols), r * cols);
+  const per = Math.floor(CHUNK / len);
+  if (rows === 0) {
+    dw?.fill(0, start, end);
+    db?.fill(0, start, end);
+    return true;
   }
+  for (let r = 0; r < rows; r += per) {
+    const n = Math.min(per, rows - r);
+    if (len === cols) {
+      mem.set(x.subarray(r * cols, (r + n) * cols), 0);
+      mem.set(dy.subarray(r * cols, (r + n) * cols), CHUNK);
+    } else {
+      for (let i = 0; i < n; i++) {
+        const at = (r + i) * cols + start;
+        mem.set(x.subarray(at, at + len), i * len);
+        mem.set(dy.subarray(at, at + len), CHUNK + i * len);
+      }
+    }
+    mem.set(mean.subarray(r, r + n), 2 * CHUNK);
+    mem.set(rstd.subarray(r, r + n), 3 * CHUNK);
+    fn.layerNormParamGrad(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, n, len, r === 0 ? 1 : 0);
+  }
+  const sums = new Float64Array(mem.buffer, 4 * CHUNK * 4, 2 * len);
+  if (dw !== null) for (let j = 0; j < len; j++) dw[start + j] = sums[j]!;
+  if (db !== null) for (let j = 0; j < len; j++) db[start + j] = sums[len + j]!;
   return true;
 }

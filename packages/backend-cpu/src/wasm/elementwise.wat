@@ -476,4 +476,40 @@
           (br $l2)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
+  ;; The weight and bias gradients of layerNorm over $rows staged rows of $len floats ($len a
+  ;; multiple of 4), accumulated row by row (the data's order) into float64 sums at $acc: $len sums
+  ;; of dy·x̂, then $len sums of dy, with x̂ = (x − μ)·rstd from the row's float32 μ and rstd (one per
+  ;; row at $mean, $rstd) and dy·x̂ rounded to float32. $init zeroes the sums first.
+  (func (export "layerNormParamGrad") (param $x i32) (param $dy i32) (param $mean i32) (param $rstd i32) (param $acc i32) (param $rows i32) (param $len i32) (param $init i32)
+    (local $r i32) (local $off i32) (local $j i32) (local $end i32) (local $sb i32) (local $a i32)
+    (local $d v128) (local $p v128) (local $vmu v128) (local $vinv v128)
+    (local.set $end (i32.shl (local.get $len) (i32.const 2)))
+    (local.set $sb (i32.add (local.get $acc) (i32.shl (local.get $len) (i32.const 3))))
+    (if (local.get $init)
+      (then (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $len) (i32.const 4)))))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $off (i32.mul (local.get $r) (local.get $end)))
+        (local.set $vmu (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $vinv (v128.load32_splat (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $j (i32.const 0))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $j)))))
+          (local.set $p (f32x4.mul (local.get $d)
+            (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j)))) (local.get $vmu)) (local.get $vinv))))
+          ;; float j's sums are float64 j of each half: byte 2·(4j)
+          (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 1))))
+          (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $p))))
+          (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $p) (local.get $p)))))
+          (local.set $a (i32.add (local.get $sb) (i32.shl (local.get $j) (i32.const 1))))
+          (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $d))))
+          (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
 )

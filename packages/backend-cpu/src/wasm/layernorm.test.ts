@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layerNormBackwardRange, layerNormRange } from '../kernels/activation';
 import { randomFloats } from '../testing';
-import { wasmLayerNorm, wasmLayerNormBackward } from './elementwise';
+import { wasmLayerNorm, wasmLayerNormBackward, wasmLayerNormParamGrad } from './elementwise';
 
 /** float64 layer norm of one row, and its input gradient for `dy` (w may be null). */
 function reference(x: ArrayLike<number>, w: ArrayLike<number> | null, b: ArrayLike<number> | null, dy: ArrayLike<number>, eps: number) {
@@ -66,5 +66,34 @@ describe('layer norm on WebAssembly SIMD', () => {
         expect(dx[r * 6 + j]).toBeCloseTo(ref.dx[j]!, 4);
       }
     }
+  });
+
+  it('sums the weight and bias gradients in float64 row by row, the same numbers for any column range', () => {
+    const [rows, cols] = [300, 64]; // more rows than one chunk holds at the narrow range
+    const x = randomFloats(rows * cols, 3).map((v) => v * 2 + 1);
+    const dy = randomFloats(rows * cols, 4);
+    const [out, mean, rstd] = [new Float32Array(x.length), new Float32Array(rows), new Float32Array(rows)];
+    wasmLayerNorm(x, null, null, 1e-5, out, mean, rstd, cols, 0, rows);
+    const [dw, db] = [new Float32Array(cols), new Float32Array(cols)];
+    expect(wasmLayerNormParamGrad(x, mean, rstd, dy, dw, db, rows, cols, 0, cols)).toBe(true);
+    let worst = 0;
+    for (let j = 0; j < cols; j++) {
+      let sw = 0;
+      let sb = 0;
+      for (let r = 0; r < rows; r++) {
+        sw += dy[r * cols + j]! * (x[r * cols + j]! - mean[r]!) * rstd[r]!;
+        sb += dy[r * cols + j]!;
+      }
+      worst = Math.max(worst, Math.abs(dw[j]! - sw) / (1 + Math.abs(sw)), Math.abs(db[j]! - sb) / (1 + Math.abs(sb)));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    // a worker's column ranges give each column exactly the number the whole range gives it
+    const [pw, pb] = [new Float32Array(cols), new Float32Array(cols)];
+    for (const [s, e] of [[0, 16], [16, 48], [48, 64]] as const) expect(wasmLayerNormParamGrad(x, mean, rstd, dy, pw, pb, rows, cols, s, e)).toBe(true);
+    expect(Array.from(pw)).toEqual(Array.from(dw));
+    expect(Array.from(pb)).toEqual(Array.from(db));
+    expect(wasmLayerNormParamGrad(x, mean, rstd, dy, pw, pb, 0, cols, 0, cols)).toBe(true); // no rows: zeros
+    expect(pw.every((v) => v === 0) && pb.every((v) => v === 0)).toBe(true);
+    expect(wasmLayerNormParamGrad(x, mean, rstd, dy, pw, pb, rows, cols, 0, 6)).toBe(false); // not a multiple of 4
   });
 });
