@@ -562,8 +562,10 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       const wv = w === null ? null : float32('layerNormBackward', w);
       return shapedOutputs([x.shape, [cols], [cols]], ([dx, dw, db]) => {
         launch('layerNormBackward', { kind: 'layerNormBackward', x: xv, w: wv, mean: mv, rstd: rv, dy: dv, outDx: dx!, cols }, rows, 6 * xv.length, REDUCE_SPLIT, 1, 4, smallestChunk(6 * cols));
-        // each column's sums run over every row in order, on one thread, as on cpu
-        launch('layerNormParamGrad', { kind: 'layerNormParamGrad', x: xv, mean: mv, rstd: rv, dy: dv, outDw: dw!, outDb: db!, rows, cols }, cols, 3 * xv.length, REDUCE_SPLIT, 16, 4);
+        // each column's sums run over every row in order, as on cpu. Inline: on WebAssembly SIMD the
+        // whole range is one pass over contiguous rows, while a split by columns would stage every
+        // row's slice on its own (9 layer norms of [768, 128]: 3.1 ms split against 1.9 ms inline)
+        k.layerNormParamGradRange(xv, mv, rv, dv, dw!, db!, rows, cols, 0, cols);
       });
     },
     crossEntropy(logits, target) {

@@ -22,7 +22,6 @@ import {
   geluBackwardRange,
   geluRange,
   layerNormBackwardRange,
-  layerNormParamGradRange,
   layerNormRange,
   logSoftmaxRange,
   lstmCellBackwardRange,
@@ -73,7 +72,6 @@ export type Task =
   /** Rows of a layer norm's input gradient. */
   | { readonly kind: 'layerNormBackward'; readonly x: Float32Array; readonly w: Float32Array | null; readonly mean: Float32Array; readonly rstd: Float32Array; readonly dy: Float32Array; readonly outDx: Float32Array; readonly cols: number }
   /** Columns of a layer norm's weight and bias gradients, each summed over every row. */
-  | { readonly kind: 'layerNormParamGrad'; readonly x: Float32Array; readonly mean: Float32Array; readonly rstd: Float32Array; readonly dy: Float32Array; readonly outDw: Float32Array; readonly outDb: Float32Array; readonly rows: number; readonly cols: number }
   | { readonly kind: 'crossEntropy'; readonly x: Float32Array; readonly target: Int32Array; readonly outLoss: Float32Array; readonly outProbs: Float32Array; readonly cols: number }
   | { readonly kind: 'crossEntropyBackward'; readonly probs: Float32Array; readonly target: Int32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly cols: number }
   | { readonly kind: 'activationBackward'; readonly op: 'tanh' | 'sigmoid'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array }
@@ -237,8 +235,6 @@ export function runRange(task: Task, start: number, end: number): void {
       return layerNormRange(task.x, task.w, task.b, task.eps, task.outY, task.outMean, task.outRstd, task.cols, start, end);
     case 'layerNormBackward':
       return layerNormBackwardRange(task.x, task.w, task.mean, task.rstd, task.dy, task.outDx, task.cols, start, end);
-    case 'layerNormParamGrad':
-      return layerNormParamGradRange(task.x, task.mean, task.rstd, task.dy, task.outDw, task.outDb, task.rows, task.cols, start, end);
     case 'crossEntropy':
       return crossEntropyRange(task.x, task.target, task.outLoss, task.outProbs, task.cols, start, end);
     case 'crossEntropyBackward':
