@@ -105,6 +105,26 @@ describe('blocked matmul', () => {
     }
   }
 
+  it('stages whole batches of small matrices together with the numbers of one product at a time, whatever the split (attention heads)', () => {
+    for (const [tA, tB] of [[false, true], [false, false], [true, false], [true, true]] as const) {
+      const [batch, m, n, k] = [10, 12, 16, 24];
+      const aShape = tA ? [batch, k, m] : [batch, m, k];
+      const bShape = tB && tA ? [1, n, k] : tB ? [batch, n, k] : [batch, k, n]; // a broadcast b once: repeated offsets
+      const a = randomFloats(batch * m * k, 21);
+      const b = randomFloats(bShape.reduce((x, y) => x * y, 1), 22);
+      const plan = matmulPlan(aShape, bShape, tA, tB, [batch, m, n]);
+      // one product at a time: gemm per batch, the pre-batching path
+      const single = new Float32Array(batch * m * n);
+      for (let t = 0; t < plan.batch; t++) gemm(a, plan.aOffsets[t]!, tA, b, plan.bOffsets[t]!, tB, single, t * plan.m * n, plan.m, n, k, 0, plan.m, false);
+      for (const cuts of [[0, batch * m], [0, 5, 3 * m + 7, batch * m], [0, 2 * m, 9 * m, batch * m]]) {
+        const out = new Float32Array(batch * m * n);
+        for (let i = 0; i + 1 < cuts.length; i++) matmulRange(a, b, out, plan, cuts[i]!, cuts[i + 1]!);
+        expect(Array.from(out)).toEqual(Array.from(single));
+      }
+      expect(maxRelativeError(single, naiveMatmul(a, aShape, b, bShape, tA, tB, [batch, m, n]))).toBeLessThan(1e-5);
+    }
+  });
+
   it('rejects inner dimensions that differ, naming both shapes', () => {
     expect(() => matmulPlan([3, 4], [5, 2], false, false, [3, 2])).toThrow('matmul: [3,4] @ [5,2]: inner dimensions 4 and 5 differ');
   });

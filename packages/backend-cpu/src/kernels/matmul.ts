@@ -1,4 +1,4 @@
-import { wasmGemmPrepacked, wasmPrepackB, type PackedB, type SharedGemm } from '../wasm/gemm';
+import { wasmGemmBatch, wasmGemmPrepacked, wasmPrepackB, type PackedB, type SharedGemm } from '../wasm/gemm';
 import { gemm } from './gemm';
 import { broadcastStrides, sizeOf } from './strides';
 
@@ -98,6 +98,12 @@ export function matmulRange(a: Float32Array, b: Float32Array, out: Float32Array,
   while (r < rowEnd) {
     const t = Math.floor(r / m);
     const i0 = r - t * m;
+    // whole batches of small matrices: staged together (the same numbers as one at a time)
+    const whole = Math.floor(rowEnd / m);
+    if (wasm && i0 === 0 && whole - t >= 2 && wasmGemmBatch(a, plan.aOffsets, transposeA, b, plan.bOffsets, transposeB, out, m, n, k, t, whole)) {
+      r = whole * m;
+      continue;
+    }
     const i1 = Math.min(m, i0 + (rowEnd - r));
     gemm(a, plan.aOffsets[t]!, transposeA, b, plan.bOffsets[t]!, transposeB, out, t * m * n, m, n, k, i0, i1, false, wasm);
     r += i1 - i0;

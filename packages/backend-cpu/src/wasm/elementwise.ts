@@ -307,10 +307,10 @@ export function wasmLayerNormBackward(
 }
 
 /**
- * {@link layerNormParamGradRange}'s contract on the WebAssembly kernel for columns `[start, end)`:
- * `dw = Σ dy·x̂`, `db = Σ dy` over all `rows`, each column summed row by row in float64 (dy·x̂
- * rounded to float32 first), whatever the column range. Returns false, doing nothing, where
- * WebAssembly SIMD is unavailable or the range is not a multiple of 4 up to 4,096 columns.
+ * {@link layerNormParamGradRange}'s contract on the WebAssembly kernel for all the columns
+ * (`start` 0, `end` `cols`): `dw = Σ dy·x̂`, `db = Σ dy` over all `rows`, each column summed row by
+ * row in float64 (dy·x̂ rounded to float32 first). Returns false, doing nothing, where WebAssembly
+ * SIMD is unavailable, for part of the columns, no rows, or widths not a multiple of 4 up to 4,096.
  *
  * @example
  * ```ts
@@ -330,34 +330,16 @@ export function wasmLayerNormParamGrad(
   start: number,
   end: number,
 ): boolean {
-  const len = end - start;
-  const inst = len > 0 && len % 4 === 0 && 4 * len <= CHUNK ? getInstance() : null;
-  if (inst === null) return false;
-  const { fn, mem } = inst;
-  const per = Math.floor(CHUNK / len);
-  if (rows === 0) {
-    dw?.fill(0, start, end);
-    db?.fill(0, start, end);
-    return true;
-  }
-  for (let r = 0; r < rows; r += per) {
-    const n = Math.min(per, rows - r);
-    if (len === cols) {
-      mem.set(x.subarray(r * cols, (r + n) * cols), 0);
-      mem.set(dy.subarray(r * cols, (r + n) * cols), CHUNK);
-    } else {
-      for (let i = 0; i < n; i++) {
-        const at = (r + i) * cols + start;
-        mem.set(x.subarray(at, at + len), i * len);
-        mem.set(dy.subarray(at, at + len), CHUNK + i * len);
-      }
-    }
-    mem.set(mean.subarray(r, r + n), 2 * CHUNK);
-    mem.set(rstd.subarray(r, r + n), 3 * CHUNK);
-    fn.layerNormParamGrad(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, n, len, r === 0 ? 1 : 0);
-  }
-  const sums = new Float64Array(mem.buffer, 4 * CHUNK * 4, 2 * len);
-  if (dw !== null) for (let j = 0; j < len; j++) dw[start + j] = sums[j]!;
-  if (db !== null) for (let j = 0; j < len; j++) db[start + j] = sums[len + j]!;
+  // slots: x, dy, mean, rstd (one float per row), the float64 sums
+  if (start !== 0 || end !== cols || 4 * cols > CHUNK || rows === 0) return false;
+  let first = 1;
+  const ran = byRows(cols, 4, 0, rows, [x, dy], [], [mean, rstd], null, (fn, _r, n) => {
+    fn.layerNormParamGrad(0, CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, 2 * CHUNK * 4, n, cols, first);
+    first = 0;
+  });
+  if (!ran) return false;
+  const sums = new Float64Array(getInstance()!.mem.buffer, 2 * CHUNK * 4, 2 * cols);
+  if (dw !== null) for (let j = 0; j < cols; j++) dw[j] = sums[j]!;
+  if (db !== null) for (let j = 0; j < cols; j++) db[j] = sums[cols + j]!;
   return true;
 }

@@ -9,12 +9,13 @@ import { cpuBackend } from '../backend';
 import { checkGemmVariants, type GemmVariantsReport } from './gemm-variants.check';
 import { WASM_RELAXED_BYTES, WASM_SHARED_RELAXED_BYTES } from './gemm.generated';
 import { gemmVariant } from './gemm';
+import { decodeBytes } from './instantiate';
 
 const FLAG = '--experimental-wasm-relaxed-simd';
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** The one WebAssembly call used here (the repo's TypeScript libs do not declare WebAssembly). */
-const validate = (binary: string): boolean => (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly.validate(Buffer.from(binary, 'latin1'));
+const validate = (binary: string): boolean => (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly.validate(decodeBytes(binary));
 /** Whether this engine validates the relaxed-SIMD build (Node 20: only with the flag). */
 const relaxedHere = validate(WASM_RELAXED_BYTES);
 

@@ -8,10 +8,18 @@ interface WasmApi {
   readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
 }
 
-// a generated module's bytes, one character each (scripts/build-wasm.mjs)
-function decodeBytes(text: string): Uint8Array {
+/**
+ * A generated module's bytes from its literal: one character each, shifted up by 47
+ * (scripts/build-wasm.mjs's BYTE_SHIFT).
+ *
+ * @example
+ * ```ts
+ * decodeBytes(WASM_BYTES); // Uint8Array [0, 97, 115, 109, ...]: "\0asm"
+ * ```
+ */
+export function decodeBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) bytes[i] = (text.charCodeAt(i) - 47) & 255;
   return bytes;
 }
 

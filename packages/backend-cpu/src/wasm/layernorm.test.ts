@@ -68,7 +68,7 @@ describe('layer norm on WebAssembly SIMD', () => {
     }
   });
 
-  it('sums the weight and bias gradients in float64 row by row, the same numbers for any column range', () => {
+  it('sums the weight and bias gradients in float64 row by row', () => {
     const [rows, cols] = [300, 64]; // more rows than one chunk holds at the narrow range
     const x = randomFloats(rows * cols, 3).map((v) => v * 2 + 1);
     const dy = randomFloats(rows * cols, 4);
@@ -87,13 +87,10 @@ describe('layer norm on WebAssembly SIMD', () => {
       worst = Math.max(worst, Math.abs(dw[j]! - sw) / (1 + Math.abs(sw)), Math.abs(db[j]! - sb) / (1 + Math.abs(sb)));
     }
     expect(worst).toBeLessThan(1e-6);
-    // a worker's column ranges give each column exactly the number the whole range gives it
+    // only the whole range runs here (backend-worker sums the columns inline); part of it, or no rows, is the TypeScript loop's
     const [pw, pb] = [new Float32Array(cols), new Float32Array(cols)];
-    for (const [s, e] of [[0, 16], [16, 48], [48, 64]] as const) expect(wasmLayerNormParamGrad(x, mean, rstd, dy, pw, pb, rows, cols, s, e)).toBe(true);
-    expect(Array.from(pw)).toEqual(Array.from(dw));
-    expect(Array.from(pb)).toEqual(Array.from(db));
-    expect(wasmLayerNormParamGrad(x, mean, rstd, dy, pw, pb, 0, cols, 0, cols)).toBe(true); // no rows: zeros
-    expect(pw.every((v) => v === 0) && pb.every((v) => v === 0)).toBe(true);
-    expect(wasmLayerNormParamGrad(x, mean, rstd, dy, pw, pb, rows, cols, 0, 6)).toBe(false); // not a multiple of 4
+    expect(wasmLayerNormParamGrad(x, mean, rstd, dy, pw, pb, rows, cols, 16, 48)).toBe(false);
+    expect(wasmLayerNormParamGrad(x, mean, rstd, dy, pw, pb, 0, cols, 0, cols)).toBe(false);
+    expect(wasmLayerNormParamGrad(x.subarray(0, rows * 6), mean, rstd, dy, pw, pb, rows, 6, 0, 6)).toBe(false); // not a multiple of 4
   });
 });
