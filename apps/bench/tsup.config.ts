@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup';
 
-// An app, not a library: `node dist/bench.js` runs the benchmark, `node dist/thresholds.js` the split-threshold sweep.
+// An app, not a library: `node dist/bench.js` runs the benchmark, `node dist/thresholds.js` the split-threshold sweep,
+// `node dist/profile.js` one step's time per kernel.
 export default defineConfig({
-  entry: ['src/bench.ts', 'src/thresholds.ts'],
+  entry: ['src/bench.ts', 'src/thresholds.ts', 'src/profile.ts'],
   format: ['esm'],
   clean: true,
   sourcemap: true,

@@ -1,0 +1,147 @@
+/**
+ * `pnpm --filter @tensorgrad/bench profile`: where one training step's time goes, kernel by kernel.
+ *
+ *   node dist/profile.js [--system cpu|worker] [--case "GPT iteration"] [--steps N] [--top N]
+ *
+ * Builds the bench's own case (the same model, weights and batch as `pnpm bench`, through
+ * systems.ts), wraps every function of the backend's kernel table in a timer, runs a few warm-up
+ * steps and then `--steps` timed ones, and prints milliseconds per step for each kernel (matrix
+ * products keyed by their shapes and transposes, elementwise kernels by their op, permutes by
+ * shape and order), the kernels' total and the rest: the engine, op dispatch and JavaScript
+ * between kernels. The timers cost a little on every call, so the total runs a few % above the
+ * bench's. worker's numbers are the calling thread's wall time inside each kernel.
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { CASES, selectCases, type Case } from './cases';
+import { SYSTEMS, type System } from './systems';
+
+/** Time spent in one kernel key, and how many calls. */
+export interface KernelTime {
+  ms: number;
+  calls: number;
+}
+
+interface ShapeLike {
+  readonly shape: readonly number[];
+}
+
+const dims = (t: unknown): string => ((t as ShapeLike | null)?.shape ?? []).join('x');
+
+/**
+ * The key one kernel call is counted under: its name, with the op for unary/binary/reduce/fused
+ * calls, the operands' shapes and transposes for matmul, the shape and order for permute.
+ *
+ * @example
+ * ```ts
+ * kernelKey('matmul', [{ shape: [8, 4] }, { shape: [3, 4] }, false, true]); // 'matmul 8x4 @ 3x4T'
+ * kernelKey('binary', ['add']); // 'binary:add'
+ * ```
+ */
+export function kernelKey(name: string, args: readonly unknown[]): string {
+  if (name === 'unary' || name === 'binary' || name === 'reduce') return `${name}:${String(args[0])}`;
+  if (name === 'matmul') return `matmul ${dims(args[0])}${args[2] ? 'T' : ''} @ ${dims(args[1])}${args[3] ? 'T' : ''}`;
+  if (name === 'permute') return `permute ${dims(args[0])} [${(args[1] as readonly number[]).join(',')}]`;
+  return name;
+}
+
+/**
+ * Wrap every function of `kernels` (a backend's kernel table, changed in place) in a timer;
+ * returns the running totals by {@link kernelKey} and a way to clear them.
+ *
+ * @example
+ * ```ts
+ * const timing = timeKernels(getBackend().kernels);
+ * step();
+ * timing.times; // Map { 'matmul 768x128 @ 128x512' => { ms: 1.7, calls: 4 }, ... }
+ * ```
+ */
+export function timeKernels(kernels: object): { readonly times: Map<string, KernelTime>; reset(): void } {
+  const times = new Map<string, KernelTime>();
+  const table = kernels as Record<string, unknown>;
+  for (const name of Object.keys(table)) {
+    const f = table[name];
+    if (typeof f !== 'function') continue;
+    table[name] = function timed(this: unknown, ...args: unknown[]) {
+      const t0 = performance.now();
+      try {
+        return (f as (...a: unknown[]) => unknown).apply(this, args);
+      } finally {
+        const key = kernelKey(name, args);
+        const entry = times.get(key);
+        if (entry) {
+          entry.ms += performance.now() - t0;
+          entry.calls++;
+        } else times.set(key, { ms: performance.now() - t0, calls: 1 });
+      }
+    };
+  }
+  return { times, reset: () => times.clear() };
+}
+
+/**
+ * The report: each kernel's milliseconds and calls per step, largest first (the `top` of them),
+ * then the matrix products' and the other kernels' totals and the time outside kernels.
+ *
+ * @example
+ * ```ts
+ * profileReport(new Map([['binary:add', { ms: 2, calls: 4 }]]), 2, 3, 10); // a table of 1 row, then the totals
+ * ```
+ */
+export function profileReport(times: ReadonlyMap<string, KernelTime>, steps: number, stepMs: number, top: number): string {
+  const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
+  const sum = (pick: (key: string) => boolean) => rows.filter(([k]) => pick(k)).reduce((s, [, t]) => s + t.ms, 0) / steps;
+  const matmul = sum((k) => k.startsWith('matmul'));
+  const other = sum((k) => !k.startsWith('matmul'));
+  const lines = rows.slice(0, top).map(([key, t]) => `${(t.ms / steps).toFixed(3).padStart(9)} ms ${(t.calls / steps).toFixed(0).padStart(5)}×  ${key}`);
+  lines.push(
+    '',
+    `${stepMs.toFixed(2)} ms per step: matrix products ${matmul.toFixed(2)} ms, other kernels ${other.toFixed(2)} ms, outside kernels ${(stepMs - matmul - other).toFixed(2)} ms`,
+  );
+  return lines.join('\n');
+}
+
+/** The step function a case gives on `system` (the training cases beside PyTorch, and the MLP and CNN steps). */
+function stepOf(system: System, c: Case): () => unknown {
+  const w = c.work;
+  if (w.kind === 'gpt-train' && system.gptStep) return system.gptStep(w);
+  if (w.kind === 'makemore' && system.makemoreStep) return system.makemoreStep(w);
+  if (w.kind === 'lstm' && system.lstmStep) return system.lstmStep(w);
+  if (w.kind === 'mnist-net' && system.mnistNetStep) return system.mnistNetStep(w);
+  if (w.kind === 'mlp') return system.mlpStep(w.batch);
+  if (w.kind === 'cnn') return system.cnnStep(w.batch);
+  throw new Error(`profile: case '${c.name}' is not a training step (choose GPT iteration, makemore MLP step, LSTM step, MNIST Net step, MLP step or CNN step)`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      system: { type: 'string', default: 'cpu' },
+      case: { type: 'string', default: 'GPT iteration' },
+      steps: { type: 'string', default: '10' },
+      top: { type: 'string', default: '30' },
+    },
+  });
+  const name = values.system;
+  if (name !== 'cpu' && name !== 'worker') throw new Error(`profile: --system must be cpu or worker, got '${name}'`);
+  const [c] = selectCases(CASES, values.case);
+  if (c === undefined) throw new Error(`profile: no case matches '${values.case}'`);
+  const steps = Number(values.steps);
+  const top = Number(values.top);
+  if (!(Number.isInteger(steps) && steps > 0)) throw new Error(`profile: --steps must be a positive integer, got '${values.steps}'`);
+  if (!(Number.isInteger(top) && top > 0)) throw new Error(`profile: --top must be a positive integer, got '${values.top}'`);
+  const system = await SYSTEMS[name]();
+  const { getBackend } = await import('@tensorgrad/core');
+  const timing = timeKernels(getBackend().kernels);
+  const step = stepOf(system, c);
+  for (let i = 0; i < 3; i++) step();
+  timing.reset();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const stepMs = (performance.now() - t0) / steps;
+  console.log(`${c.name} on tensorgrad ${name}, ${steps} steps after 3 warm-up ones (${JSON.stringify(system.info())})\n`);
+  console.log(profileReport(timing.times, steps, stepMs, top));
+  await system.close();
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
