@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @tensorgrad/bench profile`: where one training step's time goes, kernel by kernel.
+ * `pnpm --filter @tensorgrad/bench run profile`: where one training step's time goes, kernel by kernel.
  *
  *   node dist/profile.js [--system cpu|worker] [--case "GPT iteration"] [--steps N] [--top N]
  *
@@ -114,7 +114,9 @@ function stepOf(system: System, c: Case): () => unknown {
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
   const { values } = parseArgs({
+    args: args[0] === '--' ? args.slice(1) : args, // `pnpm run profile -- --steps 5` passes the separator on
     options: {
       system: { type: 'string', default: 'cpu' },
       case: { type: 'string', default: 'GPT iteration' },
