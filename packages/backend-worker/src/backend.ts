@@ -11,12 +11,6 @@ import { runRange, type Task } from './task';
 /** Elementwise kernels, in elements written. add [n] + [n]: 0.98 at 16K, 1.24 at 32K, 1.49 at 64K, 1.74 at 1M. */
 const ELEMENTWISE_SPLIT = 32_768;
 /**
- * Floats of a matrix product's right operand from which all the threads pack it, each a share of
- * its panels, instead of the calling thread alone: packing is a tenth to a fifth of a product of
- * nanoGPT's sizes, and alone it keeps the others waiting.
- */
-const PREPACK_SPLIT = 32_768;
-/**
  * Elements of an optimizer update worth splitting. It is memory-bound, and it runs on the
  * WebAssembly SIMD kernel, which is fast enough that sharing it does not pay below this size.
  * Adam on 65,536 floats took 83 µs inline and 221 µs split; at 196,608, 277 µs inline and 245 µs split.
@@ -317,17 +311,12 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
     return outs.map((o) => store(o, shape, 'float32'));
   }
 
-  /**
-   * `b` of an unbatched matmul packed into the shared gemm memory, or null (batched, too large, no
-   * WebAssembly threads). A large `b` is packed by all the threads, each its share of the panels.
-   */
+  /** `b` of an unbatched matmul packed into the shared gemm memory, or null (batched, too large, no WebAssembly threads). */
   function prepack(b: Float32Array, plan: k.MatmulPlan): { gemm: k.SharedGemm; b: k.PackedB } | null {
     if (gemm === undefined) gemm = k.createSharedGemm(threads);
     if (gemm === null) return null;
-    const layout = k.matmulPrepackLayout(plan);
-    if (layout === null) return null;
-    launch('matmul', { kind: 'prepackB', gemm, b, plan, layout }, layout.panels, plan.k * plan.n, PREPACK_SPLIT, 1, 2); // named as the user's op in errors
-    return { gemm, b: layout };
+    const packed = k.matmulPrepack(gemm, b, plan);
+    return packed === null ? null : { gemm, b: packed };
   }
 
   /** An elementwise kernel over `n` output elements, `weight` times the cost of an add each. */

@@ -27,7 +27,6 @@ import {
   lstmCellBackwardRange,
   lstmCellRange,
   matmulPrepackedRange,
-  matmulPrepackPanels,
   matmulRange,
   maxPool2dIndicesRange,
   maxPool2dRange,
@@ -66,8 +65,6 @@ export type Task =
   | { readonly kind: 'matmul'; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly plan: MatmulPlan }
   /** An unbatched matmul whose `b` the calling thread packed once into `gemm`'s shared memory: each thread packs only its rows of `a`. */
   | { readonly kind: 'matmulPacked'; readonly gemm: SharedGemm; readonly a: Float32Array; readonly packed: PackedB; readonly out: Float32Array; readonly plan: MatmulPlan }
-  /** Panels of an unbatched matmul's `b` packed into `gemm`'s shared memory, into `layout`, before the `matmulPacked` task runs. */
-  | { readonly kind: 'prepackB'; readonly gemm: SharedGemm; readonly b: Float32Array; readonly plan: MatmulPlan; readonly layout: PackedB }
   | { readonly kind: 'gelu'; readonly x: Float32Array; readonly outY: Float32Array; readonly outSaved: Float32Array; readonly tanh: boolean }
   | { readonly kind: 'geluBackward'; readonly x: Float32Array; readonly saved: Float32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly tanh: boolean }
   /** Rows of a layer norm. */
@@ -186,8 +183,6 @@ export function runRange(task: Task, start: number, end: number): void {
       return matmulRange(task.a, task.b, task.out, task.plan, start, end);
     case 'matmulPacked':
       return matmulPrepackedRange(task.gemm, threadSlot, task.a, task.packed, task.out, task.plan, start, end);
-    case 'prepackB':
-      return matmulPrepackPanels(task.gemm, threadSlot, task.b, task.plan, task.layout, start, end);
     case 'copy':
       return stridedCopyRange(task.x, task.out, task.plan, start, end);
     case 'pad':

@@ -1,4 +1,4 @@
-import { prepackLayout, wasmGemmBatch, wasmGemmPrepacked, wasmPrepackB, wasmPrepackPanels, type PackedB, type SharedGemm } from '../wasm/gemm';
+import { wasmGemmBatch, wasmGemmPrepacked, wasmPrepackB, type PackedB, type SharedGemm } from '../wasm/gemm';
 import { gemm } from './gemm';
 import { broadcastStrides, sizeOf } from './strides';
 
@@ -124,37 +124,6 @@ export function matmulRange(a: Float32Array, b: Float32Array, out: Float32Array,
 export function matmulPrepack(g: SharedGemm, b: Float32Array, plan: MatmulPlan): PackedB | null {
   if (plan.batch !== 1 || plan.m === 0) return null;
   return wasmPrepackB(g, b, plan.bOffsets[0]!, plan.transposeB, plan.k, plan.n);
-}
-
-/**
- * The layout {@link matmulPrepack} would pack `plan`'s B into, without packing it (null where it
- * would return null for the plan's shape): threads then pack its panels together with
- * {@link matmulPrepackPanels}.
- *
- * @example
- * ```ts
- * const layout = matmulPrepackLayout(plan); // { k, n, blocks, panels }
- * ```
- */
-export function matmulPrepackLayout(plan: MatmulPlan): PackedB | null {
-  if (plan.batch !== 1 || plan.m === 0) return null;
-  return prepackLayout(plan.k, plan.n);
-}
-
-/**
- * Panels `[p0, p1)` of `plan`'s B packed into `g` by the thread of `slot`, into `layout`
- * ({@link matmulPrepackLayout}); all of them together equal {@link matmulPrepack}'s result.
- * Throws where this thread cannot instantiate the shared WebAssembly module.
- *
- * @example
- * ```ts
- * matmulPrepackPanels(g, 1, b, plan, layout, 0, layout.panels / 2); // half the panels, on slot 1
- * ```
- */
-export function matmulPrepackPanels(g: SharedGemm, slot: number, b: Float32Array, plan: MatmulPlan, layout: PackedB, p0: number, p1: number): void {
-  if (!wasmPrepackPanels(g, slot, b, plan.bOffsets[0]!, plan.transposeB, layout, p0, p1)) {
-    throw new Error('matmul: this thread cannot run the shared-memory WebAssembly gemm (no WebAssembly threads or SIMD here)');
-  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { gemm } from '../kernels/gemm';
 import { conv2dBackwardInputRange, conv2dBackwardWeightRange, conv2dPlan, conv2dRange } from '../kernels/conv';
 import { matmulPlan, matmulRange } from '../kernels/matmul';
 import { maxRelativeError, randomFloats, splitRanges } from '../testing';
-import { createSharedGemm, prepackLayout, releaseSharedGemm, wasmGemm, wasmGemmAvailable, wasmGemmPrepacked, wasmPrepackB, wasmPrepackPanels } from './gemm';
+import { createSharedGemm, releaseSharedGemm, wasmGemm, wasmGemmAvailable, wasmGemmPrepacked, wasmPrepackB } from './gemm';
 
 /** `C (+)= A·B` in float64 over gemm's layouts, rows `[r0, r1)` only; other elements of `c` are kept. */
 function naiveGemm(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, c: Float32Array, cOff: number, m: number, n: number, k: number, r0: number, r1: number, accumulate: boolean): Float64Array {
@@ -187,29 +187,6 @@ describe('the shared-memory gemm (B packed once, rows run by any slot)', () => {
       });
     }
   }
-
-  const layout0 = (k: number, n: number) => prepackLayout(k, n)!;
-  it('packs the same B when the slots share its panels in any ranges (two column blocks, three depth blocks, b transposed or not)', () => {
-    const common = new Float32Array((g!.memory as { buffer: ArrayBufferLike }).buffer, 0, 4 * 1024 * 1024);
-    for (const tB of [false, true]) {
-      const [k, n] = [600, 2053];
-      const b = randomFloats(k * n + 4, n + k + (tB ? 1 : 0));
-      const whole = wasmPrepackB(g!, b, 4, tB, k, n)!;
-      // k = 600 is three depth blocks of 200; each panel of every block is 8 columns of its depth
-      const size = (layout0(k, n).panels / 3) * 8 * k;
-      const reference = Float32Array.from(common.subarray(0, size));
-      common.fill(NaN, 0, size);
-      const layout = layout0(k, n);
-      expect(layout).toEqual(whole);
-      expect(whole.blocks.length).toBe(6); // two column blocks × three depth blocks
-      // ranges that start and end inside blocks, in a scrambled order across slots
-      const cuts = [0, 5, 130, 257, 400, 777, layout.panels];
-      for (const [slot, i] of [[2, 3], [0, 0], [1, 5], [2, 1], [0, 4], [1, 2]] as const) {
-        expect(wasmPrepackPanels(g!, slot, b, 4, tB, layout, cuts[i]!, cuts[i + 1]!)).toBe(true);
-      }
-      expect(Array.from(common.subarray(0, size)).every((v, j) => Object.is(v, reference[j]))).toBe(true);
-    }
-  });
 
   it('accumulates into C when asked', () => {
     const [m, n, k] = [20, 30, 40];

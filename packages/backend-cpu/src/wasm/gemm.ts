@@ -409,8 +409,6 @@ export interface PackedB {
   readonly n: number;
   /** Byte address of each packed block, column blocks outer, depth blocks inner. */
   readonly blocks: readonly number[];
-  /** Panels (NR columns of one block) in all, the unit {@link wasmPrepackPanels} splits by. */
-  readonly panels: number;
 }
 
 /** This thread's instances on shared memories, by `id:slot:build` (build `r`: relaxed SIMD, `s`: plain SIMD; null: it does not validate here). */
@@ -486,75 +484,27 @@ export function releaseSharedGemm(g: SharedGemm): void {
  * ```
  */
 export function wasmPrepackB(g: SharedGemm, b: Float32Array, bOff: number, transB: boolean, k: number, n: number): PackedB | null {
-  const packed = prepackLayout(k, n);
-  if (packed === null || !wasmPrepackPanels(g, 0, b, bOff, transB, packed, 0, packed.panels)) return null;
-  return packed;
-}
-
-/**
- * Where {@link wasmPrepackB} puts each packed block of a `k × n` B in a shared memory's common
- * region, and how many panels (NR columns of one block) there are in all; null where B is empty or
- * does not fit. Packing is then split by panels, any range of them in any thread
- * ({@link wasmPrepackPanels}), so that threads can pack one B together.
- *
- * @example
- * ```ts
- * prepackLayout(128, 512); // { k: 128, n: 512, blocks: [0], panels: 64 }
- * ```
- */
-export function prepackLayout(k: number, n: number): PackedB | null {
   if (k === 0 || n === 0) return null;
   const kcMax = blockSize(k, KC, 1);
   const ncMax = blockSize(n, NC, NR);
+  let size = 0;
+  for (let jc = 0; jc < n; jc += ncMax) size += k * Math.ceil(Math.min(ncMax, n - jc) / NR) * NR;
+  if (size > COMMON_FLOATS) return null;
+  const inst = sharedInstance(g, 0);
+  if (inst === null) return null;
   const blocks: number[] = [];
-  let at = 0;
-  let panels = 0;
-  for (let jc = 0; jc < n; jc += ncMax) {
-    const np = Math.ceil(Math.min(ncMax, n - jc) / NR);
-    for (let pc = 0; pc < k; pc += kcMax) {
-      blocks.push(at * 4);
-      at += Math.min(kcMax, k - pc) * np * NR;
-      panels += np;
-    }
-  }
-  return at > COMMON_FLOATS ? null : { k, n, blocks, panels };
-}
-
-/**
- * Pack panels `[p0, p1)` of `packed`'s layout ({@link prepackLayout}: blocks in its order, the
- * panels of each block in column order) of B (`k × n` at `b[bOff ...]`, stored `[n, k]` with
- * `transB`) into `g`'s common region, on this thread's instance as `slot`. Returns false where
- * this thread cannot instantiate the shared module.
- *
- * @example
- * ```ts
- * const packed = prepackLayout(k, n)!;
- * wasmPrepackPanels(g, 0, b, 0, false, packed, 0, packed.panels / 2); // the other half on another thread
- * ```
- */
-export function wasmPrepackPanels(g: SharedGemm, slot: number, b: Float32Array, bOff: number, transB: boolean, packed: PackedB, p0: number, p1: number): boolean {
-  const inst = sharedInstance(g, slot);
-  if (inst === null) return false;
-  const { k, n } = packed;
-  const kcMax = blockSize(k, KC, 1);
-  const ncMax = blockSize(n, NC, NR);
   const rows: RowsArea = { at: inst.layout.scratch, size: SCRATCH_SIZE, jc: -1 }; // nothing else uses the scratch area while packing
-  let first = 0; // the global index of this block's first panel
-  let block = 0;
+  let at = 0;
   for (let jc = 0; jc < n; jc += ncMax) {
     const nc = Math.min(ncMax, n - jc);
-    const np = Math.ceil(nc / NR);
-    for (let pc = 0; pc < k; pc += kcMax, block++, first += np) {
-      const lo = Math.max(p0, first) - first;
-      const hi = Math.min(p1, first + np) - first;
-      if (lo >= hi) continue;
+    for (let pc = 0; pc < k; pc += kcMax) {
       const kc = Math.min(kcMax, k - pc);
-      // a transposed B's staged rows serve the next depth block only for the same columns
-      const area = lo === 0 && hi === np ? rows : { at: rows.at, size: rows.size, jc: -1 };
-      packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc + lo * NR, Math.min(nc, hi * NR) - lo * NR, packed.blocks[block]! / 4 + lo * kc * NR, area);
+      packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, at, rows);
+      blocks.push(at * 4);
+      at += kc * Math.ceil(nc / NR) * NR;
     }
   }
-  return true;
+  return { k, n, blocks };
 }
 
 /**
