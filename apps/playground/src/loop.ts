@@ -103,3 +103,88 @@ export async function trainInSlices(run: SlicedRun): Promise<void> {
     await nextFrame();
   }
 }
+
+/** What a tab's run does, for {@link TrainingRun.run}. */
+export interface RunHooks {
+  /** The trainer's steps so far. */
+  steps(): number;
+  /** One training step; true ends the slice early (an evaluation is due, say). */
+  step(): Promise<boolean>;
+  /** After each slice, before the page gets its frame: redraw and status; `rate` is steps per second since the run began. */
+  afterSlice(rate: number): Promise<void>;
+}
+
+/**
+ * A tab's training runs through {@link trainInSlices}: one at a time, paused after the step that is
+ * going on, and superseded by a reset, which waits for the run to stop. While a run goes on,
+ * `frames` records the frame gaps and `busy(true)` has been called (the Start button disabled).
+ *
+ * @example
+ * ```ts
+ * const runs = new TrainingRun(frames, (on) => (startButton.disabled = on));
+ * await runs.run(Infinity, { steps: () => trainer.steps, step: async () => (await trainer.step(), false), afterSlice: async () => draw() });
+ * ```
+ */
+export class TrainingRun {
+  private going = false;
+  /** Bumped by every {@link TrainingRun.supersede}: a run of an older generation stops. */
+  private generation = 0;
+  /** The run going on (settled when none). */
+  private current: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly frames: FrameMonitor,
+    private readonly busy: (on: boolean) => void,
+  ) {}
+
+  /** Whether a run is going on. */
+  get running(): boolean {
+    return this.going;
+  }
+
+  /** Stop the run after its current step. */
+  pause(): void {
+    this.going = false;
+  }
+
+  /** Stop the run and start a new generation; {@link TrainingRun.settled} then tells whether it is still the latest. */
+  supersede(): number {
+    this.going = false;
+    return ++this.generation;
+  }
+
+  /** Wait for the run to stop; true when `generation` (from {@link TrainingRun.supersede}) is still the latest. */
+  async settled(generation: number): Promise<boolean> {
+    await this.current;
+    return generation === this.generation;
+  }
+
+  /** Train until `target` steps, a pause or a reset; nothing when a run is going on already. */
+  run(target: number, hooks: RunHooks): Promise<void> {
+    if (this.going) return Promise.resolve();
+    const run = this.loop(target, hooks);
+    this.current = run.catch(() => undefined);
+    return run;
+  }
+
+  private async loop(target: number, hooks: RunHooks): Promise<void> {
+    const generation = this.generation;
+    this.going = true;
+    this.frames.start();
+    this.busy(true);
+    const began = performance.now();
+    const first = hooks.steps();
+    try {
+      await trainInSlices({
+        going: () => this.going && generation === this.generation && hooks.steps() < target,
+        replaced: () => generation !== this.generation,
+        step: () => hooks.step(),
+        afterSlice: () => hooks.afterSlice(((hooks.steps() - first) / (performance.now() - began)) * 1000),
+      });
+    } finally {
+      if (generation === this.generation) this.going = false;
+      this.frames.stop();
+      this.busy(false);
+    }
+  }
+}

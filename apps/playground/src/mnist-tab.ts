@@ -7,7 +7,7 @@ import type { Backend } from '@tensorgrad/core';
 import { BACKEND_NAMES, describeDevice, isBackendName, useBackend, type BackendName } from './backends';
 import { byId } from './dom';
 import { clearErrors, showError } from './errors';
-import { FrameMonitor, nextFrame, trainInSlices } from './loop';
+import { FrameMonitor, nextFrame, TrainingRun } from './loop';
 import { loadMnist, normalizePixels, type MnistSubset } from './mnist-data';
 import { drawBars, drawChart, drawDigit, context2d } from './plot';
 import { inkFromRgba, preprocessDrawing } from './preprocess';
@@ -37,10 +37,8 @@ export class MnistTab {
   private backend: Backend | null = null;
   private losses: number[] = [];
   private tests: { step: number; loss: number; accuracy: number }[] = [];
-  private running = false;
-  private generation = 0;
+  private readonly runs = new TrainingRun(this.frames, (on) => (this.el.start.disabled = on));
   private pending: Promise<void> = Promise.resolve();
-  private current: Promise<void> = Promise.resolve();
   private drawn = false;
   private readonly el = {
     backend: byId('mn-backend', HTMLSelectElement),
@@ -65,7 +63,7 @@ export class MnistTab {
       void this.reset().catch(() => undefined);
     });
     el.start.addEventListener('click', () => void this.start().catch((e) => showError('mnist', e)));
-    el.pause.addEventListener('click', () => (this.running = false));
+    el.pause.addEventListener('click', () => this.runs.pause());
     el.reset.addEventListener('click', () => void this.reset().catch(() => undefined));
     el.clear.addEventListener('click', () => this.clearPad());
     this.setUpPad();
@@ -76,21 +74,19 @@ export class MnistTab {
 
   /** Whether a run is going on. */
   get isRunning(): boolean {
-    return this.running;
+    return this.runs.running;
   }
 
   /** Pause the run after its current step. */
   pause(): void {
-    this.running = false;
+    this.runs.pause();
   }
 
   /** Stop any run; load the digits (once) and make a fresh model on the chosen backend. */
   reset(): Promise<void> {
-    this.running = false;
-    const generation = ++this.generation;
+    const generation = this.runs.supersede();
     const work = this.pending.then(async () => {
-      await this.current;
-      if (generation !== this.generation) return;
+      if (!(await this.runs.settled(generation))) return;
       clearErrors();
       this.trainer?.dispose();
       this.trainer = null;
@@ -120,7 +116,7 @@ export class MnistTab {
 
   /** Start (or go on) training until paused. */
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.runs.running) return;
     if (!this.trainer) await this.reset();
     await this.run(Number.POSITIVE_INFINITY);
   }
@@ -140,43 +136,26 @@ export class MnistTab {
     return { losses: [...this.losses], testLoss: last.loss, testAccuracy: last.accuracy, backend: trainer.backend.name, device: describeDevice(trainer.backend) };
   }
 
-  private run(target: number): Promise<void> {
+  private async run(target: number): Promise<void> {
     const trainer = this.trainer;
-    if (!trainer || this.running) return Promise.resolve();
-    const run = this.runLoop(trainer, target);
-    this.current = run.catch(() => undefined);
-    return run;
-  }
-
-  private async runLoop(trainer: Trainer, target: number): Promise<void> {
-    const generation = this.generation;
-    this.running = true;
-    this.frames.start();
-    this.el.start.disabled = true;
-    const began = performance.now();
-    const firstStep = trainer.steps;
+    if (!trainer || this.runs.running) return;
     try {
-      await trainInSlices({
-        going: () => this.running && generation === this.generation && trainer.steps < target,
-        replaced: () => generation !== this.generation,
+      await this.runs.run(target, {
+        steps: () => trainer.steps,
         step: async () => {
           this.losses.push(await trainer.step());
           return trainer.steps % EVAL_EVERY === 0; // an evaluation takes a slice of its own
         },
-        afterSlice: async () => {
+        afterSlice: async (rate) => {
           if (trainer.steps % EVAL_EVERY === 0) {
             await nextFrame();
             await this.evaluate();
           }
           this.drawChart();
-          const rate = ((trainer.steps - firstStep) / (performance.now() - began)) * 1000;
           this.setStatus(`${rate.toFixed(0)} steps/s`);
         },
       });
     } finally {
-      if (generation === this.generation) this.running = false;
-      this.frames.stop();
-      this.el.start.disabled = false;
       if (this.drawn) void this.classify().catch((e) => showError('mnist', e));
     }
   }

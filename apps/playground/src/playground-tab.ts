@@ -8,7 +8,7 @@ import { BACKEND_NAMES, describeDevice, deviceOps, isBackendName, workerChunks, 
 import { DATASET_NAMES, makeDataset, type Dataset, type DatasetName } from './datasets';
 import { byId } from './dom';
 import { clearErrors, showError } from './errors';
-import { FrameMonitor, trainInSlices } from './loop';
+import { FrameMonitor, TrainingRun } from './loop';
 import { drawChart, drawHeatmap, drawPoints, gridPoints } from './plot';
 import { ACTIVATIONS, OPTIMIZERS, Trainer, type Activation, type OptimizerName } from './trainer';
 
@@ -87,15 +87,11 @@ export class PlaygroundTab {
   private data: Dataset | null = null;
   private losses: number[] = [];
   private history: { step: number; train: number; test: number }[] = [];
-  private running = false;
-  /** Bumped by every reset: a run of an older generation stops. */
-  private generation = 0;
+  private readonly runs = new TrainingRun(this.frames, (on) => (this.el.start.disabled = on));
   private lastHeatmap = 0;
   private lastChart = 0;
   private readonly grid = gridPoints(GRID);
   private pending: Promise<void> = Promise.resolve();
-  /** The run going on (settled when none). */
-  private current: Promise<void> = Promise.resolve();
   private readonly el = {
     dataset: byId('pg-dataset', HTMLSelectElement),
     noise: byId('pg-noise', HTMLInputElement),
@@ -133,7 +129,7 @@ export class PlaygroundTab {
 
   /** Whether a run is going on. */
   get isRunning(): boolean {
-    return this.running;
+    return this.runs.running;
   }
 
   /** Put {@link config} into the controls. */
@@ -202,11 +198,10 @@ export class PlaygroundTab {
    * Rejects (after showing it) when the backend fails to start.
    */
   reset(): Promise<void> {
-    this.running = false;
-    const generation = ++this.generation;
+    const generation = this.runs.supersede();
     const work = this.pending.then(async () => {
-      await this.current; // the run sees the new generation and stops after its step
-      if (generation !== this.generation) return; // a later reset supersedes this one
+      // the run sees the new generation and stops after its step; a later reset supersedes this one
+      if (!(await this.runs.settled(generation))) return;
       clearErrors();
       this.trainer?.dispose();
       this.trainer = null;
@@ -251,14 +246,14 @@ export class PlaygroundTab {
 
   /** Start (or go on) training until paused; a UI run records frame gaps. */
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.runs.running) return;
     if (!this.trainer) await this.reset();
     await this.run(Number.POSITIVE_INFINITY);
   }
 
   /** Pause the run after the current step. */
   pause(): void {
-    this.running = false;
+    this.runs.pause();
   }
 
   /**
@@ -276,48 +271,28 @@ export class PlaygroundTab {
     return { losses: [...this.losses], testLoss: test.loss, testAccuracy: test.accuracy, backend: trainer.backend.name, device: describeDevice(trainer.backend), deviceOps: deviceOps(trainer.backend), workerChunks: workerChunks(trainer.backend) };
   }
 
-  /** Train until `target` steps or a pause/reset, in slices of steps each followed by a redraw and a frame (`trainInSlices`). */
+  /** Train until `target` steps or a pause/reset, in slices of steps each followed by a redraw and a frame (`TrainingRun`). */
   private run(target: number): Promise<void> {
     const trainer = this.trainer;
-    if (!trainer || this.running) return Promise.resolve();
-    const run = this.runLoop(trainer, target);
-    this.current = run.catch(() => undefined);
-    return run;
-  }
-
-  private async runLoop(trainer: Trainer, target: number): Promise<void> {
-    const generation = this.generation;
-    this.running = true;
-    this.frames.start();
-    this.el.start.disabled = true;
-    const began = performance.now();
-    const firstStep = trainer.steps;
-    try {
-      await trainInSlices({
-        going: () => this.running && generation === this.generation && trainer.steps < target,
-        replaced: () => generation !== this.generation,
-        step: async () => {
-          this.losses.push(await trainer.step());
-          return false;
-        },
-        afterSlice: async () => {
-          // at most one redraw per frame, so a frame's work stays near the slice's
-          const done = trainer.steps >= target;
-          if (done || performance.now() - this.lastChart > CHART_EVERY_MS) {
-            await this.record();
-            this.drawChart();
-            this.lastChart = performance.now();
-          }
-          if (done || (performance.now() - this.lastHeatmap > HEATMAP_EVERY_MS && performance.now() - this.lastChart > 20)) await this.refreshBoundary();
-          const rate = ((trainer.steps - firstStep) / (performance.now() - began)) * 1000;
-          this.setStatus(`${rate.toFixed(0)} steps/s`);
-        },
-      });
-    } finally {
-      if (generation === this.generation) this.running = false;
-      this.frames.stop();
-      this.el.start.disabled = false;
-    }
+    if (!trainer) return Promise.resolve();
+    return this.runs.run(target, {
+      steps: () => trainer.steps,
+      step: async () => {
+        this.losses.push(await trainer.step());
+        return false;
+      },
+      afterSlice: async (rate) => {
+        // at most one redraw per frame, so a frame's work stays near the slice's
+        const done = trainer.steps >= target;
+        if (done || performance.now() - this.lastChart > CHART_EVERY_MS) {
+          await this.record();
+          this.drawChart();
+          this.lastChart = performance.now();
+        }
+        if (done || (performance.now() - this.lastHeatmap > HEATMAP_EVERY_MS && performance.now() - this.lastChart > 20)) await this.refreshBoundary();
+        this.setStatus(`${rate.toFixed(0)} steps/s`);
+      },
+    });
   }
 
   /** Evaluate the full train and test losses now, for the chart. */
