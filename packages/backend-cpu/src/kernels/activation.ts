@@ -231,7 +231,10 @@ export function layerNormBackwardRange(
 
 /**
  * Columns `[start, end)` of the weight and bias gradients of {@link layerNormRange}, summed over
- * all `rows`: `dw = Σ dy·x̂`, `db = Σ dy` (either output may be null: not wanted).
+ * all `rows`: `dw = Σ dy·x̂`, `db = Σ dy` (either output may be null: not wanted). Each column is
+ * summed row by row in float64. All the columns at once run on the WebAssembly SIMD kernel
+ * (`dy·x̂` rounded to float32 before it is added); part of them runs in TypeScript (`dy·x̂` in
+ * float64), so split the columns across threads only where that last-bit difference is welcome.
  *
  * @example
  * ```ts
