@@ -1,11 +1,13 @@
 import type { BinaryOp, DType } from '@tensorgrad/core';
 import { broadcastPlan, innerLength, innerStride, planOffset, sizeOf, type StridedPlan } from './strides';
+import { wasmBinary, type RowsLayout } from '../wasm/elementwise';
 import type { ElementArray } from './types';
 
 /** One row of a binary op: `n` elements, each input read from its offset with its stride. */
 type BinaryLoop = (a: ElementArray, ia: number, sa: number, b: ElementArray, ib: number, sb: number, out: ElementArray, io: number, n: number) => void;
 
-// One loop per op, written out, so each loop's loads stay monomorphic and nothing is called per element.
+// One loop per op, written out, so that nothing is called per element. Float32 rows long enough to pay
+// for staging, arithmetic and comparisons (relu's and dropout's masks), run on WebAssembly SIMD instead (see `rows`).
 const loops: Record<BinaryOp, BinaryLoop> = {
   add(a, ia, sa, b, ib, sb, out, io, n) {
     for (let e = io + n; io < e; io++, ia += sa, ib += sb) out[io] = a[ia]! + b[ib]!;
@@ -52,329 +54,6 @@ const loops: Record<BinaryOp, BinaryLoop> = {
   },
   ge(a, ia, sa, b, ib, sb, out, io, n) {
     for (let e = io + n; io < e; io++, ia += sa, ib += sb) out[io] = +(a[ia]! >= b[ib]!);
-  },
-};
-
-/** A row of a float32 op: each loop sees only `Float32Array`s, so its loads stay monomorphic. */
-type F32Loop = (a: Float32Array, ia: number, sa: number, b: Float32Array, ib: number, sb: number, out: Float32Array, io: number, n: number) => void;
-
-/** A row of a float32 comparison into bool (`Uint8Array`) storage. */
-type F32CompareLoop = (a: Float32Array, ia: number, sa: number, b: Float32Array, ib: number, sb: number, out: Uint8Array, io: number, n: number) => void;
-
-// The float32 ops every training step runs, written out once per operand layout (both contiguous,
-// scalar right, scalar left, strided) and unrolled by four: V8 reloads each typed array's base and
-// length after every store and checks for interrupts on every back edge, so a plain loop here runs
-// at a third of the speed of the unrolled one.
-const f32Loops: Partial<Record<BinaryOp, F32Loop>> = {
-  add(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = a[ia]! + b[ib]!;
-        out[io + 1] = a[ia + 1]! + b[ib + 1]!;
-        out[io + 2] = a[ia + 2]! + b[ib + 2]!;
-        out[io + 3] = a[ia + 3]! + b[ib + 3]!;
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = a[ia]! + b[ib]!;
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = a[ia]! + v;
-        out[io + 1] = a[ia + 1]! + v;
-        out[io + 2] = a[ia + 2]! + v;
-        out[io + 3] = a[ia + 3]! + v;
-      }
-      for (; io < e; io++, ia++) out[io] = a[ia]! + v;
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = v + b[ib]!;
-        out[io + 1] = v + b[ib + 1]!;
-        out[io + 2] = v + b[ib + 2]!;
-        out[io + 3] = v + b[ib + 3]!;
-      }
-      for (; io < e; io++, ib++) out[io] = v + b[ib]!;
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = a[ia]! + b[ib]!;
-  },
-  sub(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = a[ia]! - b[ib]!;
-        out[io + 1] = a[ia + 1]! - b[ib + 1]!;
-        out[io + 2] = a[ia + 2]! - b[ib + 2]!;
-        out[io + 3] = a[ia + 3]! - b[ib + 3]!;
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = a[ia]! - b[ib]!;
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = a[ia]! - v;
-        out[io + 1] = a[ia + 1]! - v;
-        out[io + 2] = a[ia + 2]! - v;
-        out[io + 3] = a[ia + 3]! - v;
-      }
-      for (; io < e; io++, ia++) out[io] = a[ia]! - v;
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = v - b[ib]!;
-        out[io + 1] = v - b[ib + 1]!;
-        out[io + 2] = v - b[ib + 2]!;
-        out[io + 3] = v - b[ib + 3]!;
-      }
-      for (; io < e; io++, ib++) out[io] = v - b[ib]!;
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = a[ia]! - b[ib]!;
-  },
-  mul(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = a[ia]! * b[ib]!;
-        out[io + 1] = a[ia + 1]! * b[ib + 1]!;
-        out[io + 2] = a[ia + 2]! * b[ib + 2]!;
-        out[io + 3] = a[ia + 3]! * b[ib + 3]!;
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = a[ia]! * b[ib]!;
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = a[ia]! * v;
-        out[io + 1] = a[ia + 1]! * v;
-        out[io + 2] = a[ia + 2]! * v;
-        out[io + 3] = a[ia + 3]! * v;
-      }
-      for (; io < e; io++, ia++) out[io] = a[ia]! * v;
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = v * b[ib]!;
-        out[io + 1] = v * b[ib + 1]!;
-        out[io + 2] = v * b[ib + 2]!;
-        out[io + 3] = v * b[ib + 3]!;
-      }
-      for (; io < e; io++, ib++) out[io] = v * b[ib]!;
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = a[ia]! * b[ib]!;
-  },
-  div(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = a[ia]! / b[ib]!;
-        out[io + 1] = a[ia + 1]! / b[ib + 1]!;
-        out[io + 2] = a[ia + 2]! / b[ib + 2]!;
-        out[io + 3] = a[ia + 3]! / b[ib + 3]!;
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = a[ia]! / b[ib]!;
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = a[ia]! / v;
-        out[io + 1] = a[ia + 1]! / v;
-        out[io + 2] = a[ia + 2]! / v;
-        out[io + 3] = a[ia + 3]! / v;
-      }
-      for (; io < e; io++, ia++) out[io] = a[ia]! / v;
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = v / b[ib]!;
-        out[io + 1] = v / b[ib + 1]!;
-        out[io + 2] = v / b[ib + 2]!;
-        out[io + 3] = v / b[ib + 3]!;
-      }
-      for (; io < e; io++, ib++) out[io] = v / b[ib]!;
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = a[ia]! / b[ib]!;
-  },
-  maximum(a, ia, sa, b, ib, sb, out, io, n) {
-    for (let e = io + n; io < e; io++, ia += sa, ib += sb) out[io] = Math.max(a[ia]!, b[ib]!);
-  },
-  minimum(a, ia, sa, b, ib, sb, out, io, n) {
-    for (let e = io + n; io < e; io++, ia += sa, ib += sb) out[io] = Math.min(a[ia]!, b[ib]!);
-  },
-};
-
-// comparisons of float32 operands (relu's gradient mask, dropout's keep mask), laid out as above
-const f32CompareLoops: Partial<Record<BinaryOp, F32CompareLoop>> = {
-  eq(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = +(a[ia]! === b[ib]!);
-        out[io + 1] = +(a[ia + 1]! === b[ib + 1]!);
-        out[io + 2] = +(a[ia + 2]! === b[ib + 2]!);
-        out[io + 3] = +(a[ia + 3]! === b[ib + 3]!);
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = +(a[ia]! === b[ib]!);
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = +(a[ia]! === v);
-        out[io + 1] = +(a[ia + 1]! === v);
-        out[io + 2] = +(a[ia + 2]! === v);
-        out[io + 3] = +(a[ia + 3]! === v);
-      }
-      for (; io < e; io++, ia++) out[io] = +(a[ia]! === v);
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = +(v === b[ib]!);
-        out[io + 1] = +(v === b[ib + 1]!);
-        out[io + 2] = +(v === b[ib + 2]!);
-        out[io + 3] = +(v === b[ib + 3]!);
-      }
-      for (; io < e; io++, ib++) out[io] = +(v === b[ib]!);
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = +(a[ia]! === b[ib]!);
-  },
-  ne(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = +(a[ia]! !== b[ib]!);
-        out[io + 1] = +(a[ia + 1]! !== b[ib + 1]!);
-        out[io + 2] = +(a[ia + 2]! !== b[ib + 2]!);
-        out[io + 3] = +(a[ia + 3]! !== b[ib + 3]!);
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = +(a[ia]! !== b[ib]!);
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = +(a[ia]! !== v);
-        out[io + 1] = +(a[ia + 1]! !== v);
-        out[io + 2] = +(a[ia + 2]! !== v);
-        out[io + 3] = +(a[ia + 3]! !== v);
-      }
-      for (; io < e; io++, ia++) out[io] = +(a[ia]! !== v);
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = +(v !== b[ib]!);
-        out[io + 1] = +(v !== b[ib + 1]!);
-        out[io + 2] = +(v !== b[ib + 2]!);
-        out[io + 3] = +(v !== b[ib + 3]!);
-      }
-      for (; io < e; io++, ib++) out[io] = +(v !== b[ib]!);
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = +(a[ia]! !== b[ib]!);
-  },
-  lt(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = +(a[ia]! < b[ib]!);
-        out[io + 1] = +(a[ia + 1]! < b[ib + 1]!);
-        out[io + 2] = +(a[ia + 2]! < b[ib + 2]!);
-        out[io + 3] = +(a[ia + 3]! < b[ib + 3]!);
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = +(a[ia]! < b[ib]!);
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = +(a[ia]! < v);
-        out[io + 1] = +(a[ia + 1]! < v);
-        out[io + 2] = +(a[ia + 2]! < v);
-        out[io + 3] = +(a[ia + 3]! < v);
-      }
-      for (; io < e; io++, ia++) out[io] = +(a[ia]! < v);
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = +(v < b[ib]!);
-        out[io + 1] = +(v < b[ib + 1]!);
-        out[io + 2] = +(v < b[ib + 2]!);
-        out[io + 3] = +(v < b[ib + 3]!);
-      }
-      for (; io < e; io++, ib++) out[io] = +(v < b[ib]!);
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = +(a[ia]! < b[ib]!);
-  },
-  le(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = +(a[ia]! <= b[ib]!);
-        out[io + 1] = +(a[ia + 1]! <= b[ib + 1]!);
-        out[io + 2] = +(a[ia + 2]! <= b[ib + 2]!);
-        out[io + 3] = +(a[ia + 3]! <= b[ib + 3]!);
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = +(a[ia]! <= b[ib]!);
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = +(a[ia]! <= v);
-        out[io + 1] = +(a[ia + 1]! <= v);
-        out[io + 2] = +(a[ia + 2]! <= v);
-        out[io + 3] = +(a[ia + 3]! <= v);
-      }
-      for (; io < e; io++, ia++) out[io] = +(a[ia]! <= v);
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = +(v <= b[ib]!);
-        out[io + 1] = +(v <= b[ib + 1]!);
-        out[io + 2] = +(v <= b[ib + 2]!);
-        out[io + 3] = +(v <= b[ib + 3]!);
-      }
-      for (; io < e; io++, ib++) out[io] = +(v <= b[ib]!);
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = +(a[ia]! <= b[ib]!);
-  },
-  gt(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = +(a[ia]! > b[ib]!);
-        out[io + 1] = +(a[ia + 1]! > b[ib + 1]!);
-        out[io + 2] = +(a[ia + 2]! > b[ib + 2]!);
-        out[io + 3] = +(a[ia + 3]! > b[ib + 3]!);
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = +(a[ia]! > b[ib]!);
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = +(a[ia]! > v);
-        out[io + 1] = +(a[ia + 1]! > v);
-        out[io + 2] = +(a[ia + 2]! > v);
-        out[io + 3] = +(a[ia + 3]! > v);
-      }
-      for (; io < e; io++, ia++) out[io] = +(a[ia]! > v);
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = +(v > b[ib]!);
-        out[io + 1] = +(v > b[ib + 1]!);
-        out[io + 2] = +(v > b[ib + 2]!);
-        out[io + 3] = +(v > b[ib + 3]!);
-      }
-      for (; io < e; io++, ib++) out[io] = +(v > b[ib]!);
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = +(a[ia]! > b[ib]!);
-  },
-  ge(a, ia, sa, b, ib, sb, out, io, n) {
-    const e = io + n;
-    if (sa === 1 && sb === 1) {
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4, ib += 4) {
-        out[io] = +(a[ia]! >= b[ib]!);
-        out[io + 1] = +(a[ia + 1]! >= b[ib + 1]!);
-        out[io + 2] = +(a[ia + 2]! >= b[ib + 2]!);
-        out[io + 3] = +(a[ia + 3]! >= b[ib + 3]!);
-      }
-      for (; io < e; io++, ia++, ib++) out[io] = +(a[ia]! >= b[ib]!);
-    } else if (sa === 1 && sb === 0) {
-      const v = b[ib]!;
-      for (const e4 = e - 3; io < e4; io += 4, ia += 4) {
-        out[io] = +(a[ia]! >= v);
-        out[io + 1] = +(a[ia + 1]! >= v);
-        out[io + 2] = +(a[ia + 2]! >= v);
-        out[io + 3] = +(a[ia + 3]! >= v);
-      }
-      for (; io < e; io++, ia++) out[io] = +(a[ia]! >= v);
-    } else if (sa === 0 && sb === 1) {
-      const v = a[ia]!;
-      for (const e4 = e - 3; io < e4; io += 4, ib += 4) {
-        out[io] = +(v >= b[ib]!);
-        out[io + 1] = +(v >= b[ib + 1]!);
-        out[io + 2] = +(v >= b[ib + 2]!);
-        out[io + 3] = +(v >= b[ib + 3]!);
-      }
-      for (; io < e; io++, ib++) out[io] = +(v >= b[ib]!);
-    } else for (; io < e; io++, ia += sa, ib += sb) out[io] = +(a[ia]! >= b[ib]!);
   },
 };
 
@@ -431,37 +110,26 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
  * ```
  */
 export function binaryRange(op: BinaryOp, a: ElementArray, b: ElementArray, out: ElementArray, plan: StridedPlan, start: number, end: number): void {
-  if (a instanceof Float32Array && b instanceof Float32Array) {
-    if (out instanceof Float32Array) {
-      const fast = f32Loops[op];
-      if (fast !== undefined) return rows(fast, a, b, out, plan, start, end);
-    } else if (out instanceof Uint8Array) {
-      const fast = f32CompareLoops[op];
-      if (fast !== undefined) return compareRows(fast, a, b, out, plan, start, end);
-    }
-  }
   const loop = loops[op];
   if (loop === undefined) throw new Error(`binary: unknown op '${op}'`);
-  rows(loop, a, b, out, plan, start, end);
+  // float32 operands: long rows of the arithmetic and the comparisons go to WebAssembly SIMD
+  const wasm = a instanceof Float32Array && b instanceof Float32Array && !(out instanceof Int32Array);
+  rows(loop, a, b, out, plan, start, end, wasm ? op : undefined);
 }
 
-// rows of a comparison: as {@link rows}, with float32 inputs and bool output
-function compareRows(loop: F32CompareLoop, a: Float32Array, b: Float32Array, out: Uint8Array, plan: StridedPlan, start: number, end: number): void {
-  const inner = innerLength(plan);
-  const sa = innerStride(plan, 0);
-  const sb = innerStride(plan, 1);
-  if (plan.shape.length <= 1) {
-    loop(a, plan.offsets[0]! + start * sa, sa, b, plan.offsets[1]! + start * sb, sb, out, start, end - start);
-    return;
-  }
-  for (let o = start; o < end; ) {
-    const n = Math.min(inner - (o % inner), end - o);
-    loop(a, planOffset(plan, 0, o), sa, b, planOffset(plan, 1, o), sb, out, o, n);
-    o += n;
-  }
+/** Elements of a float32 op from which a call goes to WebAssembly SIMD (about 5× a loop; staging costs a few hundred ns). */
+const WASM_MIN = 1024;
+
+/** An operand's layout over a collapsed `[rows, cols]` plan as {@link wasmBinary} takes it, or null for another. */
+function rowsLayout(plan: StridedPlan, j: number): RowsLayout | null {
+  const [rs, cs] = plan.strides[j]!;
+  if (cs === 1) return rs === plan.shape[1] ? 0 : rs === 0 ? 1 : null;
+  return cs === 0 ? (rs === 1 ? 2 : rs === 0 ? 3 : null) : null;
 }
 
-// one row of the innermost collapsed dim (or its part inside the range) per call of `loop`
+// one row of the innermost collapsed dim (or its part inside the range) per call of `loop`; with
+// `wasmOp` (float32 arrays) long rows, and the whole rows of a 2-D plan together, go to the
+// WebAssembly kernel instead
 function rows<T extends ElementArray>(
   loop: (a: T, ia: number, sa: number, b: T, ib: number, sb: number, out: T, io: number, n: number) => void,
   a: T,
@@ -470,20 +138,37 @@ function rows<T extends ElementArray>(
   plan: StridedPlan,
   start: number,
   end: number,
+  wasmOp?: BinaryOp,
 ): void {
   const inner = innerLength(plan);
   const sa = innerStride(plan, 0);
   const sb = innerStride(plan, 1);
-  if (plan.shape.length <= 1) {
-    // one collapsed dim (or a scalar): offsets are a linear function of the output index
-    loop(a, plan.offsets[0]! + start * sa, sa, b, plan.offsets[1]! + start * sb, sb, out, start, end - start);
-    return;
+  const f32 = (t: T) => t as unknown as Float32Array;
+  // outputs [o, e), row by row
+  const walk = (o: number, e: number): void => {
+    while (o < e) {
+      const n = Math.min(inner - (o % inner), e - o);
+      const ia = planOffset(plan, 0, o);
+      const ib = planOffset(plan, 1, o);
+      const flat = sa <= 1 && sb <= 1 && wasmOp !== undefined && n >= WASM_MIN;
+      if (!flat || !wasmBinary(wasmOp, f32(a), ia, sa === 1 ? 0 : 3, f32(b), ib, sb === 1 ? 0 : 3, out as Float32Array | Uint8Array, o, 1, n)) loop(a, ia, sa, b, ib, sb, out, o, n);
+      o += n;
+    }
+  };
+  if (wasmOp !== undefined && plan.shape.length === 2 && end - start >= WASM_MIN) {
+    const r0 = Math.ceil(start / inner);
+    const r1 = Math.floor(end / inner);
+    const ka = rowsLayout(plan, 0);
+    const kb = rowsLayout(plan, 1);
+    // a value per row is filled row by row: worth it on rows of 32 and more
+    if (r1 > r0 && ka !== null && kb !== null && (inner >= 32 || (ka !== 2 && kb !== 2))) {
+      const o = r0 * inner;
+      if (wasmBinary(wasmOp, f32(a), planOffset(plan, 0, o), ka, f32(b), planOffset(plan, 1, o), kb, out as Float32Array | Uint8Array, o, r1 - r0, inner)) {
+        walk(start, o);
+        walk(r1 * inner, end);
+        return;
+      }
+    }
   }
-  let o = start;
-  while (o < end) {
-    const col = o % inner;
-    const n = Math.min(inner - col, end - o);
-    loop(a, planOffset(plan, 0, o), sa, b, planOffset(plan, 1, o), sb, out, o, n);
-    o += n;
-  }
+  walk(start, end);
 }

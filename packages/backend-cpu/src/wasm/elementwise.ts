@@ -16,6 +16,8 @@ interface ElementwiseExports {
   sigmoid(x: number, n: number): void;
   gelu(x: number, saved: number, n: number): void;
   geluBackward(x: number, saved: number, dy: number, n: number): void;
+  binary(op: number, a: number, b: number, out: number, n: number): void;
+  compare(op: number, a: number, b: number, out: number, n: number, flip: number): void;
   softmax(x: number, rows: number, cols: number, scale: number, causal: number, row0: number, l: number): void;
   softmaxBackward(y: number, dy: number, rows: number, cols: number, scale: number): void;
   layerNorm(x: number, w: number, b: number, mean: number, rstd: number, rows: number, cols: number, eps: number, flags: number): void;
@@ -47,13 +49,13 @@ interface ElementwiseExports {
 const CHUNK = 16384;
 const SLOTS = 5;
 
-let instance: { fn: ElementwiseExports; mem: Float32Array } | null | undefined;
+let instance: { fn: ElementwiseExports; mem: Float32Array; bytes: Uint8Array } | null | undefined;
 
-function getInstance(): { fn: ElementwiseExports; mem: Float32Array } | null {
+function getInstance(): { fn: ElementwiseExports; mem: Float32Array; bytes: Uint8Array } | null {
   if (instance === undefined) {
     const fn = instantiateSimd<ElementwiseExports>(WASM_BYTES);
     const mem = fn === null ? null : new Float32Array(fn.memory.buffer);
-    instance = fn !== null && mem !== null && mem.length >= SLOTS * CHUNK ? { fn, mem } : null;
+    instance = fn !== null && mem !== null && mem.length >= SLOTS * CHUNK ? { fn, mem, bytes: new Uint8Array(mem.buffer) } : null;
   }
   return instance;
 }
@@ -180,6 +182,98 @@ export function wasmGelu(x: Float32Array, out: Float32Array, saved: Float32Array
  */
 export function wasmGeluBackward(x: Float32Array, saved: Float32Array, dy: Float32Array, out: Float32Array, start: number, end: number): boolean {
   return byRows(1, 1, start, end, [x, saved, dy], [out], null, null, (fn, _r, n) => fn.geluBackward(0, CHUNK * 4, 2 * CHUNK * 4, n));
+}
+
+/**
+ * The ops {@link wasmBinary} runs: the arithmetic as elementwise.wat's `binary` numbers it, and the
+ * comparisons as its `compare` does (`[op, flip, swap]`: greater is less with the operands swapped,
+ * not equal is equal turned over).
+ */
+const ARITHMETIC: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+const COMPARISONS: Record<string, readonly [number, number, boolean]> = {
+  eq: [0, 0, false],
+  ne: [0, 1, false],
+  lt: [1, 0, false],
+  le: [2, 0, false],
+  gt: [1, 0, true],
+  ge: [2, 0, true],
+};
+
+/**
+ * How an operand of {@link wasmBinary} is laid out over the `rows × cols` output: 0, row r at
+ * `off + r·cols` (contiguous); 1, one row for every row (at `off`); 2, one value per row (`off + r`);
+ * 3, one value for all (`off`).
+ */
+export type RowsLayout = 0 | 1 | 2 | 3;
+
+/**
+ * `out[io + r·cols + j] = A(r, j) op B(r, j)` over a `rows × cols` output on the WebAssembly kernel,
+ * each operand laid out as its {@link RowsLayout} says (`a[ia ...]` as `ka`, `b[ib ...]` as `kb`):
+ * for add, sub, mul and div the float32 result (a float32 `out`), which a JavaScript loop's gives
+ * too; for eq, ne, lt, le, gt and ge 1 or 0 (a `Uint8Array` `out`), as JavaScript compares. As many
+ * whole rows as fit go through the module at once (rows longer than a chunk go in pieces), so a bias
+ * added to short rows pays the staging once per chunk, not per row. Returns false, doing nothing,
+ * for another op or output type, or where WebAssembly SIMD is unavailable.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(4);
+ * wasmBinary('add', new Float32Array([1, 2, 3, 4]), 0, 0, new Float32Array([10, 20]), 0, 1, out, 0, 2, 2); // true; out = [11, 22, 13, 24]
+ * ```
+ */
+export function wasmBinary(
+  op: string,
+  a: Float32Array,
+  ia: number,
+  ka: RowsLayout,
+  b: Float32Array,
+  ib: number,
+  kb: RowsLayout,
+  out: Float32Array | Uint8Array,
+  io: number,
+  rows: number,
+  cols: number,
+): boolean {
+  const arithmetic = ARITHMETIC[op];
+  const comparison = COMPARISONS[op];
+  const fits = out instanceof Float32Array ? arithmetic !== undefined : comparison !== undefined;
+  const inst = fits && rows * cols > 0 ? getInstance() : null;
+  if (inst === null) return false;
+  const { fn, mem, bytes } = inst;
+  // a piece is `per` whole rows, or (rows longer than a chunk) a chunk of one row
+  const per = cols <= CHUNK ? Math.floor(CHUNK / cols) : 0;
+  const piece = per * cols;
+  // one operand twice (a square) is staged once
+  const same = a === b && ia === ib && ka === kb;
+  const swap = comparison?.[2] === true;
+  const operands = same ? ([[a, ia, ka, 0]] as const) : ([[a, ia, ka, swap ? CHUNK : 0], [b, ib, kb, swap ? 0 : CHUNK]] as const);
+  for (const [src, off, kind, slot] of operands) {
+    if (kind === 3) mem.fill(src[off]!, slot, slot + CHUNK);
+    if (kind === 1 && per > 0) {
+      // the row once, then doubled in place up to a chunk's worth of rows
+      mem.set(src.subarray(off, off + cols), slot);
+      for (let len = cols; len < piece; len *= 2) mem.copyWithin(slot + len, slot, slot + Math.min(len, piece - len));
+    }
+  }
+  const bAt = (same ? 0 : CHUNK) * 4;
+  for (let s = 0, total = rows * cols, m = 0; s < total; s += m) {
+    const r = Math.floor(s / cols);
+    const c = s - r * cols; // 0 for whole rows
+    m = per > 0 ? Math.min(piece, total - s) : Math.min(CHUNK, cols - c); // a piece never crosses a row's end
+    for (const [src, off, kind, slot] of operands) {
+      if (kind === 0) mem.set(src.subarray(off + s, off + s + m), slot);
+      else if (kind === 1 && per === 0) mem.set(src.subarray(off + c, off + c + m), slot);
+      else if (kind === 2) for (let i = 0; i * cols < m; i++) mem.fill(src[off + r + i]!, slot + i * cols, slot + Math.min(m, (i + 1) * cols));
+    }
+    if (comparison === undefined) {
+      fn.binary(arithmetic!, 0, bAt, 2 * CHUNK * 4, m);
+      out.set(mem.subarray(2 * CHUNK, 2 * CHUNK + m), io + s);
+    } else {
+      fn.compare(comparison[0], 0, bAt, 2 * CHUNK * 4, m, comparison[1]);
+      out.set(bytes.subarray(2 * CHUNK * 4, 2 * CHUNK * 4 + m), io + s);
+    }
+  }
+  return true;
 }
 
 /**

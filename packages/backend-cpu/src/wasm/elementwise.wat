@@ -10,7 +10,8 @@
 ;; constants). The activations are approximations within a few float32 ulps (see $exp_neg).
 ;; The memory is fixed in size (min = max): it never grows, so its ArrayBuffer never detaches.
 (module
-  (memory (export "memory") 6 6) ;; 384 KiB: five 16,384-float chunks (elementwise.ts's layout)
+  (memory (export "memory") 6 6) ;; 384 KiB: five 16,384-float chunks (elementwise.ts's layout), then the constants
+  ;; @constants-at 327680 (scripts/build-wasm.mjs loads every constant splat below from a table there)
 
   ;; SGD, torch.optim.SGD's rule. $flags: 1 momentum, 2 first step (the buffer becomes d),
   ;; 4 nesterov, 8 weight decay, 16 dampening (multiply d by $keep before adding it to the buffer).
@@ -109,13 +110,16 @@
               (local.get $vstep))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
-;; e^x for x in [-104, 0], four lanes (NaN stays NaN). x = n·ln2 + r with n = round(x / ln2) and
+;; e^x for x in [-104, 0], four lanes (NaN stays NaN). x = n·ln2 + r with n = round(x / ln2) (ties to even) and
   ;; |r| <= ln2 / 2 (ln2 split in a high part exact in 9 bits and the rest, so n·ln2_hi is exact);
   ;; e^r by its Taylor series to r^7 (the next term is below 5.3e-9 relative), then times 2^n built
   ;; in the exponent bits, in two halves so that results down to 2^-149 (subnormal) come out.
   (func $exp_neg (param $x v128) (result v128)
-    (local $n v128) (local $r v128) (local $p v128) (local $k v128) (local $h v128)
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local $m v128) (local $n v128) (local $r v128) (local $p v128) (local $k v128) (local $h v128)
+    ;; n rounded to nearest even by adding 1.5·2^23 (whose float32 ulp is 1), which also leaves n
+    ;; as an integer in the low mantissa bits: $m's bits minus the constant's are n as an i32
+    (local.set $m (f32x4.add (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $n (f32x4.sub (local.get $m) (f32x4.splat (f32.const 12582912))))
     (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
     (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
     ;; e^r = (1 + r) + r²·(1/2 + r/6) + r⁴·((1/24 + r/120) + r²·(1/720 + r/5040)): Estrin's scheme,
@@ -129,7 +133,7 @@
         (f32x4.add (f32x4.add (f32x4.splat (f32.const 0.041666666666666664)) (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.008333333333333333))))
           (f32x4.mul (local.get $k) (f32x4.add (f32x4.splat (f32.const 0.001388888888888889)) (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.0001984126984126984)))))))))
     ;; 2^n = 2^h · 2^(n - h), h = n / 2 (truncated): each half is a normal float for n >= -150
-    (local.set $k (i32x4.trunc_sat_f32x4_s (local.get $n)))
+    (local.set $k (i32x4.sub (local.get $m) (i32x4.splat (i32.const 0x4b400000))))
     (local.set $h (i32x4.shr_s (local.get $k) (i32.const 1)))
     (f32x4.mul
       (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $h) (i32x4.splat (i32.const 127))) (i32.const 23)))
@@ -154,7 +158,7 @@
               (f32x4.mul (local.get $s) (f32x4.add (f32x4.splat (f32.const -0.05396825396825397))
                 (f32x4.mul (local.get $s) (f32x4.add (f32x4.splat (f32.const 0.021869488536155203))
                   (f32x4.mul (local.get $s) (f32x4.splat (f32.const -0.008863235529902197))))))))))))))
-        (local.set $e (call $exp_neg (f32x4.mul (f32x4.min (local.get $a) (f32x4.splat (f32.const 9))) (f32x4.splat (f32.const -2)))))
+        (local.set $e (call $exp_neg (f32x4.mul (f32x4.pmin (local.get $a) (f32x4.splat (f32.const 9))) (f32x4.splat (f32.const -2)))))
         (local.set $large (f32x4.div (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $e)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e))))
         (local.set $large (v128.or (local.get $large) (v128.and (local.get $v) (i32x4.splat (i32.const 0x80000000)))))
         (v128.store (i32.add (local.get $x) (local.get $i))
@@ -171,7 +175,7 @@
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
         (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
-        (local.set $e (call $exp_neg (f32x4.neg (f32x4.min (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 104))))))
+        (local.set $e (call $exp_neg (f32x4.neg (f32x4.pmin (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 104))))))
         (local.set $q (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e))))
         (v128.store (i32.add (local.get $x) (local.get $i))
           (v128.bitselect (local.get $q) (f32x4.mul (local.get $e) (local.get $q)) (f32x4.ge (local.get $v) (f32x4.splat (f32.const 0)))))
@@ -185,7 +189,7 @@
   ;; the float32 exponent's rounding leaves about 2e-7·z² relative (5e-6 at x = −6, where Φ is 1e-9).
   (func $cdf (param $v v128) (result v128)
     (local $z v128) (local $t v128) (local $t2 v128) (local $t4 v128) (local $p v128) (local $half v128)
-    (local.set $z (f32x4.min (f32x4.mul (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 0.7071067811865476))) (f32x4.splat (f32.const 10.5))))
+    (local.set $z (f32x4.pmin (f32x4.mul (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 0.7071067811865476))) (f32x4.splat (f32.const 10.5))))
     (local.set $t (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $z) (f32x4.splat (f32.const 0.5))))))
     ;; the degree-9 polynomial in t by Estrin's scheme (pairs, then t², t⁴, t⁸): a short dependency chain
     (local.set $t2 (f32x4.mul (local.get $t) (local.get $t)))
@@ -230,15 +234,78 @@
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
         (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
         (local.set $pdf (f32x4.mul (f32x4.splat (f32.const 0.3989422804014327))
-          (call $exp_neg (f32x4.neg (f32x4.min (f32x4.mul (f32x4.mul (local.get $v) (local.get $v)) (f32x4.splat (f32.const 0.5))) (f32x4.splat (f32.const 104)))))))
+          (call $exp_neg (f32x4.neg (f32x4.pmin (f32x4.mul (f32x4.mul (local.get $v) (local.get $v)) (f32x4.splat (f32.const 0.5))) (f32x4.splat (f32.const 104)))))))
         (v128.store (i32.add (local.get $x) (local.get $i))
           (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i)))
             (f32x4.add (v128.load (i32.add (local.get $saved) (local.get $i))) (f32x4.mul (local.get $v) (local.get $pdf)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
+;; out = a op b over $n floats (rounded up to a multiple of 4) at $a, $b and $out, with op 0 add,
+  ;; 1 subtract, 2 multiply, 3 divide: the f32 operation, which is what a JavaScript loop's float64
+  ;; operation gives once rounded to float32 (double rounding is exact for these four).
+  (func (export "binary") (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+    (local $i i32)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $div (block $mul (block $sub (block $add
+      (br_table $add $sub $mul $div (local.get $op)))
+      (loop $l (if (i32.lt_u (local.get $i) (local.get $n)) (then
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l))))
+      (return))
+      (loop $l (if (i32.lt_u (local.get $i) (local.get $n)) (then
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.sub (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l))))
+      (return))
+      (loop $l (if (i32.lt_u (local.get $i) (local.get $n)) (then
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l))))
+      (return))
+    (loop $l (if (i32.lt_u (local.get $i) (local.get $n)) (then
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.div (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l)))))
+
+;; out = a op b as bytes 0 or 1 over $n floats (rounded up to a multiple of 16) at $a and $b, the
+  ;; bytes at $out, with op 0 equal, 1 less, 2 less or equal; $flip 1 turns every result over (not
+  ;; equal from equal). A NaN compares false, so not equal to it is true, as in JavaScript.
+  (func (export "compare") (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32) (param $flip i32)
+    (local $i i32) (local $x i32) (local $y i32)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $x (i32.add (local.get $a) (local.get $i)))
+        (local.set $y (i32.add (local.get $b) (local.get $i)))
+        ;; four masks of four lanes narrowed to sixteen bytes of 0 or -1, then 0 or 1
+        (v128.store (i32.add (local.get $out) (i32.shr_u (local.get $i) (i32.const 2)))
+          (v128.xor
+            (v128.and
+              (i8x16.narrow_i16x8_s
+                (i16x8.narrow_i32x4_s (call $cmp (local.get $op) (local.get $x) (local.get $y)) (call $cmp (local.get $op) (i32.add (local.get $x) (i32.const 16)) (i32.add (local.get $y) (i32.const 16))))
+                (i16x8.narrow_i32x4_s (call $cmp (local.get $op) (i32.add (local.get $x) (i32.const 32)) (i32.add (local.get $y) (i32.const 32))) (call $cmp (local.get $op) (i32.add (local.get $x) (i32.const 48)) (i32.add (local.get $y) (i32.const 48)))))
+              (i8x16.splat (i32.const 1)))
+            (i8x16.splat (local.get $flip))))
+        (local.set $i (i32.add (local.get $i) (i32.const 64)))
+        (br $next))))
+
+  ;; The lanes' mask of (four floats at $a) op (four floats at $b), op as in compare.
+  (func $cmp (param $op i32) (param $a i32) (param $b i32) (result v128)
+    (if (result v128) (i32.eqz (local.get $op))
+      (then (f32x4.eq (v128.load (local.get $a)) (v128.load (local.get $b))))
+      (else (if (result v128) (i32.eq (local.get $op) (i32.const 1))
+        (then (f32x4.lt (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (else (f32x4.le (v128.load (local.get $a)) (v128.load (local.get $b))))))))
+
   ;; e^x for x <= 0 (below −104, where it is 0 in float32, x is capped there; NaN stays NaN).
   (func $exp_nonpos (param $x v128) (result v128)
-    (call $exp_neg (f32x4.max (local.get $x) (f32x4.splat (f32.const -104)))))
+    (call $exp_neg (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -104)))))
 
   ;; The four lanes' sum, in the order ((0 + 1) + (2 + 3)).
   (func $hsum (param $v v128) (result f32)

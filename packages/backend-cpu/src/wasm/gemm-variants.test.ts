@@ -124,3 +124,34 @@ describe('scripts/build-wasm.mjs: the relaxed build comes from the same source',
     expect(() => relaxedSource('x.wat', `${begin}\n(nop)\n${end}`)).toThrow('build-wasm: x.wat: its @relaxed-madd regions hold no multiply-add to fuse');
   });
 });
+
+describe('scripts/build-wasm.mjs: constant splats loaded from a table', () => {
+  type Rewrite = (file: string, source: string) => string;
+  const load = async (): Promise<Rewrite> => ((await import('../../scripts/build-wasm.mjs' as string)) as { constantTable: Rewrite }).constantTable;
+  const module = (body: string, pages = 1): string => `(module\n  (memory (export "memory") ${pages} ${pages})\n  ;; @constants-at 65520\n${body}\n)\n`;
+
+  it('loads each distinct constant from one slot and writes the table as a data segment', async () => {
+    const constantTable = await load();
+    const out = constantTable('x.wat', module('(f32x4.splat (f32.const 1)) (f32x4.splat (f32.const -inf)) (i32x4.splat (i32.const 0x7f)) (f32x4.splat (f32.const 1.0))'));
+    expect(out).toContain('(v128.load32_splat offset=65520 (i32.const 0)) (v128.load32_splat offset=65524 (i32.const 0)) (v128.load32_splat offset=65528 (i32.const 0)) (v128.load32_splat offset=65520 (i32.const 0))');
+    expect(out).toContain('(data (i32.const 65520) "\\00\\00\\80\\3f\\00\\00\\80\\ff\\7f\\00\\00\\00"))');
+    expect(out).not.toContain('splat (');
+  });
+
+  it('leaves a module without the marker alone, and refuses a table that does not fit or a constant it cannot read', async () => {
+    const constantTable = await load();
+    const plain = '(module (func (drop (f32x4.splat (f32.const 1)))))';
+    expect(constantTable('x.wat', plain)).toBe(plain);
+    const five = Array.from({ length: 5 }, (_, i) => `(f32x4.splat (f32.const ${i}))`).join(' ');
+    expect(() => constantTable('x.wat', module(five))).toThrow('build-wasm: x.wat: 5 constants at 65520 end at 65540, past the memory\'s 65536 bytes');
+    expect(() => constantTable('x.wat', module('(f32x4.splat (f32.const nan:0x1))'))).toThrow('build-wasm: x.wat: cannot read the constant f32.const nan:0x1');
+  });
+
+  it('elementwise.wat builds from the table: no constant splat is left in it', async () => {
+    const constantTable = await load();
+    const { readFileSync } = await import('node:fs');
+    const out = constantTable('elementwise.wat', readFileSync(join(here, 'elementwise.wat'), 'utf8'));
+    expect(out).not.toMatch(/\((f32|i32)x4\.splat \((f32|i32)\.const/);
+    expect(out).toMatch(/\(data \(i32\.const 327680\) "/);
+  });
+});

@@ -62,7 +62,8 @@ export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number
       if (normType === Infinity) {
         t = grads.map((g) => g.abs().max()).reduce((a, b) => a.maximum(b));
       } else {
-        const powered = grads.map((g) => (normType === 2 ? g.square().sum() : g.abs().pow(normType).sum()));
+        // g·g rather than g.square(): the same numbers, and backends run products of long tensors on their SIMD path
+        const powered = grads.map((g) => (normType === 2 ? g.mul(g).sum() : g.abs().pow(normType).sum()));
         const sum = powered.reduce((a, b) => a.add(b));
         t = normType === 2 ? sum.sqrt() : normType === 1 ? sum : sum.pow(1 / normType);
       }
