@@ -42,7 +42,7 @@ export interface CpuData {
  * @example
  * ```ts
  * cpuBackend({ poolBytes: 0 }); // no buffer reuse: every output is a fresh array
- * cpuBackend({ wasm: false }); // pure TypeScript kernels only
+ * cpuBackend({ wasm: false }); // matrix products, convolutions and optimizer steps in TypeScript
  * cpuBackend({ relaxedSimd: false }); // matrix products on plain WebAssembly SIMD, never relaxed SIMD
  * ```
  */
@@ -56,8 +56,10 @@ export interface CpuBackendOptions {
   /**
    * Run matmul and conv2d (and their gradients) on the WebAssembly SIMD kernel built from
    * `src/wasm/gemm.wat`, and the fused optimizer updates on the one built from
-   * `src/wasm/elementwise.wat`, where the engine supports it (default `true`); `false` keeps every
-   * kernel in pure TypeScript. Without WebAssembly SIMD the TypeScript kernels run either way.
+   * `src/wasm/elementwise.wat`, where the engine supports it (default `true`); `false` keeps those
+   * in TypeScript. The elementwise kernels (tanh, sigmoid, GELU, the softmaxes, layer norm, and
+   * float32 arithmetic and comparisons of 1,024 elements or more) run on WebAssembly SIMD wherever
+   * the engine has it either way. Without WebAssembly SIMD the TypeScript kernels run for all.
    */
   readonly wasm?: boolean;
   /**
