@@ -150,7 +150,7 @@ function rows<T extends ElementArray>(
       const n = Math.min(inner - (o % inner), e - o);
       const ia = planOffset(plan, 0, o);
       const ib = planOffset(plan, 1, o);
-      const flat = sa <= 1 && sb <= 1 && wasmOp !== undefined && n >= WASM_MIN;
+      const flat = (sa === 0 || sa === 1) && (sb === 0 || sb === 1) && wasmOp !== undefined && n >= WASM_MIN;
       if (!flat || !wasmBinary(wasmOp, f32(a), ia, sa === 1 ? 0 : 3, f32(b), ib, sb === 1 ? 0 : 3, out as Float32Array | Uint8Array, o, 1, n)) loop(a, ia, sa, b, ib, sb, out, o, n);
       o += n;
     }

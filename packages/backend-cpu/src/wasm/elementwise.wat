@@ -1,9 +1,12 @@
 ;; One-pass optimizer updates in WebAssembly SIMD (f32x4), for backend-cpu's sgdStep and adamStep
-;; kernels, and the activations tanh, sigmoid and GELU (for unary, the fused LSTM cell, gelu). Compiled at build time by scripts/build-wasm.mjs into elementwise.generated.ts;
+;; kernels, the activations tanh, sigmoid and GELU (for unary, the fused LSTM cell, gelu), the
+;; softmaxes and layer norm, and float32 arithmetic and comparisons (binary). Compiled at build time
+;; by scripts/build-wasm.mjs into elementwise.generated.ts;
 ;; src/wasm/elementwise.ts drives it: it copies a chunk of each operand into this module's memory
 ;; (TypedArray.set, far faster than a JavaScript loop per element), calls one function, and copies
-;; the results out. Each function works in place on its chunks, element count rounded up to a
-;; multiple of 4 (the padding lanes compute garbage nobody reads). All addresses are in bytes.
+;; the results out. Each function works in place on its chunks (binary and compare write to $out),
+;; element count rounded up to a multiple of 4 (compare: 16; the padding lanes compute garbage
+;; nobody reads). All addresses are in bytes.
 ;;
 ;; Every step of an update is the f32 operation, in the order, that the composed tensor-op update
 ;; performs, so the results equal it bit for bit (the scalars arrive as f32, as the composed path's
@@ -240,7 +243,7 @@
             (f32x4.add (v128.load (i32.add (local.get $saved) (local.get $i))) (f32x4.mul (local.get $v) (local.get $pdf)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
-;; out = a op b over $n floats (rounded up to a multiple of 4) at $a, $b and $out, with op 0 add,
+  ;; out = a op b over $n floats (rounded up to a multiple of 4) at $a, $b and $out, with op 0 add,
   ;; 1 subtract, 2 multiply, 3 divide: the f32 operation, which is what a JavaScript loop's float64
   ;; operation gives once rounded to float32 (double rounding is exact for these four).
   (func (export "binary") (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32)
@@ -272,7 +275,7 @@
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $l)))))
 
-;; out = a op b as bytes 0 or 1 over $n floats (rounded up to a multiple of 16) at $a and $b, the
+  ;; out = a op b as bytes 0 or 1 over $n floats (rounded up to a multiple of 16) at $a and $b, the
   ;; bytes at $out, with op 0 equal, 1 less, 2 less or equal; $flip 1 turns every result over (not
   ;; equal from equal). A NaN compares false, so not equal to it is true, as in JavaScript.
   (func (export "compare") (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32) (param $flip i32)
