@@ -14,7 +14,7 @@ interface ElementwiseExports {
   readonly memory: { readonly buffer: ArrayBuffer };
   tanh(x: number, n: number): void;
   sigmoid(x: number, n: number): void;
-  gelu(x: number, saved: number, n: number): void;
+  gelu(x: number, saved: number, scratch: number, n: number): void;
   geluBackward(x: number, saved: number, dy: number, n: number): void;
   binary(op: number, a: number, b: number, out: number, n: number): void;
   compare(op: number, a: number, b: number, out: number, n: number, flip: number): void;
@@ -167,7 +167,7 @@ export function wasmActivationAvailable(): boolean {
  * ```
  */
 export function wasmGelu(x: Float32Array, out: Float32Array, saved: Float32Array, start: number, end: number): boolean {
-  return byRows(1, 1, start, end, [x], [out, saved], null, null, (fn, _r, n) => fn.gelu(0, CHUNK * 4, n));
+  return byRows(1, 1, start, end, [x], [out, saved], null, null, (fn, _r, n) => fn.gelu(0, CHUNK * 4, 2 * CHUNK * 4, n));
 }
 
 /**
