@@ -12,10 +12,10 @@ import { instantiateSimd } from './instantiate';
 
 interface ElementwiseExports {
   readonly memory: { readonly buffer: ArrayBuffer };
-  tanh(x: number, n: number): void;
-  sigmoid(x: number, n: number): void;
+  tanh(x: number, scratch: number, n: number): void;
+  sigmoid(x: number, scratch: number, n: number): void;
   gelu(x: number, saved: number, scratch: number, n: number): void;
-  geluBackward(x: number, saved: number, dy: number, n: number): void;
+  geluBackward(x: number, saved: number, dy: number, scratch: number, n: number): void;
   binary(op: number, a: number, b: number, out: number, n: number): void;
   compare(op: number, a: number, b: number, out: number, n: number, flip: number): void;
   softmax(x: number, rows: number, cols: number, scale: number, causal: number, row0: number, l: number): void;
@@ -139,7 +139,7 @@ export function wasmAdamStep(
  * ```
  */
 export function wasmActivation(op: 'tanh' | 'sigmoid', x: Float32Array, out: Float32Array, start: number, end: number): boolean {
-  return byRows(1, 1, start, end, [x], [out], null, null, (fn, _r, n) => (op === 'tanh' ? fn.tanh : fn.sigmoid)(0, n));
+  return byRows(1, 1, start, end, [x], [out], null, null, (fn, _r, n) => (op === 'tanh' ? fn.tanh : fn.sigmoid)(0, CHUNK * 4, n));
 }
 
 /**
@@ -181,7 +181,7 @@ export function wasmGelu(x: Float32Array, out: Float32Array, saved: Float32Array
  * ```
  */
 export function wasmGeluBackward(x: Float32Array, saved: Float32Array, dy: Float32Array, out: Float32Array, start: number, end: number): boolean {
-  return byRows(1, 1, start, end, [x, saved, dy], [out], null, null, (fn, _r, n) => fn.geluBackward(0, CHUNK * 4, 2 * CHUNK * 4, n));
+  return byRows(1, 1, start, end, [x, saved, dy], [out], null, null, (fn, _r, n) => fn.geluBackward(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, n));
 }
 
 /**
