@@ -167,6 +167,38 @@ describe('matmul with its right operand packed once in shared memory', () => {
     });
   }
 
+  // linear's x @ wᵀ on the kernel's transpose flag, x the smaller operand: split by columns of the
+  // output instead (n past a column block and not a multiple of the 16-column unit, depth past a block)
+  for (const [threads, splitThreshold] of [[2, undefined], [3, undefined], [3, 0]] as const) {
+    it(`splits linear's product with the smaller input by columns, cpu's numbers bit for bit (${threads} threads${splitThreshold === 0 ? ', every product split' : ''})`, async () => {
+      const backend = workerBackend({ threads, splitThreshold });
+      try {
+        for (const [m, k, n] of [
+          [64, 784, 256],
+          [37, 600, 2053],
+          [20, 300, 1000],
+        ] as const) {
+          const x = floats(m * k, m + k);
+          const w = floats(n * k, n + k);
+          const product = async (be: Backend): Promise<Float32Array> => {
+            await setBackend(be);
+            return F.linear(tensor(x, { shape: [m, k] }), tensor(w, { shape: [n, k] })).dataSync() as Float32Array;
+          };
+          const want = await product(cpuBackend());
+          const before = backend._stats();
+          const got = await product(backend);
+          const after = backend._stats();
+          expect(after.columns - before.columns, `${m}x${k} @ [${n}, ${k}]ᵀ`).toBe(1);
+          expect(after.packed - before.packed).toBe(0);
+          expect(Array.from(got), `${m}x${k} @ [${n}, ${k}]ᵀ`).toEqual(Array.from(want));
+        }
+        expect(backend._stats().workerChunks).toBeGreaterThan(0);
+      } finally {
+        await backend.close();
+      }
+    });
+  }
+
   it('keeps batched products on the per-chunk path', async () => {
     const backend = workerBackend({ threads: 2, splitThreshold: 0 });
     try {
