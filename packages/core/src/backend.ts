@@ -264,8 +264,9 @@ export interface FusedKernels {
   lstmCellBackward?(act: TensorInfo, c: TensorInfo, cNext: TensorInfo, dh: TensorInfo | null, dc: TensorInfo | null): DataId[];
   /**
    * GELU of a float32 tensor, `x·Φ(x)` (`approximate: 'tanh'`: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`),
-   * as `torch.nn.functional.gelu`. Returns `[y, saved]`, both of `x`'s shape: `saved` is `Φ(x)`, or
-   * the tanh term, for {@link FusedKernels.geluBackward}.
+   * as `torch.nn.functional.gelu`. Returns `[y, saved]`, both of `x`'s shape: `saved` is whatever the
+   * backend's {@link FusedKernels.geluBackward} reads (backend-cpu: the slope `d gelu(x)/dx`, so that
+   * the backward is one multiply); core only passes it back.
    */
   gelu?(x: TensorInfo, approximate: 'none' | 'tanh'): DataId[];
   /**

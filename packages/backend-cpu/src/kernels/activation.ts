@@ -85,14 +85,14 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /**
- * Elements `[start, end)` of `torch.nn.functional.gelu`: `out = x·Φ(x)`, and in `saved` what the
- * backward reads: `Φ(x)` for the exact form (`tanh = false`), or `tanh(√(2/π)·(x + 0.044715·x³))`
- * for the tanh approximation.
+ * Elements `[start, end)` of `torch.nn.functional.gelu`: `out = x·Φ(x)` (the tanh approximation
+ * with `tanh`), and in `saved` what {@link geluBackwardRange} reads: the slope `d gelu(x)/dx`,
+ * `Φ(x) + x·φ(x)` (or the tanh form's derivative), so that the backward is one multiply.
  *
  * @example
  * ```ts
  * const out = new Float32Array(1), saved = new Float32Array(1);
- * geluRange(new Float32Array([1]), out, saved, false, 0, 1); // out ≈ 0.8413, saved = Φ(1) ≈ 0.8413
+ * geluRange(new Float32Array([1]), out, saved, false, 0, 1); // out ≈ 0.8413, saved = Φ(1) + φ(1) ≈ 1.0833
  * ```
  */
 export function geluRange(x: Float32Array, out: Float32Array, saved: Float32Array, tanh: boolean, start: number, end: number): void {
@@ -100,7 +100,7 @@ export function geluRange(x: Float32Array, out: Float32Array, saved: Float32Arra
     for (let i = start; i < end; i++) {
       const v = x[i]!;
       const t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
-      saved[i] = t;
+      saved[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
       out[i] = 0.5 * v * (1 + t);
     }
     return;
@@ -109,36 +109,25 @@ export function geluRange(x: Float32Array, out: Float32Array, saved: Float32Arra
   for (let i = start; i < end; i++) {
     const v = x[i]!;
     const cdf = 0.5 * (1 + erf(v * Math.SQRT1_2));
-    saved[i] = cdf;
+    saved[i] = cdf + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
     out[i] = v * cdf;
   }
 }
 
 /**
- * Elements `[start, end)` of the gradient of {@link geluRange}: `out = dy · d gelu(x)/dx`, from `x`
- * and what the forward saved.
+ * Elements `[start, end)` of the gradient of {@link geluRange}: `out = dy · d gelu(x)/dx`, the
+ * float32 product of `dy` with the slope the forward saved (`x` and `tanh` are the forward's, for
+ * the kernel contract; the slope already holds them).
  *
  * @example
  * ```ts
  * const out = new Float32Array(1);
- * geluBackwardRange(new Float32Array([0]), new Float32Array([0.5]), new Float32Array([2]), out, false, 0, 1); // out = 2·Φ(0) = 1
+ * geluBackwardRange(new Float32Array([0]), new Float32Array([0.5]), new Float32Array([2]), out, false, 0, 1); // out = 2·0.5 = 1
  * ```
  */
-export function geluBackwardRange(x: Float32Array, saved: Float32Array, dy: Float32Array, out: Float32Array, tanh: boolean, start: number, end: number): void {
-  if (tanh) {
-    for (let i = start; i < end; i++) {
-      const v = x[i]!;
-      const t = saved[i]!;
-      const slope = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
-      out[i] = dy[i]! * slope;
-    }
-    return;
-  }
-  if (wasmGeluBackward(x, saved, dy, out, start, end)) return;
-  for (let i = start; i < end; i++) {
-    const v = x[i]!;
-    out[i] = dy[i]! * (saved[i]! + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
-  }
+export function geluBackwardRange(_x: Float32Array, saved: Float32Array, dy: Float32Array, out: Float32Array, _tanh: boolean, start: number, end: number): void {
+  if (wasmGeluBackward(saved, dy, out, start, end)) return;
+  for (let i = start; i < end; i++) out[i] = dy[i]! * saved[i]!;
 }
 
 /**

@@ -15,7 +15,6 @@ interface ElementwiseExports {
   tanh(x: number, scratch: number, n: number): void;
   sigmoid(x: number, scratch: number, n: number): void;
   gelu(x: number, saved: number, scratch: number, n: number): void;
-  geluBackward(x: number, saved: number, dy: number, scratch: number, n: number): void;
   binary(op: number, a: number, b: number, out: number, n: number): void;
   compare(op: number, a: number, b: number, out: number, n: number, flip: number): void;
   softmax(x: number, rows: number, cols: number, scale: number, causal: number, row0: number, l: number): void;
@@ -156,14 +155,15 @@ export function wasmActivationAvailable(): boolean {
 }
 
 /**
- * The exact GELU for elements `[start, end)` on the WebAssembly kernel: `out = x·Φ(x)` and
- * `saved = Φ(x)`, as {@link geluRange} (Φ within 6 float32 ulps for x ≥ 0; below, about
- * 2e-7·x²/2 relative: 5e-6 at x = −6, where Φ is 1e-9); returns false, doing nothing, where WebAssembly SIMD is unavailable.
+ * The exact GELU for elements `[start, end)` on the WebAssembly kernel: `out = x·Φ(x)` and, in
+ * `saved`, its slope `Φ(x) + x·φ(x)`, as {@link geluRange} (within 6 float32 ulps for x ≥ 0;
+ * below, about 2e-7·x²/2 relative: 5e-6 at x = −6, where Φ is 1e-9); returns false, doing nothing,
+ * where WebAssembly SIMD is unavailable.
  *
  * @example
  * ```ts
  * const x = new Float32Array([1]), out = new Float32Array(1), saved = new Float32Array(1);
- * wasmGelu(x, out, saved, 0, 1); // true; out ≈ [0.8413], saved ≈ [0.8413]
+ * wasmGelu(x, out, saved, 0, 1); // true; out ≈ [0.8413], saved ≈ [1.0833]
  * ```
  */
 export function wasmGelu(x: Float32Array, out: Float32Array, saved: Float32Array, start: number, end: number): boolean {
@@ -171,17 +171,18 @@ export function wasmGelu(x: Float32Array, out: Float32Array, saved: Float32Array
 }
 
 /**
- * The gradient of {@link wasmGelu} for elements `[start, end)`: `out = dy·(Φ(x) + x·φ(x))` from
- * `x` and the saved `Φ(x)`; returns false, doing nothing, where WebAssembly SIMD is unavailable.
+ * The gradient of {@link wasmGelu} for elements `[start, end)`: `out = dy·saved`, the float32
+ * product with the slope the forward saved; returns false, doing nothing, where WebAssembly SIMD is
+ * unavailable.
  *
  * @example
  * ```ts
  * const out = new Float32Array(1);
- * wasmGeluBackward(new Float32Array([0]), new Float32Array([0.5]), new Float32Array([2]), out, 0, 1); // true; out = [1]
+ * wasmGeluBackward(new Float32Array([0.5]), new Float32Array([2]), out, 0, 1); // true; out = [1]
  * ```
  */
-export function wasmGeluBackward(x: Float32Array, saved: Float32Array, dy: Float32Array, out: Float32Array, start: number, end: number): boolean {
-  return byRows(1, 1, start, end, [x, saved, dy], [out], null, null, (fn, _r, n) => fn.geluBackward(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, n));
+export function wasmGeluBackward(saved: Float32Array, dy: Float32Array, out: Float32Array, start: number, end: number): boolean {
+  return byRows(1, 1, start, end, [saved, dy], [out], null, null, (fn, _r, n) => fn.binary(ARITHMETIC.mul!, 0, CHUNK * 4, 0, n));
 }
 
 /**
