@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cpuBackend } from '../backend';
 import { checkGemmVariants, type GemmVariantsReport } from './gemm-variants.check';
-import { WASM_RELAXED_BYTES, WASM_SHARED_RELAXED_BYTES } from './gemm.generated';
-import { gemmVariant } from './gemm';
+import { WASM_BYTES, WASM_SHARED_BYTES } from './gemm.generated';
+import { gemmVariant, relaxedBuild } from './gemm';
 import { decodeBytes } from './instantiate';
 
 const FLAG = '--experimental-wasm-relaxed-simd';
@@ -17,7 +17,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** The one WebAssembly call used here (the repo's TypeScript libs do not declare WebAssembly). */
 const validate = (binary: string): boolean => (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly.validate(decodeBytes(binary));
 /** Whether this engine validates the relaxed-SIMD build (Node 20: only with the flag). */
-const relaxedHere = validate(WASM_RELAXED_BYTES);
+const relaxedHere = validate(relaxedBuild(WASM_BYTES));
 
 /** What every report must show, whichever build ran: all paths within float32 rounding of the reference. */
 function expectAccurate(r: GemmVariantsReport): void {
@@ -64,7 +64,7 @@ async function checkInChild(flags: readonly string[]): Promise<GemmVariantsRepor
 
 describe('the gemm builds: relaxed SIMD where the engine has it, plain SIMD else', () => {
   it('the relaxed builds (own and shared memory) validate exactly where relaxed SIMD is on', () => {
-    expect(validate(WASM_SHARED_RELAXED_BYTES)).toBe(relaxedHere);
+    expect(validate(relaxedBuild(WASM_SHARED_BYTES))).toBe(relaxedHere);
     if (Number(process.versions.node.split('.')[0]) < 22 && !process.execArgv.includes(FLAG)) expect(relaxedHere).toBe(false); // Node 20 as shipped
   });
 
@@ -107,11 +107,25 @@ describe('scripts/build-wasm.mjs: the relaxed build comes from the same source',
     const source = readFileSync(join(here, 'gemm.wat'), 'utf8');
     const relaxed = relaxedSource('gemm.wat', source)!;
     expect(relaxed.match(/\(f32x4\.relaxed_madd /g)).toHaveLength(8);
-    expect(relaxed).toContain('(f32x4.relaxed_madd (local.get $x) (local.get $y1) (local.get $c31))');
+    expect(relaxed).toContain('(f32x4.relaxed_madd (local.get $x) (local.get $y1) (local.get $c31)) (nop) (nop) (nop)');
     // undoing the rewrite gives the source back: nothing outside the region changed
-    const undone = relaxed.replace(/\(f32x4\.relaxed_madd (\(local\.get \$\w+\)) (\(local\.get \$\w+\)) (\(local\.get \$\w+\))\)/g, '(f32x4.add $3 (f32x4.mul $1 $2))');
+    const undone = relaxed.replace(/\(f32x4\.relaxed_madd (\(local\.get \$\w+\)) (\(local\.get \$\w+\)) (\(local\.get \$\w+\))\) \(nop\) \(nop\) \(nop\)/g, '(f32x4.add $3 (f32x4.mul $1 $2))');
     expect(undone).toBe(source);
     expect(relaxedSource('elementwise.wat', readFileSync(join(here, 'elementwise.wat'), 'utf8'))).toBeNull();
+  });
+
+  it("derives the relaxed builds at run time by the build's own rewrite of the plain bytes: the eight multiply-adds, nothing else", async () => {
+    const { fuseMultiplyAdds } = (await import('../../scripts/build-wasm.mjs' as string)) as { fuseMultiplyAdds(text: string): string };
+    for (const plain of [WASM_BYTES, WASM_SHARED_BYTES]) {
+      const relaxed = relaxedBuild(plain);
+      expect(relaxed).toBe(fuseMultiplyAdds(plain));
+      expect(relaxed).toHaveLength(plain.length);
+      const [a, b] = [decodeBytes(plain), decodeBytes(relaxed)];
+      const changed = a.reduce((n, byte, i) => n + (byte === b[i] ? 0 : 1), 0);
+      expect(changed).toBeGreaterThan(0);
+      expect(changed).toBeLessThanOrEqual(8 * 12);
+      expect(relaxed.split(',\xb41000')).toHaveLength(9); // eight f32x4.relaxed_madd, each then three nops
+    }
   });
 
   it('fails the build on a region it cannot rewrite whole, naming the line', async () => {
