@@ -13,6 +13,7 @@ import {
   type TypedArray,
 } from '@tensorgrad/core';
 import * as k from './kernels';
+import { wasmPermute } from './wasm/elementwise';
 import { checkBooleanOption, withoutRelaxedSimd } from './wasm/gemm';
 
 /**
@@ -184,7 +185,7 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       return output(
         perm.map((p) => x.shape[p]!),
         x.dtype,
-        (out, n) => k.stridedCopyRange(values(x), out, plan, 0, n),
+        (out, n) => wasmPermute(values(x), out, plan, 0, n) || k.stridedCopyRange(values(x), out, plan, 0, n),
       );
     },
     expand(x, shape) {

@@ -17,4 +17,4 @@ export { HostStorage } from './storage';
 export * as rangeKernels from './kernels';
 export * from './kernels';
 export { createSharedGemm, gemmVariant, releaseSharedGemm, wasmGemmAvailable, type GemmVariant, type PackedB, type SharedGemm } from './wasm/gemm';
-export { wasmActivationAvailable } from './wasm/elementwise';
+export { wasmActivationAvailable, wasmPermute } from './wasm/elementwise';

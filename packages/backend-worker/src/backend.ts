@@ -409,7 +409,13 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       return output(
         perm.map((p) => x.shape[p]!),
         x.dtype,
-        (out, n) => elementwise('permute', { kind: 'copy', x: values(x), out, plan }, n),
+        (out, n) => {
+          // the first dim kept (its stride the size of the rest): whole blocks per thread, which
+          // backend-cpu copies in WebAssembly (0.4–0.7 ns a float against 1.3–2 for the loop)
+          const block = plan.shape.length === 4 ? plan.shape[1]! * plan.shape[2]! * plan.shape[3]! : 0;
+          if (block > 0 && plan.strides[0]![0] === block) launch('permute', { kind: 'permuteBlocks', x: values(x), out, plan, block }, n / block, n, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(block));
+          else elementwise('permute', { kind: 'copy', x: values(x), out, plan }, n);
+        },
       );
     },
     expand(x, shape) {

@@ -55,6 +55,8 @@ function program(): Record<string, ArrayLike<number>> {
     batched: cube.matmul(input([5, 13, 17], 9)),
     broadcastBatch: cube.matmul(input([13, 6], 10)),
     permute: cube.permute([2, 0, 1]),
+    permuteHeads: input([5, 6, 4, 8], 21).permute([0, 2, 1, 3]), // blocks of the first dim, copied in WebAssembly
+    permuteHeadsOdd: input([5, 6, 3, 6], 22).permute([0, 2, 1, 3]), // blocks of rows of 6: the loop, block by block
     expand: row.expand([67, 131]),
     narrow: x.narrow(1, 3, 100),
     cat: cat([x, x.mul(2)], 1),

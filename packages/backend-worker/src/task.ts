@@ -40,6 +40,7 @@ import {
   softmaxRange,
   sortRange,
   stridedCopyRange,
+  wasmPermute,
   uniformRange,
   unaryRange,
   whereRange,
@@ -102,6 +103,8 @@ export type Task =
   | { readonly kind: 'crossEntropyBackward'; readonly probs: Float32Array; readonly target: Int32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly cols: number }
   | { readonly kind: 'activationBackward'; readonly op: 'tanh' | 'sigmoid'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array }
   | { readonly kind: 'copy'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
+  /** A permute that keeps its first dim, split by its blocks (`block` elements each): backend-cpu's WebAssembly copy where it takes the plan, else the loop. */
+  | { readonly kind: 'permuteBlocks'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan; readonly block: number }
   | { readonly kind: 'pad'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: PadPlan; readonly value: number }
   | { readonly kind: 'concat'; readonly xs: readonly ElementArray[]; readonly out: ElementArray; readonly plan: ConcatPlan }
   | { readonly kind: 'gather'; readonly x: ElementArray; readonly index: Int32Array; readonly out: ElementArray; readonly plan: GatherPlan }
@@ -213,6 +216,11 @@ export function runRange(task: Task, start: number, end: number): void {
       return matmulColumns(task.a, task.b, task.out, task.plan, start * MATMUL_COLUMN_GRAIN, Math.min(task.plan.n, end * MATMUL_COLUMN_GRAIN));
     case 'copy':
       return stridedCopyRange(task.x, task.out, task.plan, start, end);
+    case 'permuteBlocks': {
+      const [from, to] = [start * task.block, end * task.block];
+      if (!wasmPermute(task.x, task.out, task.plan, from, to)) stridedCopyRange(task.x, task.out, task.plan, from, to);
+      return;
+    }
     case 'pad':
       return padRange(task.x, task.out, task.plan, task.value, start, end);
     case 'concat':

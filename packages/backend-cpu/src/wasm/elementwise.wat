@@ -1,7 +1,7 @@
 ;; One-pass optimizer updates in WebAssembly SIMD (f32x4), for backend-cpu's sgdStep and adamStep
 ;; kernels, the activations tanh, sigmoid and GELU (for unary, the fused LSTM cell, gelu), the
-;; softmaxes and layer norm, and float32 arithmetic and comparisons (binary). Compiled at build time
-;; by scripts/build-wasm.mjs into elementwise.generated.ts;
+;; softmaxes and layer norm, float32 arithmetic and comparisons (binary), and permute's strided
+;; copy. Compiled at build time by scripts/build-wasm.mjs into elementwise.generated.ts;
 ;; src/wasm/elementwise.ts drives it: it copies a chunk of each operand into this module's memory
 ;; (TypedArray.set, far faster than a JavaScript loop per element), calls one function, and copies
 ;; the results out. Each function works in place on its chunks (binary and compare write to $out),
@@ -614,4 +614,41 @@
           (br $l1)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
+
+  ;; A permute's copy: $blocks blocks, block b's input at $src + b·$s0, each walked as $n1 × $n2
+  ;; rows with input strides $s1, $s2, each row $n3 contiguous bytes (a multiple of 16, copied a
+  ;; vector at a time: the bits, a NaN's payload kept), written contiguously from $dst on. In bytes.
+  (func (export "permute") (param $src i32) (param $dst i32) (param $blocks i32) (param $s0 i32)
+    (param $n1 i32) (param $s1 i32) (param $n2 i32) (param $s2 i32) (param $n3 i32)
+    (local $b i32) (local $i1 i32) (local $i2 i32) (local $p1 i32) (local $p2 i32) (local $p i32) (local $e i32)
+    (block $doneB
+      (loop $nextB
+        (br_if $doneB (i32.ge_u (local.get $b) (local.get $blocks)))
+        (local.set $p1 (i32.add (local.get $src) (i32.mul (local.get $b) (local.get $s0))))
+        (local.set $i1 (i32.const 0))
+        (block $done1
+          (loop $next1
+            (br_if $done1 (i32.ge_u (local.get $i1) (local.get $n1)))
+            (local.set $p2 (local.get $p1))
+            (local.set $i2 (i32.const 0))
+            (block $done2
+              (loop $next2
+                (br_if $done2 (i32.ge_u (local.get $i2) (local.get $n2)))
+                (local.set $p (local.get $p2))
+                (local.set $e (i32.add (local.get $dst) (local.get $n3)))
+                (block $doneV
+                  (loop $nextV
+                    (br_if $doneV (i32.ge_u (local.get $dst) (local.get $e)))
+                    (v128.store (local.get $dst) (v128.load (local.get $p)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                    (br $nextV)))
+                (local.set $p2 (i32.add (local.get $p2) (local.get $s2)))
+                (local.set $i2 (i32.add (local.get $i2) (i32.const 1)))
+                (br $next2)))
+            (local.set $p1 (i32.add (local.get $p1) (local.get $s1)))
+            (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+            (br $next1)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $nextB))))
 )
