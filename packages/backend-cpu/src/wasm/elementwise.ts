@@ -442,13 +442,13 @@ export function wasmLayerNormParamGrad(
 }
 
 /**
- * A permute's copy on the WebAssembly kernel, for float32 output elements `[start, end)`: where the
+ * A permute's copy on the WebAssembly kernel, for float32 output elements `[start, end)`, where the
  * plan (a `permutePlan`'s, collapsed to four dims) keeps its first dim in place, so that the output
  * is blocks of the other three permuted within themselves (attention's `[B, T, heads, d] →
- * [B, heads, T, d]`) whose last dim stays last, of a multiple of 4, a block fits a chunk, and
- * `start`, `end` are on block boundaries. A JavaScript
- * copy loop moves about a float per 1.3–2 ns here; whole blocks staged and copied inside the module,
- * 0.4–0.7 ns. Returns false, doing nothing, for any other plan or range.
+ * [B, heads, T, d]`), keeps its last dim last, a multiple of 4 long, has blocks that fit a chunk,
+ * and `start`, `end` fall on block boundaries. A JavaScript copy loop moves about a float per
+ * 1.3–2 ns here; whole blocks staged and copied inside the module, 0.4–0.7 ns. Returns false, doing
+ * nothing, for any other plan or range.
  *
  * @example
  * ```ts
