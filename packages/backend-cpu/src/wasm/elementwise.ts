@@ -447,7 +447,7 @@ export function wasmLayerNormParamGrad(
  * is blocks of the other three permuted within themselves (attention's `[B, T, heads, d] →
  * [B, heads, T, d]`), keeps its last dim last, a multiple of 4 long, has blocks that fit a chunk,
  * and `start`, `end` fall on block boundaries. A JavaScript copy loop moves about a float per
- * 1.3–2 ns here; whole blocks staged and copied inside the module, 0.4–0.7 ns. Returns false, doing
+ * 1.3–2 ns here; whole blocks staged and copied inside the module, 0.4–0.9 ns. Returns false, doing
  * nothing, for any other plan or range.
  *
  * @example

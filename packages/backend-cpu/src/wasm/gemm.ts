@@ -24,8 +24,8 @@ import { instantiateSimd, sharedMemory } from './instantiate';
  * shifted by 47: 'O' is local.get, ',' the SIMD prefix): each of the micro-kernel's multiply-adds,
  * `local.get acc, x, y; f32x4.mul; f32x4.add`, becomes `local.get x, y, acc; f32x4.relaxed_madd;
  * nop ×3`, the same 12 bytes, so no size or offset in the module moves and the bundle carries one
- * module, not two. scripts/build-wasm.mjs's fuseMultiplyAdds is the same rewrite, which the build
- * checks against wabt's compile of the @relaxed-madd source, and the tests check the two agree.
+ * module, not two. The tests check that this gives what wabt compiles from scripts/build-wasm.mjs's
+ * @relaxed-madd rewrite (which pads each fused multiply-add with the same three nops).
  *
  * @example
  * ```ts
