@@ -129,7 +129,9 @@ export function matmulPrepack(g: SharedGemm, b: Float32Array, plan: MatmulPlan):
 /**
  * Rows `[rowStart, rowEnd)` of an unbatched matmul whose `b` was packed by {@link matmulPrepack},
  * in any thread of `g` as its own `slot`: the same result as {@link matmulRange} over those rows.
- * Throws where this thread cannot instantiate the shared WebAssembly module.
+ * Throws where this thread cannot instantiate the shared WebAssembly module. A transposed `a` is
+ * read once per thread and packed product (see `wasmGemmPrepacked`): it must not change between
+ * the calls of one product.
  *
  * @example
  * ```ts

@@ -3,7 +3,7 @@ import { gemm } from '../kernels/gemm';
 import { conv2dBackwardInputRange, conv2dBackwardWeightRange, conv2dPlan, conv2dRange } from '../kernels/conv';
 import { matmulPlan, matmulRange } from '../kernels/matmul';
 import { maxRelativeError, randomFloats, splitRanges } from '../testing';
-import { createSharedGemm, releaseSharedGemm, wasmGemm, wasmGemmAvailable, wasmGemmPrepacked, wasmPrepackB } from './gemm';
+import { createSharedGemm, releaseSharedGemm, wasmGemm, wasmGemmAvailable, wasmGemmPrepacked, wasmPrepackB, type PackedB } from './gemm';
 
 /** `C (+)= A·B` in float64 over gemm's layouts, rows `[r0, r1)` only; other elements of `c` are kept. */
 function naiveGemm(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, c: Float32Array, cOff: number, m: number, n: number, k: number, r0: number, r1: number, accumulate: boolean): Float64Array {
@@ -197,6 +197,33 @@ describe('the shared-memory gemm (B packed once, rows run by any slot)', () => {
     const packed = wasmPrepackB(g!, b, 0, false, k, n)!;
     wasmGemmPrepacked(g!, 1, a, 0, false, packed, c, 0, m, 0, m, true);
     expect(maxRelativeError(c, want)).toBeLessThan(1e-5);
+  });
+
+  it('reuses the whole transposed A it copied only for the same product, A array and offset', () => {
+    const [m, n, k] = [40, 24, 300]; // two depth blocks
+    const a1 = randomFloats(3 + m * k, 11);
+    const a2 = randomFloats(3 + m * k, 12);
+    const b = randomFloats(k * n, 13);
+    const run = (a: Float32Array, aOff: number, packed: PackedB) => {
+      const c = new Float32Array(m * n);
+      for (const [r0, r1] of [[0, 16], [16, 28], [28, m]] as const) wasmGemmPrepacked(g!, 1, a, aOff, true, packed, c, 0, m, r0, r1, false);
+      return c;
+    };
+    const expectProduct = (c: Float32Array, a: Float32Array, aOff: number) => {
+      const want = naiveGemm(a, aOff, true, b, 0, false, new Float32Array(m * n), 0, m, n, k, 0, m, false);
+      expect(maxRelativeError(c, want)).toBeLessThan(2e-5);
+    };
+    const packed = wasmPrepackB(g!, b, 0, false, k, n)!;
+    const first = run(a1, 0, packed);
+    expectProduct(first, a1, 0);
+    expectProduct(run(a2, 0, packed), a2, 0); // another A for the same packed B
+    expectProduct(run(a1, 3, packed), a1, 3); // the same array at another offset
+    const again = run(a1, 0, wasmPrepackB(g!, b, 0, false, k, n)!); // a new product
+    expect(again).toEqual(first);
+    // bit for bit the single-thread kernel's numbers, which stage A depth slab by depth slab
+    const single = new Float32Array(m * n);
+    wasmGemm(a1, 0, true, b, 0, false, single, 0, m, n, k, 0, m, false);
+    expect(first).toEqual(single);
   });
 
   it('declines an empty B or one larger than the common region (the caller falls back to wasmGemm)', () => {

@@ -526,7 +526,10 @@ export function wasmPrepackB(g: SharedGemm, b: Float32Array, bOff: number, trans
  * {@link wasmGemm}'s contract with B already packed by {@link wasmPrepackB}: rows `[rowStart, rowEnd)`
  * of `C (+)= A·B`, A `m × packed.k` (stored transposed with `transA`), run in any thread of `g`
  * as its `slot` (distinct threads, distinct slots). Returns false, doing nothing, where this thread
- * cannot instantiate the shared module.
+ * cannot instantiate the shared module. Like B, a transposed A is read once per product: a thread's
+ * first call for `packed` copies the whole of it (where it fits, about 400K floats) and its later
+ * calls for the same `packed`, `a` and `aOff` reuse that copy, so A must not change while the
+ * product's rows are being computed.
  *
  * @example
  * ```ts
@@ -551,8 +554,29 @@ export function wasmGemmPrepacked(
   if (inst === null) return false;
   if (rowEnd <= rowStart) return true;
   const { k, n, blocks } = packed;
-  blockedPrepacked(inst, a, aOff, transA, blocks, c, cOff, m, n, k, rowStart, rowEnd, accumulate);
+  blockedPrepacked(inst, a, aOff, transA, blocks, c, cOff, m, n, k, rowStart, rowEnd, accumulate, transA ? wholeA(inst, a, aOff, packed, m) : undefined);
   return true;
+}
+
+/** The product whose transposed A a thread's shared instance holds whole (see {@link wholeA}), by instance. */
+const heldA = new WeakMap<Instance, { readonly packed: PackedB; readonly a: Float32Array; readonly aOff: number }>();
+
+/**
+ * Where a transposed A (`[k, m]` storage) of the product of `packed` lies whole in `inst`'s scratch
+ * area, past the room of a block of C, copied there in one run by this thread's first chunk of that
+ * product (the chunks that follow reuse it); undefined when it does not fit. A chunk of rows of a
+ * transposed A is a column strip of its storage: staged run by run it cost 1–4 ns a float from
+ * shared memory (a run per depth step, each a call), against 0.16 for one copy of the whole.
+ */
+function wholeA(inst: Instance, a: Float32Array, aOff: number, packed: PackedB, m: number): number | undefined {
+  const at = inst.layout.scratch + MC * blockSize(packed.n, NC, NR);
+  if (at + packed.k * m > inst.layout.scratch + SCRATCH_SIZE) return undefined;
+  const held = heldA.get(inst);
+  if (held?.packed !== packed || held.a !== a || held.aOff !== aOff) {
+    inst.mem.set(a.subarray(aOff, aOff + packed.k * m), at);
+    heldA.set(inst, { packed, a, aOff });
+  }
+  return at;
 }
 
 /** What a convolution's products need to know about its input image and window. */
@@ -745,7 +769,8 @@ function blocked(
 /**
  * {@link blocked} for a B packed in advance (every block at once, at the byte addresses `blocks`):
  * each block of C stays in the module across the depth blocks, so it is copied in (when
- * accumulating) and out once, not once per depth block.
+ * accumulating) and out once, not once per depth block. Given `whole`, the float address of the
+ * whole transposed A in the module ({@link wholeA}), A's blocks are packed from there.
  */
 function blockedPrepacked(
   inst: Instance,
@@ -761,6 +786,7 @@ function blockedPrepacked(
   rowStart: number,
   rowEnd: number,
   accumulate: boolean,
+  whole?: number,
 ): void {
   const { fn } = inst;
   const { scratch, packedA } = inst.layout;
@@ -777,7 +803,8 @@ function blockedPrepacked(
       if (accumulate) loadC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
       for (let pc = 0, pb = 0; pc < k; pc += kcMax, pb++) {
         const kc = Math.min(kcMax, k - pc);
-        packABlock(inst, a, aOff, transA, m, k, ic, mc, pc, kc);
+        if (whole !== undefined) fn.packA((whole + pc * m + ic) * 4, 4, m * 4, mc, kc, kc, packedA * 4);
+        else packABlock(inst, a, aOff, transA, m, k, ic, mc, pc, kc);
         fn.kernel(packedA * 4, blocks[jb * depthBlocks + pb]!, scratch * 4, ldc * 4, kc, Math.ceil(mc / MR), np, accumulate || pc > 0 ? 1 : 0);
       }
       storeC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
