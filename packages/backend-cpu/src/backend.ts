@@ -171,7 +171,7 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
     reduce(op, x, axes) {
       if ((op === 'argmax' || op === 'argmin') && axes.length !== 1) throw new Error(`reduce: ${op} takes exactly one axis, got [${axes.join(',')}]`);
       const plan = k.reducePlan(x.shape, axes);
-      const outShape = x.shape.filter((_, d) => !axes.includes(d));
+      const outShape = [...x.shape].filter((_, d) => !axes.includes(d)); // spread: filter on a frozen shape is slow
       return output(outShape, k.reduceOutDType(op, x.dtype), (out, n) => k.reduceRange(op, values(x), out, plan, 0, n));
     },
     matmul(a, b, transposeA, transposeB, outShape) {

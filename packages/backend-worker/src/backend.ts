@@ -376,7 +376,7 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
     reduce(op, x, axes) {
       if ((op === 'argmax' || op === 'argmin') && axes.length !== 1) throw new Error(`reduce: ${op} takes exactly one axis, got [${axes.join(',')}]`);
       const plan = k.reducePlan(x.shape, axes);
-      const outShape = x.shape.filter((_, d) => !axes.includes(d));
+      const outShape = [...x.shape].filter((_, d) => !axes.includes(d)); // spread: filter on a frozen shape is slow
       return output(outShape, k.reduceOutDType(op, x.dtype), (out, n) => launch(op, { kind: 'reduce', op, x: values(x), out, plan }, n, n * plan.size, REDUCE_SPLIT, 16, 4, smallestChunk(plan.size)));
     },
     matmul(a, b, transposeA, transposeB, outShape) {

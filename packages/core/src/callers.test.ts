@@ -352,3 +352,21 @@ describe('Tensor methods', () => {
     expect(typeof p.data).toBe('function'); // still the async read
   });
 });
+
+describe("a tensor's shape", () => {
+  it('is frozen: writing to it throws and leaves the tensor as it was, through ops that copy it', () => {
+    const x = randn([2, 3]);
+    for (const t of [x, x.add(1), x.sum(0), matmul(x, randn([3, 4])), cat([x, x], 0), x.reshape([3, 2]), F.layerNorm(x, [3])]) {
+      expect(Object.isFrozen(t.shape)).toBe(true);
+      const before = [...t.shape];
+      expect(() => {
+        (t.shape as number[])[0] = 99;
+      }).toThrow(TypeError);
+      expect(() => (t.shape as number[]).push(1)).toThrow(TypeError);
+      expect([...t.shape]).toEqual(before);
+    }
+    // ops built from a frozen shape give plain shapes to their outputs, which are frozen again
+    expect(x.add(randn([3])).shape).toEqual([2, 3]);
+    expect(cat([x, x], 1).shape).toEqual([2, 6]);
+  });
+});

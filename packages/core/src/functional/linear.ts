@@ -1,7 +1,7 @@
 /** The affine map of a fully connected layer. */
 import { commonBackend } from '../op';
 import { bmm } from '../ops/matmul';
-import { fmt } from '../shape';
+import { fmt, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 
 /**
@@ -24,7 +24,7 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   const y = w.ndim === 2 ? product(x, w) : x.matmul(w);
   if (!b) return y;
   const outShape = w.ndim === 2 ? [w.shape[0]!] : [];
-  if (b.ndim !== outShape.length || b.shape.some((d, i) => d !== outShape[i])) {
+  if (!sameShape(b.shape, outShape)) {
     throw new Error(`linear: bias of shape ${fmt(b.shape)} does not match weight of shape ${fmt(w.shape)}; expected bias of shape ${fmt(outShape)}`);
   }
   return y.add(b);
@@ -36,7 +36,7 @@ function product(x: Tensor, w: Tensor): Tensor {
   const input = x.dtype === 'float32' ? x : x.float();
   const weight = w.dtype === 'float32' ? w : w.float();
   const [outFeatures, inFeatures] = w.shape as [number, number];
-  const lead = x.shape.slice(0, -1);
+  const lead = [...x.shape].slice(0, -1);
   const rows = x.ndim === 2 ? input : input.reshape([lead.reduce((a, d) => a * d, 1), inFeatures]);
   const y = bmm(rows, weight, false, true);
   return x.ndim === 2 ? y : y.reshape([...lead, outFeatures]);

@@ -1,7 +1,7 @@
 /** Normalization: layer, batch, group and RMS norms, and `normalize` (unit p-norm). */
 import { isGradEnabled, noGrad } from '../autograd';
 import { launchMany, record } from '../op';
-import { fmt } from '../shape';
+import { fmt, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { checkTensor, optionalTensor } from '../ops/operand';
 import { checkArity, checkBool, checkInt, checkNumber, checkOptions, describe } from '../validate';
@@ -12,7 +12,7 @@ function trailingShape(op: string, x: Tensor, normalizedShape: unknown): number[
     throw new Error(`${op}: normalizedShape must be an integer or an array of them, got ${describe(normalizedShape)}`);
   }
   const k = shape.length;
-  const trailing = x.shape.slice(x.ndim - k);
+  const trailing = [...x.shape].slice(x.ndim - k);
   if (k === 0 || x.ndim < k || trailing.some((d, i) => d !== shape[i])) {
     throw new Error(`${op}: given normalizedShape ${fmt(shape)}, expected input with shape [*, ${shape.join(', ')}], but got input of shape ${fmt(x.shape)}`);
   }
@@ -44,7 +44,7 @@ export function layerNorm(
   optionalTensor('layerNorm', 'bias', b);
   checkNumber('layerNorm', 'eps', eps);
   for (const [name, p] of [['weight', w], ['bias', b]] as const) {
-    if (p && (p.ndim !== k || p.shape.some((d, i) => d !== shape[i]))) {
+    if (p && !sameShape(p.shape, shape)) {
       throw new Error(`layerNorm: ${name} of shape ${fmt(p.shape)} must have normalizedShape ${fmt(shape)}`);
     }
   }

@@ -15,7 +15,7 @@ export function bmm(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boole
   const r = a.ndim;
   const m = a.shape[transposeA ? r - 1 : r - 2]!;
   const n = b.shape[transposeB ? r - 2 : r - 1]!;
-  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = broadcastShapes('matmul', [...a.shape].slice(0, -2), [...b.shape].slice(0, -2)); // spread: slices of a frozen shape are slow
   const shape = [...batch, m, n];
   const out = launch('matmul', a._backend(), shape, 'float32', (k) => k.matmul(a._info(), b._info(), transposeA, transposeB, shape));
   return record('matmul', out, [a, b], (g) => [
@@ -46,8 +46,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const ka = a.shape[a.ndim - 1]!;
   const kb = b.shape[b.ndim === 1 ? 0 : b.ndim - 2]!;
   if (ka !== kb) throw new Error(`matmul: ${fmt(a.shape)} @ ${fmt(b.shape)}: inner dimensions ${ka} and ${kb} differ`);
-  const batchA = a.shape.slice(0, -2);
-  const batchB = b.shape.slice(0, -2);
+  const batchA = [...a.shape].slice(0, -2);
+  const batchB = [...b.shape].slice(0, -2);
   let batch: number[];
   try {
     batch = broadcastShapes('matmul', batchA, batchB);

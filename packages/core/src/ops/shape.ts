@@ -288,12 +288,12 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     if (t.dtype !== first.dtype) {
       throw new Error(`cat: expected all tensors to have the same dtype, but tensor 0 is ${first.dtype} and tensor ${i} is ${t.dtype}; convert with .to('${first.dtype}')`);
     }
-    const ok = t.ndim === first.ndim && t.shape.every((n, j) => j === d || n === first.shape[j]);
+    const ok = t.ndim === first.ndim && [...t.shape].every((n, j) => j === d || n === first.shape[j]);
     if (!ok) {
       throw new Error(`cat: sizes of tensors must match except in dimension ${dim}: tensor 0 has shape ${fmt(first.shape)} but tensor ${i} has shape ${fmt(t.shape)}`);
     }
   });
-  const shape = first.shape.slice();
+  const shape = [...first.shape];
   shape[d] = tensors.reduce((acc, t) => acc + t.shape[d]!, 0);
   const out = launch('cat', b, shape, first.dtype, (k) => k.concat(tensors.map((t) => t._info()), d));
   return record('cat', out, tensors, (g) => {
