@@ -47,6 +47,27 @@ describe('cpuBackend storage', () => {
     expect(Array.from(backend.readSync!(out))).toEqual([0, 5, 0, 0]);
   });
 
+  it('still reuses buffers after a 64 MiB tensor was disposed (the pool holds 256 MiB by default)', () => {
+    const backend = cpuBackend();
+    const values = (id: unknown) => (id as { values: Float32Array }).values;
+    const big = backend.write(new Float32Array(16 * 1024 * 1024), [16 * 1024 * 1024], 'float32');
+    backend.dispose(big); // 64 MiB pooled: with a 64 MiB pool, nothing else would be pooled after it
+    const x = { id: backend.write(new Float32Array(1000).fill(1), [1000], 'float32'), shape: [1000], dtype: 'float32' as const };
+    const first = backend.kernels.unary('neg', x);
+    const array = values(first);
+    backend.dispose(first);
+    const second = backend.kernels.unary('neg', x);
+    expect(values(second)).toBe(array); // the disposed output's array, reused
+    const small = cpuBackend({ poolBytes: 64 * 1024 * 1024 });
+    const b2 = small.write(new Float32Array(16 * 1024 * 1024), [16 * 1024 * 1024], 'float32');
+    small.dispose(b2);
+    const y = { id: small.write(new Float32Array(1000).fill(1), [1000], 'float32'), shape: [1000], dtype: 'float32' as const };
+    const o1 = small.kernels.unary('neg', y);
+    const a1 = values(o1);
+    small.dispose(o1);
+    expect(values(small.kernels.unary('neg', y))).not.toBe(a1); // the full pool took nothing: a fresh array
+  });
+
   it('gives outputs the contract dtypes', () => {
     const backend = cpuBackend();
     const info = (values: Float32Array | Int32Array | Uint8Array, dtype: TensorInfo['dtype']): TensorInfo => ({

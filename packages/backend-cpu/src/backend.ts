@@ -51,7 +51,10 @@ export interface CpuBackendOptions {
   /**
    * Bytes of disposed arrays kept for reuse by later outputs of the same dtype and length
    * (a training step allocates the same sizes every time; fresh arrays cost zeroing and page
-   * faults). Default 64 MiB; 0 turns reuse off. Pooled arrays are not counted by `memory()`.
+   * faults). Default 256 MiB; 0 turns reuse off. Pooled arrays are not counted by `memory()`.
+   * The pool never evicts: once it is full, sizes it does not hold are allocated fresh every
+   * time. 64 MiB was too little for one process that trains nanoGPT's bench model and then an
+   * MLP (the MLP step then allocated 1.7 MB fresh per step; with 128 MiB, nothing).
    */
   readonly poolBytes?: number;
   /**
@@ -119,7 +122,7 @@ const FUSED = [
  */
 export function cpuBackend(options: CpuBackendOptions = {}): Backend {
   checkOptions('cpuBackend', options, ['poolBytes', 'wasm', 'relaxedSimd']);
-  const poolLimit = options.poolBytes ?? 64 * 1024 * 1024;
+  const poolLimit = options.poolBytes ?? 256 * 1024 * 1024;
   const wasm = options.wasm ?? true;
   checkBooleanOption('cpuBackend', 'relaxedSimd', options.relaxedSimd);
   const relaxedSimd = options.relaxedSimd ?? true;

@@ -111,7 +111,7 @@ export interface WorkerBackendOptions {
    * time the calling thread has done all the chunks is withdrawn, not waited for).
    */
   readonly splitThreshold?: number;
-  /** Bytes of disposed shared buffers kept for reuse (default 64 MiB; 0 turns reuse off). */
+  /** Bytes of disposed shared buffers kept for reuse (default 256 MiB, as backend-cpu's; 0 turns reuse off). */
   readonly poolBytes?: number;
   /**
    * Where the worker entry is: by default the package's own (`dist/worker.js` in Node,
@@ -228,7 +228,7 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`workerBackend: threads must be a positive integer, got ${threads}`);
   const forced = options.splitThreshold;
   if (forced !== undefined && !(forced >= 0)) throw new Error(`workerBackend: splitThreshold must be a number >= 0, got ${forced}`);
-  const buffers = new SharedBuffers(options.poolBytes ?? 64 * 1024 * 1024);
+  const buffers = new SharedBuffers(options.poolBytes ?? 256 * 1024 * 1024);
   const pool = threads > 1 ? platform.pool(threads - 1, url) : null;
   let closed = false;
   const stats = { inline: 0, split: 0, packed: 0, columns: 0 };
