@@ -560,9 +560,11 @@ export function wasmGemmPrepacked(
 
 /**
  * The product whose transposed A a thread's shared instance holds whole (see {@link wholeA}), by
- * instance; A by weak reference, so the copy never keeps a dropped tensor's memory alive.
+ * instance. It refers to that A strongly, one array per thread until the thread's next such
+ * product: a WeakRef would keep its target alive until the current job ends, and a pool's worker
+ * threads never end theirs, so every A would be kept.
  */
-const heldA = new WeakMap<Instance, { readonly packed: PackedB; readonly a: WeakRef<Float32Array>; readonly aOff: number }>();
+const heldA = new WeakMap<Instance, { readonly packed: PackedB; readonly a: Float32Array; readonly aOff: number }>();
 
 /**
  * Where a transposed A (`[k, m]` storage) of the product of `packed` lies whole in `inst`'s scratch
@@ -575,9 +577,9 @@ function wholeA(inst: Instance, a: Float32Array, aOff: number, packed: PackedB, 
   const at = inst.layout.scratch + MC * blockSize(packed.n, NC, NR);
   if (at + packed.k * m > inst.layout.scratch + SCRATCH_SIZE) return undefined;
   const held = heldA.get(inst);
-  if (held?.packed !== packed || held.a.deref() !== a || held.aOff !== aOff) {
+  if (held?.packed !== packed || held.a !== a || held.aOff !== aOff) {
     inst.mem.set(a.subarray(aOff, aOff + packed.k * m), at);
-    heldA.set(inst, { packed, a: new WeakRef(a), aOff });
+    heldA.set(inst, { packed, a, aOff });
   }
   return at;
 }
