@@ -84,7 +84,7 @@ async function runner(name: string): Promise<{ block: (c: Case) => Block; info: 
         if (p === undefined) {
           p = prepare(system, c);
           prepared.set(c.name, p);
-          warmUp(p.run, { maxRuns: c.warmupRuns, budgetMs: c.warmupMs });
+          warmUp(p.run, { minRuns: c.warmupRuns, minMs: c.warmupMs });
         }
         const samples = sampleFor(p.run, c);
         return p.loss ? { samples, loss: p.loss } : { samples };

@@ -69,9 +69,9 @@ export interface Case {
   readonly maxRuns: number;
   /** ...and no more once a block has taken this long (a block has at least one sample). */
   readonly budgetMs: number;
-  /** Untimed runs before a system's first block of the case, at most this many... */
+  /** Untimed runs before a system's first block of the case, at least this many (measure.ts's `warmUp`)... */
   readonly warmupRuns: number;
-  /** ...and no more once the warm-up has taken this long (at least one). */
+  /** ...and more until the warm-up has taken this long: the JIT has settled by then (see `warmUp`). */
   readonly warmupMs: number;
   /** The step draws dropout masks: first losses differ between libraries (their random streams differ). */
   readonly dropout?: boolean;
@@ -148,7 +148,7 @@ const training = (kind: 'mlp' | 'cnn', batch: number, budgetMs: number): Case =>
   maxRuns: 20,
   budgetMs,
   warmupRuns: 20, // the workers' JIT warms up on their share of each kernel, later than the calling thread's
-  warmupMs: 1500,
+  warmupMs: 3000, // the MLP step at batch 64 settles after ~1,000 steps on cpu (2.8 ms over its first 100, 2.2 from then)
 });
 
 /** nanoGPT's CPU configuration (its README's shakespeare_char run on a laptop). */
@@ -163,7 +163,7 @@ const PYTORCH_CASES: readonly Case[] = [
     maxRuns: 10,
     budgetMs: 2000,
     warmupRuns: 3,
-    warmupMs: 1500,
+    warmupMs: 6000, // cpu settles after ~50 iterations (148 ms over its first 5, 131 from the 50th)
   },
   {
     name: 'GPT generation (per token)',
@@ -172,7 +172,7 @@ const PYTORCH_CASES: readonly Case[] = [
     maxRuns: 6,
     budgetMs: 1500,
     warmupRuns: 2,
-    warmupMs: 1000,
+    warmupMs: 3000, // cpu settles after ~10 calls (157 ms for the first, 50 from the 10th)
   },
   {
     name: 'makemore MLP step',
@@ -181,7 +181,7 @@ const PYTORCH_CASES: readonly Case[] = [
     maxRuns: 100,
     budgetMs: 400,
     warmupRuns: 50,
-    warmupMs: 800,
+    warmupMs: 2000, // settles after ~1,500 steps (0.69 ms over the first 200, 0.22 from the 1,500th)
   },
   {
     name: 'LSTM step',
@@ -199,7 +199,7 @@ const PYTORCH_CASES: readonly Case[] = [
     maxRuns: 8,
     budgetMs: 1500,
     warmupRuns: 3,
-    warmupMs: 1500,
+    warmupMs: 3000,
     dropout: true,
   },
 ];

@@ -51,10 +51,18 @@ describe('sampleFor', () => {
 });
 
 describe('warmUp', () => {
-  it('counts the untimed runs it made', () => {
+  it('runs on past its least count until its time has passed, and counts the runs', () => {
     let calls = 0;
-    expect(warmUp(() => calls++, { maxRuns: 3, budgetMs: 1e9 }, fakeClock(1))).toBe(3);
-    expect(calls).toBe(3);
+    // one clock read per run, 1 ms each: runs until a read at or past 10 ms after the first
+    expect(warmUp(() => calls++, { minRuns: 3, minMs: 10 }, fakeClock(1))).toBe(10);
+    expect(calls).toBe(10);
+  });
+
+  it('makes at least its least count of runs however little time it is given', () => {
+    let calls = 0;
+    expect(warmUp(() => calls++, { minRuns: 3, minMs: 0 }, fakeClock(100))).toBe(3);
+    expect(warmUp(() => calls++, { minRuns: 0, minMs: 0 }, fakeClock(100))).toBe(1);
+    expect(calls).toBe(4);
   });
 });
 

@@ -76,7 +76,7 @@ export async function runPaired(names: readonly string[] | undefined, rounds: nu
         for (let i = 0; i < 2; i++) {
           for (const [j, [, backend]] of sides.entries()) {
             await setBackend(backend);
-            warmUp(runs[j]!, { maxRuns: c.warmupRuns, budgetMs: c.warmupMs / 2 });
+            warmUp(runs[j]!, { minRuns: c.warmupRuns, minMs: c.warmupMs / 2 });
           }
         }
       }

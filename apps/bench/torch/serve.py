@@ -61,6 +61,17 @@ def sample_for(fn, max_runs, budget_ms):
     return out
 
 
+def warm_up(fn, min_runs, min_ms):
+    """measure.ts's warmUp: at least min_runs untimed calls (one at least), and on until min_ms have passed."""
+    start = now_ms()
+    runs = 0
+    while True:
+        fn()
+        runs += 1
+        if now_ms() - start >= min_ms and runs >= min_runs:
+            return runs
+
+
 def floats(values, shape):
     """A float32 tensor of tgdata's values (an array('f'))."""
     return torch.frombuffer(bytearray(values.tobytes()), dtype=torch.float32).reshape(shape)
@@ -420,7 +431,7 @@ def main():
 
                 entry['timed'] = timed
                 prepared[name] = entry
-                sample_for(timed, c['warmupRuns'], c['warmupMs'])
+                warm_up(timed, c['warmupRuns'], c['warmupMs'])
             samples = sample_for(entry['timed'], c['maxRuns'], c['budgetMs'])
             out({'samples': samples, 'loss': entry['loss']} if entry['loss'] is not None else {'samples': samples})
         except Exception as e:  # noqa: BLE001 -- one case's failure is reported, the others go on
