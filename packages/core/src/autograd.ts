@@ -215,7 +215,7 @@ function run(
   for (const t of order) {
     if (t._node && !t._node.backward) {
       throw new Error(
-        'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Specify retainGraph: true if you need to backward through the graph a second time.',
+        'backward: this graph was freed by an earlier backward (with its saved tensors); pass retainGraph: true to that backward to run through the graph again',
       );
     }
   }
@@ -353,7 +353,7 @@ function needsPropagation(t: Tensor, wanted: ReadonlySet<Tensor>): boolean {
 /** Implementation of `t.backward(gradient?, options?)`; see {@link Tensor.backward}. */
 export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
-    throw new Error('element 0 of tensors does not require grad and does not have a grad_fn: call backward on a result of ops on tensors with requiresGrad: true');
+    throw new Error('backward: the tensor does not require grad (it has no graph); call backward on a result of ops on tensors with requiresGrad: true');
   }
   let seed = gradient;
   if (!seed) {

@@ -128,7 +128,7 @@ describe('refusals, as PyTorch', () => {
   it('integer tensors to negative integer powers', () => {
     // torch.tensor([1, 2], dtype=torch.int32).pow(-1): RuntimeError: Integers to negative integer powers are not allowed.
     const i = tensor([1, 2], { dtype: 'int32' });
-    expect(() => i.pow(-1)).toThrow(/^pow: Integers to negative integer powers are not allowed/);
+    expect(() => i.pow(-1)).toThrow(/^pow: int32 tensors have no negative integer powers \(got -1\)/);
     // torch: .pow(0) → [1, 1]; .pow(-1.0) → [1., 0.5]
     expect(values(i.pow(0))).toEqual([1, 1]);
     expect(values(i.pow(-1.5))).toEqual([1, 2 ** -1.5].map((v) => Math.fround(v)));

@@ -19,7 +19,7 @@ export function commonBackend(op: string, xs: readonly TensorLike[]): Backend {
     const xb = x._backend();
     if (b && xb !== b) {
       throw new Error(
-        `${op}: expected all tensors to be on the same backend, but found at least two backends, '${b.name}' and '${xb.name}'; move one with .to('${b.name}')`,
+        `${op}: operands on two backends, '${b.name}' and '${xb.name}'; move one with .to('${b.name}')`,
       );
     }
     b = xb;

@@ -112,7 +112,7 @@ export class Tensor {
     const s = this._storage();
     const b = launchingOn();
     if (b !== null && s.backend !== b) {
-      throw new Error(`expected all tensors to be on the same backend, but found at least two backends, '${b.name}' and '${s.backend.name}' (a tensor of shape ${fmt(this.shape)}); move one with .to('${b.name}')`);
+      throw new Error(`operands on two backends, '${b.name}' and '${s.backend.name}' (a tensor of shape ${fmt(this.shape)}); move one with .to('${b.name}')`);
     }
     return { id: s.id, shape: this.shape, dtype: this.dtype };
   }
@@ -144,7 +144,7 @@ export class Tensor {
     const recording = isGradEnabled();
     if (recording && this._requiresGrad && this._node === null) {
       throw new Error(
-        `${op}: a leaf Variable that requires grad is being used in an in-place operation (a tensor of shape ${fmt(this.shape)}); run it inside noGrad(() => ...) as under torch.no_grad(), or use the out-of-place op`,
+        `${op}: cannot change in place a leaf tensor that requires grad (shape ${fmt(this.shape)}); run it inside noGrad(() => ...) (torch.no_grad()) or use the out-of-place op`,
       );
     }
     // in grad mode the op reads a snapshot of the current state, so the graph never loops back to this tensor
@@ -152,11 +152,11 @@ export class Tensor {
     let r = compute(self);
     if (!(r instanceof Tensor)) throw new Error(`${op}: internal error: the out-of-place op returned ${String(r)}`);
     if (r.shape.length !== this.shape.length || r.shape.some((d, i) => d !== this.shape[i])) {
-      throw new Error(`${op}: output with shape ${fmt(this.shape)} doesn't match the broadcast shape ${fmt(r.shape)}; an in-place op cannot change the shape of the tensor it writes`);
+      throw new Error(`${op}: the result's shape ${fmt(r.shape)} is not ${fmt(this.shape)}; an in-place op cannot change the shape of the tensor it writes`);
     }
     if (r.dtype !== this.dtype) {
       if (r.dtype === 'float32' || (r.dtype === 'int32' && this.dtype === 'bool')) {
-        throw new Error(`${op}: result type ${r.dtype} can't be cast to the desired output type ${this.dtype} (as in PyTorch); convert the tensor first, e.g. x = x.float()`);
+        throw new Error(`${op}: cannot write ${r.dtype} results into this ${this.dtype} tensor in place (as in PyTorch); convert the tensor first, e.g. x = x.float()`);
       }
       r = withGradMode(false, () => cast(r, this.dtype));
     }

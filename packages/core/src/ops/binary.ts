@@ -109,7 +109,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   checkOperands('pow', [a, b], ['input', 'exponent']);
   if (typeof a !== 'number' && a.dtype !== 'float32' && typeof b === 'number' && Number.isInteger(b) && b < 0) {
-    throw new Error(`pow: Integers to negative integer powers are not allowed (a ${a.dtype} tensor to the power ${b}, as in PyTorch); cast first with .float()`);
+    throw new Error(`pow: ${a.dtype} tensors have no negative integer powers (got ${b}), as in PyTorch; cast first with .float()`);
   }
   const [out, x, y] = binaryKernel('pow', a, b, 'float32');
   return record('pow', out, [x, y], (g) => [

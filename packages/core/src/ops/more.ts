@@ -230,7 +230,7 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
     throw new Error(`repeat: sizes must be a list of non-negative integers, got ${describe(sizes)}`);
   }
   if (sizes.length < x.ndim) {
-    throw new Error(`repeat: the number of repeat dims (${sizes.length}, ${describe(sizes)}) can not be smaller than the number of dimensions of the tensor (${x.ndim}, shape ${fmt(x.shape)})`);
+    throw new Error(`repeat: ${sizes.length} sizes ${describe(sizes)} for ${x.ndim} dims (shape ${fmt(x.shape)}); give at least one per dim`);
   }
   const shape = [...new Array<number>(sizes.length - x.ndim).fill(1), ...x.shape];
   // [1, s0, 1, s1, ...] expanded to [r0, s0, r1, s1, ...], then each pair merged

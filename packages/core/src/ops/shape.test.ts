@@ -128,9 +128,9 @@ describe('expand', () => {
 
   it('throws naming the dim and both sizes when a non-1 dim would change', () => {
     const x = zeros([3, 2]);
-    expect(() => x.expand([3, 4])).toThrow(/expand: the expanded size of the tensor \(4\) must match the existing size \(2\) at non-singleton dimension 1; target \[3,4\], tensor \[3,2\]/);
-    expect(() => x.expand([2])).toThrow(/expand: the number of sizes provided \(1\)/);
-    expect(() => x.expand([-1, 3, 2])).toThrow(/expand: the expanded size -1 is not allowed in a new leading dimension 0/);
+    expect(() => x.expand([3, 4])).toThrow(/expand: dim 1 of \[3,2\] is 2, not 1, so it cannot become 4 \(target \[3,4\]\)/);
+    expect(() => x.expand([2])).toThrow(/expand: 1 sizes \[2\] for 2 dims \(shape \[3,2\]\); give at least one per dim/);
+    expect(() => x.expand([-1, 3, 2])).toThrow(/expand: size -1 cannot start the new leading dim 0/);
   });
 });
 

@@ -220,19 +220,19 @@ export function expand(x: Tensor, ...sizesGiven: [readonly number[]] | number[])
   const shape = sizes('expand', x, sizesGiven, 'sizes');
   const lead = shape.length - x.ndim;
   if (lead < 0) {
-    throw new Error(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim}); target ${fmt(shape)}, tensor ${fmt(x.shape)}`);
+    throw new Error(`expand: ${shape.length} sizes ${fmt(shape)} for ${x.ndim} dims (shape ${fmt(x.shape)}); give at least one per dim`);
   }
   const target = shape.map((t, i) => {
     if (i < lead) {
       if (!Number.isInteger(t) || t < 0) {
-        throw new Error(`expand: the expanded size ${t} is not allowed in a new leading dimension ${i}; target ${fmt(shape)}, tensor ${fmt(x.shape)}`);
+        throw new Error(`expand: size ${t} cannot start the new leading dim ${i} (target ${fmt(shape)}, shape ${fmt(x.shape)}); give a non-negative size`);
       }
       return t;
     }
     const s = x.shape[i - lead]!;
     if (t === -1) return s;
     if (t !== s && s !== 1) {
-      throw new Error(`expand: the expanded size of the tensor (${t}) must match the existing size (${s}) at non-singleton dimension ${i}; target ${fmt(shape)}, tensor ${fmt(x.shape)}`);
+      throw new Error(`expand: dim ${i} of ${fmt(x.shape)} is ${s}, not 1, so it cannot become ${t} (target ${fmt(shape)})`);
     }
     if (!Number.isInteger(t) || t < 0) throw new Error(`expand: invalid size ${t} at dimension ${i} in target ${fmt(shape)}`);
     return t;

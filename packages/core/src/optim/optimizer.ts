@@ -90,7 +90,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     this.name = this.constructor.name;
     this.defaults = defaults;
     if (params instanceof Tensor) {
-      throw new Error(`${this.name}: params argument given to the optimizer should be an iterable of Tensors or of parameter groups, but got a Tensor; pass [t]`);
+      throw new Error(`${this.name}: params must be an iterable of tensors or parameter groups, got one Tensor; pass [t]`);
     }
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
       throw new Error(`${this.name}: params must be an iterable of Tensors (model.parameters()) or of parameter groups, got ${describe(params)}`);
