@@ -177,8 +177,8 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
       const outShape = [...x.shape].filter((_, d) => !axes.includes(d)); // spread: filter on a frozen shape is slow
       return output(outShape, k.reduceOutDType(op, x.dtype), (out, n) => k.reduceRange(op, values(x), out, plan, 0, n));
     },
-    matmul(a, b, transposeA, transposeB, outShape) {
-      const plan = k.matmulPlan(a.shape, b.shape, transposeA, transposeB, outShape);
+    matmul(a, b, transposeA, transposeB, outShape, triangle) {
+      const plan = k.matmulPlan(a.shape, b.shape, transposeA, transposeB, outShape, triangle);
       const av = float32('matmul', a);
       const bv = float32('matmul', b);
       return output(outShape, 'float32', (out) => k.matmulRange(av, bv, out as Float32Array, plan, 0, plan.batch * plan.m, wasm));

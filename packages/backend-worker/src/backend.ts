@@ -379,8 +379,8 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       const outShape = [...x.shape].filter((_, d) => !axes.includes(d)); // spread: filter on a frozen shape is slow
       return output(outShape, k.reduceOutDType(op, x.dtype), (out, n) => launch(op, { kind: 'reduce', op, x: values(x), out, plan }, n, n * plan.size, REDUCE_SPLIT, 16, 4, smallestChunk(plan.size)));
     },
-    matmul(a, b, transposeA, transposeB, outShape) {
-      const plan = k.matmulPlan(a.shape, b.shape, transposeA, transposeB, outShape);
+    matmul(a, b, transposeA, transposeB, outShape, triangle) {
+      const plan = k.matmulPlan(a.shape, b.shape, transposeA, transposeB, outShape, triangle);
       const av = float32('matmul', a);
       const bv = float32('matmul', b);
       const rows = plan.batch * plan.m;

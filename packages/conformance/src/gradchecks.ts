@@ -90,6 +90,14 @@ const PART2_CASES: readonly GradcheckCase[] = [
     correct: true,
   },
   {
+    // L = S = 8, 8 wide: the four products with a triangular left operand (P·v and the gradients
+    // through Pᵀ, dS and dSᵀ) are large enough for backend-cpu's batched kernel, which skips the zeros
+    name: 'scaledDotProductAttention (causal, L = S = 8: triangular products)',
+    inputs: [hostRandom([2, 8, 8], 190), hostRandom([2, 8, 8], 191), hostRandom([2, 8, 8], 192)],
+    fn: (q, k, v) => functionalFn('scaledDotProductAttention')(q, k, v, { isCausal: true }),
+    correct: true,
+  },
+  {
     name: 'pad([1, 2, 0, 1], value 0.5), squared',
     inputs: [hostRandom([2, 3], 122)],
     fn: (x) => functionalFn('pad')(x, [1, 2, 0, 1], { value: 0.5 }).square(),

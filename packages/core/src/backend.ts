@@ -153,8 +153,12 @@ export interface RequiredKernels {
    * Batched matrix product of float32 tensors of equal rank ≥ 2. `a` is `[...batchA, m, k]`
    * (`[...batchA, k, m]` with `transposeA`), `b` is `[...batchB, k, n]` (`[..., n, k]` with
    * `transposeB`); batch dimensions broadcast NumPy-style to `outShape = [...batch, m, n]`.
+   * `triangle`, a hint from causal attention: every `a` matrix, as the product reads it, is square
+   * and zero above (`'lower'`) or below (`'upper'`) its diagonal, so a backend may skip those
+   * zeros (the result differs from the dense product only where `b` holds an infinity or NaN).
+   * A backend may also ignore it.
    */
-  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: Shape): DataId;
+  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: Shape, triangle?: 'lower' | 'upper'): DataId;
   /** Axes reordered: output dim `i` is input dim `perm[i]`. */
   permute(x: TensorInfo, perm: readonly number[]): DataId;
   /** Broadcast `x` (rank ≤ `shape.length`, NumPy rules) to `shape`, materialised. */

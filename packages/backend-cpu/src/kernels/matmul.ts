@@ -28,6 +28,8 @@ export interface MatmulPlan {
   readonly aOffsets: number[];
   /** Per output batch, the element offset in `b` of the matrix it multiplies (repeats where `b` broadcasts). */
   readonly bOffsets: number[];
+  /** The kernel's `triangle` hint as gemm.wat's kernel flags: 2 each `a` matrix (as the product reads it) is zero above its diagonal, 4 below it, else 0. */
+  readonly tri: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface MatmulPlan {
  * const plan = matmulPlan([8, 16], [16, 4], false, false, [8, 4]);
  * ```
  */
-export function matmulPlan(aShape: readonly number[], bShape: readonly number[], transposeA: boolean, transposeB: boolean, outShape: readonly number[]): MatmulPlan {
+export function matmulPlan(aShape: readonly number[], bShape: readonly number[], transposeA: boolean, transposeB: boolean, outShape: readonly number[], triangle?: 'lower' | 'upper'): MatmulPlan {
   const ra = aShape.length;
   const rb = bShape.length;
   const ro = outShape.length;
@@ -76,8 +78,8 @@ export function matmulPlan(aShape: readonly number[], bShape: readonly number[],
   }
   // one shared b under a row-major stack of a's is a single taller product: pack b once
   const foldable = batch > 1 && !transposeA && bOffsets.every((o) => o === bOffsets[0]) && aOffsets.every((o, t) => o === t * m * k);
-  if (foldable) return { m: m * batch, n, k, transposeA, transposeB, batch: 1, aOffsets: [0], bOffsets: [bOffsets[0]!] };
-  return { m, n, k, transposeA, transposeB, batch, aOffsets, bOffsets };
+  if (foldable) return { m: m * batch, n, k, transposeA, transposeB, batch: 1, aOffsets: [0], bOffsets: [bOffsets[0]!], tri: 0 };
+  return { m, n, k, transposeA, transposeB, batch, aOffsets, bOffsets, tri: triangle === 'lower' ? 2 : triangle === 'upper' ? 4 : 0 };
 }
 
 /**
@@ -101,7 +103,7 @@ export function matmulRange(a: Float32Array, b: Float32Array, out: Float32Array,
     const i0 = r - t * m;
     // whole batches of small matrices: staged together (the same numbers as one at a time)
     const whole = Math.floor(rowEnd / m);
-    if (wasm && i0 === 0 && whole - t >= 2 && wasmGemmBatch(a, plan.aOffsets, transposeA, b, plan.bOffsets, transposeB, out, m, n, k, t, whole)) {
+    if (wasm && i0 === 0 && whole - t >= 2 && wasmGemmBatch(a, plan.aOffsets, transposeA, b, plan.bOffsets, transposeB, out, m, n, k, t, whole, plan.tri)) {
       r = whole * m;
       continue;
     }

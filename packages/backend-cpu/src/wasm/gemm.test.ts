@@ -114,6 +114,34 @@ describe('the WebAssembly SIMD gemm', () => {
     }
   });
 
+
+  it('skips the zero half of a triangular left operand given the hint, with the dense numbers bit for bit', () => {
+    // causal attention's products: [batch, t, t] weights (zero above the diagonal) times [batch, t, e]
+    for (const [t, e] of [[64, 32], [16, 8], [12, 24]] as const) {
+      const batch = 6;
+      const tri = randomFloats(batch * t * t, 11);
+      for (let i = 0; i < batch * t * t; i++) if (((i / t) | 0) % t < i % t) tri[i] = 0; // row < column: zero
+      const v = randomFloats(batch * t * e, 12);
+      // lower: P·V; upper: Pᵀ·V (the weights read transposed)
+      for (const [transA, triangle] of [[false, 'lower'], [true, 'upper']] as const) {
+        const dense = new Float32Array(batch * t * e);
+        matmulRange(tri, v, dense, matmulPlan([batch, t, t], [batch, t, e], transA, false, [batch, t, e]), 0, batch * t);
+        const hinted = new Float32Array(batch * t * e).fill(NaN);
+        const plan = matmulPlan([batch, t, t], [batch, t, e], transA, false, [batch, t, e], triangle);
+        expect(plan.tri).toBe(triangle === 'lower' ? 2 : 4);
+        matmulRange(tri, v, hinted, plan, 0, batch * t);
+        expect(Array.from(hinted)).toEqual(Array.from(dense));
+      }
+    }
+    // the skipped part really is not read: NaN past the diagonal block of each row's 4-row tile
+    // (the kernel multiplies those blocks whole) leaves the hinted product finite
+    const [t, e] = [16, 8];
+    const p = randomFloats(2 * t * t, 13);
+    for (let i = 0; i < 2 * t * t; i++) if ((((((i / t) | 0) % t) >> 2) << 2) + 4 <= i % t) p[i] = NaN;
+    const out = new Float32Array(2 * t * e);
+    matmulRange(p, randomFloats(2 * t * e, 14), out, matmulPlan([2, t, t], [2, t, e], false, false, [2, t, e], 'lower'), 0, 2 * t);
+    expect(out.every(Number.isFinite)).toBe(true);
+  });
   it('runs conv2d and both its gradients like the TypeScript kernel', () => {
     const plan = conv2dPlan([2, 8, 14, 13], [12, 8, 3, 3], { stride: 1, padding: 1 });
     const x = randomFloats(2 * 8 * 14 * 13, 5);

@@ -38,7 +38,7 @@ export const relaxedBuild = (plain: string): string => plain.replace(/O([^])O([^
 interface GemmFunctions {
   packA(src: number, si: number, sp: number, mc: number, kc: number, kcp: number, dst: number): void;
   packB(src: number, sp: number, sj: number, kc: number, nc: number, kcp: number, dst: number): void;
-  kernel(pa: number, pb: number, c: number, ldc: number, kcp: number, mp: number, np: number, add: number): void;
+  kernel(pa: number, pb: number, c: number, ldc: number, kcp: number, mp: number, np: number, flags: number): void;
   im2col(src: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, ow: number, r0: number, nr: number, p0: number, np: number, dst: number, ld: number): void;
   col2im(dst: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, ow: number, r0: number, nr: number, c0: number, p0: number, np: number, src: number, ld: number): void;
 }
@@ -281,7 +281,9 @@ export function wasmGemm(
  * that overhead. The numbers are {@link wasmGemm}'s, bit for bit (one depth block, the same panels
  * and kernel). Returns false, doing nothing, unless every product is one block of the kernel
  * (`m` a multiple of 4 up to 128, `k` up to 256, `n` a multiple of 8 up to 2,048, `m·n·k` ≥ 512)
- * and WebAssembly SIMD runs.
+ * and WebAssembly SIMD runs. With `tri` 2 (4) and `m = k`, every `A_t` is zero above (below) its
+ * diagonal and the kernel skips those zeros: the same numbers wherever B is finite (an infinity or
+ * NaN facing a skipped zero would have made a NaN).
  *
  * @example
  * ```ts
@@ -302,6 +304,7 @@ export function wasmGemmBatch(
   k: number,
   t0: number,
   t1: number,
+  tri = 0,
 ): boolean {
   if (t1 - t0 < 2 || m === 0 || m % MR !== 0 || m > MC || k === 0 || k > KC || n === 0 || n % NR !== 0 || n > NC || m * n * k < 512) return false;
   const perA = m * k;
@@ -326,7 +329,7 @@ export function wasmGemmBatch(
       else fn.packA(sa, k * 4, 4, m, k, k, packedA * 4);
       if (transB) fn.packB(sb, 4, k * 4, k, n, k, PACKED_B * 4);
       else fn.packB(sb, n * 4, 4, k, n, k, PACKED_B * 4);
-      fn.kernel(packedA * 4, PACKED_B * 4, (atC + (t - g0) * perC) * 4, n * 4, k, m / MR, n / NR, 0);
+      fn.kernel(packedA * 4, PACKED_B * 4, (atC + (t - g0) * perC) * 4, n * 4, k, m / MR, n / NR, m === k ? tri : 0);
     }
     c.set(mem.subarray(atC, atC + (g1 - g0) * perC), g0 * perC);
   }

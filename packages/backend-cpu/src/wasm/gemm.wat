@@ -167,10 +167,13 @@
         (br $next))))
 
   ;; C tile (ir, jr) at c + ir*4*ldc + jr*32, for ir < mp row panels and jr < np column panels:
-  ;; C = A panel ir · B panel jr (+ C when add), over kcp >= 1 steps. (Unrolling k by hand made
+  ;; C = A panel ir · B panel jr (+ C when $flags bit 0), over kcp >= 1 steps. Bits 1 and 2 say A
+  ;; is square and zero above its diagonal (a causal attention's weights: panel ir needs only steps
+  ;; below 4ir + 4) or below it (their transpose: steps from 4ir on); the other steps are skipped,
+  ;; which changes the result only where B holds an infinity or NaN. (Unrolling k by hand made
   ;; V8 slower: TurboFan unrolls this loop itself.)
   (func (export "kernel")
-    (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32) (param $kcp i32) (param $mp i32) (param $np i32) (param $add i32)
+    (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32) (param $kcp i32) (param $mp i32) (param $np i32) (param $flags i32)
     (local $jr i32) (local $ir i32) (local $a i32) (local $b i32) (local $end i32) (local $bPanel i32)
     (local $aStride i32) (local $bStride i32) (local $ct i32)
     (local $x v128) (local $y0 v128) (local $y1 v128)
@@ -189,6 +192,14 @@
             (local.set $a (i32.add (local.get $pa) (i32.mul (local.get $ir) (local.get $aStride))))
             (local.set $b (local.get $bPanel))
             (local.set $end (i32.add (local.get $bPanel) (local.get $bStride)))
+            (if (i32.and (local.get $flags) (i32.const 2))
+              (then
+                (local.set $ct (i32.add (local.get $b) (i32.shl (i32.add (local.get $ir) (i32.const 1)) (i32.const 7))))
+                (if (i32.lt_u (local.get $ct) (local.get $end)) (then (local.set $end (local.get $ct))))))
+            (if (i32.and (local.get $flags) (i32.const 4))
+              (then
+                (local.set $a (i32.add (local.get $a) (i32.shl (local.get $ir) (i32.const 6))))
+                (local.set $b (i32.add (local.get $b) (i32.shl (local.get $ir) (i32.const 7))))))
             (local.set $c00 (v128.const i32x4 0 0 0 0))
             (local.set $c01 (v128.const i32x4 0 0 0 0))
             (local.set $c10 (v128.const i32x4 0 0 0 0))
@@ -222,7 +233,7 @@
               (i32.add (local.get $c)
                 (i32.add (i32.mul (local.get $ir) (i32.shl (local.get $ldc) (i32.const 2)))
                   (i32.shl (local.get $jr) (i32.const 5)))))
-            (if (local.get $add)
+            (if (i32.and (local.get $flags) (i32.const 1))
               (then
                 (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $ct))))
                 (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $ct))))

@@ -30,6 +30,21 @@ describe('fused attention softmax and softmax gradient', () => {
       },
     ],
     [
+      'causal with L = S = 16 and 64: the products told that the weights are triangular',
+      () => {
+        const out: Tensor[] = [];
+        for (const [t, e, ev] of [[16, 8, 8], [64, 32, 16]] as const) {
+          const q = randn([2, 2, t, e]).requiresGrad_();
+          const k = randn([2, 2, t, e]).requiresGrad_();
+          const v = randn([2, 2, t, ev]).requiresGrad_();
+          const y = F.scaledDotProductAttention(q, k, v, { isCausal: true });
+          y.mul(randn(y.shape)).sum().backward();
+          out.push(y, q.grad!, k.grad!, v.grad!);
+        }
+        return out;
+      },
+    ],
+    [
       'a given scale, and scores far outside exp\'s range',
       () => {
         const q = randn([4, 6, 8]).mul(20).requiresGrad_();
@@ -69,6 +84,22 @@ describe('fused attention softmax and softmax gradient', () => {
       expectClose(fused, composed, 3e-6);
     });
   }
+
+  it('tells the matmul kernel which causal products have a triangular left operand (and no others)', async () => {
+    const b = cpuBackend();
+    const hints: (string | undefined)[] = [];
+    const matmul = b.kernels.matmul;
+    await setBackend({ ...b, kernels: { ...b.kernels, matmul: (...a: Parameters<typeof matmul>) => (hints.push(a[5]), matmul(...a)) } });
+    const [q, k, v] = [randn([2, 8, 4]).requiresGrad_(), randn([2, 8, 4]).requiresGrad_(), randn([2, 8, 4]).requiresGrad_()];
+    F.scaledDotProductAttention(q, k, v, { isCausal: true }).sum().backward();
+    // q·kᵀ, P·v; then dP = g·vᵀ, dv = Pᵀ·g, dq = dS·k, dk = dSᵀ·q
+    expect(hints).toEqual([undefined, 'lower', undefined, 'upper', 'lower', 'upper']);
+    hints.length = 0;
+    F.scaledDotProductAttention(q, k, v).sum().backward(); // not causal
+    F.scaledDotProductAttention(q, k.narrow(1, 0, 6), v.narrow(1, 0, 6), { isCausal: true }); // L ≠ S
+    F.scaledDotProductAttention(q, k.sum(0), v.sum(0), { isCausal: true }); // broadcast keys
+    expect(hints.every((h) => h === undefined)).toBe(true);
+  });
 
   it('runs the fused kernels without a mask and composes with one (bool or float) and under createGraph', async () => {
     const b = cpuBackend();
