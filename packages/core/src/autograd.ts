@@ -106,7 +106,7 @@ function checkSaved(node: Node): void {
 
 function modified(op: string, t: Tensor, now: number, expected: number): Error {
   return new Error(
-    `one of the variables needed for gradient computation has been modified by an inplace operation: ${describeTensor(t)}, saved by ${op}, is at version ${now}; expected version ${expected} instead. Use the out-of-place op (e.g. add instead of add_) or clone() the tensor before changing it`,
+    `backward: ${describeTensor(t)}, saved by ${op} at version ${expected}, was changed in place since (now version ${now}); use the out-of-place op (e.g. add instead of add_) or clone() it before changing it`,
   );
 }
 
@@ -358,7 +358,7 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
   let seed = gradient;
   if (!seed) {
     if (root.numel() !== 1) {
-      throw new Error(`grad can be implicitly created only for scalar outputs: backward() on a tensor of shape ${fmt(root.shape)} needs a gradient of that shape`);
+      throw new Error(`backward: a tensor of shape ${fmt(root.shape)} needs a gradient of that shape, backward(gradient); only one of a single element gets 1 implicitly`);
     }
     seed = root._constant(1, root.shape);
   } else checkGradShape('backward', root, seed);
@@ -411,7 +411,7 @@ export function grad(
       checkGradShape('grad', o, g);
       return g;
     }
-    if (o.numel() !== 1) throw new Error(`grad: output ${i} has shape ${fmt(o.shape)}: grad can be implicitly created only for scalar outputs; pass gradOutputs`);
+    if (o.numel() !== 1) throw new Error(`grad: output ${i} has shape ${fmt(o.shape)}, so it needs a gradient of that shape: pass gradOutputs`);
     return o._constant(1, o.shape);
   });
   ins.forEach((t, i) => {

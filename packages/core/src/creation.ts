@@ -71,7 +71,7 @@ function checkInt32(op: string, values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (!(v >= -2147483648 && v < 2147483648)) {
-      throw new Error(`${op}: value ${v} (at flat index ${i}) cannot be converted to type int32 without overflow: int32 holds integers in [-2147483648, 2147483647]; use dtype 'float32'`);
+      throw new Error(`${op}: value ${v} (at flat index ${i}) is not an int32, which holds integers in [-2147483648, 2147483647]; use dtype 'float32'`);
     }
   }
 }

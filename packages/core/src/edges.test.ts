@@ -83,9 +83,9 @@ describe('refusals, as PyTorch', () => {
   });
   it('int32 values out of range', () => {
     // torch.tensor([3e9], dtype=torch.int32): RuntimeError: value cannot be converted to type int32 without overflow
-    expect(() => tensor([3e9], { dtype: 'int32' })).toThrow(/tensor: value 3000000000 .*cannot be converted to type int32 without overflow/);
-    expect(() => tensor([-3e9], { dtype: 'int32' })).toThrow(/int32 without overflow/);
-    expect(() => tensor([NaN], { dtype: 'int32' })).toThrow(/int32 without overflow/);
+    expect(() => tensor([3e9], { dtype: 'int32' })).toThrow(/tensor: value 3000000000 \(at flat index 0\) is not an int32, which holds integers in/);
+    expect(() => tensor([-3e9], { dtype: 'int32' })).toThrow(/is not an int32/);
+    expect(() => tensor([NaN], { dtype: 'int32' })).toThrow(/is not an int32/);
     expect(() => full([2], 2 ** 31, { dtype: 'int32' })).toThrow(/full: value 2147483648/);
     // torch.tensor([2147483647.], dtype=torch.int32) → 2147483647; torch.tensor([1.7], dtype=torch.int32) → 1
     expect(values(tensor([2147483647, -2147483648, 1.7], { dtype: 'int32' }))).toEqual([2147483647, -2147483648, 1]);
@@ -136,7 +136,7 @@ describe('refusals, as PyTorch', () => {
   it('bool negation and subtraction', () => {
     // torch.tensor([True]).neg(): RuntimeError: Negation, the `-` operator, on a bool tensor is not supported.
     const b = tensor([true, false]);
-    expect(() => b.neg()).toThrow(/^neg: negation of a bool tensor .*not supported.*no logicalNot.*x\.eq\(0\)/);
+    expect(() => b.neg()).toThrow(/^neg: a bool tensor .*has no negation.*x\.eq\(0\).*no logicalNot/);
     // torch.tensor([True]) - torch.tensor([False]): RuntimeError: Subtraction, the `-` operator, with two bool tensors is not supported.
     expect(() => b.sub(tensor([false, true]))).toThrow(/^sub: subtraction of two bool tensors is not supported/);
     // torch.tensor([True]) - 1 → tensor([0]) (an integer result)

@@ -270,7 +270,7 @@ describe('index: errors', () => {
   it('masks must match the dims they cover; index tensors must broadcast; float tensors and arrays are refused', () => {
     expect(() => index(x34(), bool([true, false]))).toThrow('index: the shape of the mask [2] at index 0 does not match the shape of the indexed tensor [3,4] at index 0');
     expect(() => index(x34(), int([0, 1]), int([0, 1, 2]))).toThrow('index: shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]');
-    expect(() => index(x34(), tensor([0, 1]))).toThrow('index: tensors used as indices must be int32 or bool tensors, got a float32 tensor');
+    expect(() => index(x34(), tensor([0, 1]))).toThrow('index: an index tensor must be int32 or bool, got float32 of shape [2]');
     expect(() => index(x34(), [0, 1] as unknown as IndexItem)).toThrow(/unsupported index \[0,1\] at position 0.*tensor\(\[\.\.\.\], \{ dtype: 'int32' \}\)/);
     expect(() => index(x34(), 'a' as unknown as IndexItem)).toThrow(/unsupported index "a"/);
   });

@@ -125,7 +125,7 @@ function checkItems(op: string, x: Tensor, items: readonly IndexItem[]): void {
     }
     if (item instanceof Tensor) {
       if (item.dtype !== 'int32' && item.dtype !== 'bool') {
-        throw new Error(`${op}: tensors used as indices must be int32 or bool tensors, got a ${item.dtype} tensor of shape ${fmt(item.shape)} (at position ${pos}); convert it with .int() or .bool()`);
+        throw new Error(`${op}: an index tensor must be int32 or bool, got ${item.dtype} of shape ${fmt(item.shape)} (at position ${pos}); convert it with .int() or .bool()`);
       }
       return;
     }

@@ -122,7 +122,7 @@ describe('maskedFill', () => {
   it('throws for a float mask (naming bool), a mask that would grow x, and a non-0-d value', () => {
     expect(() => maskedFill(tensor([1, 2]), tensor([1, 0]), 0)).toThrow(/maskedFill: mask must be a bool tensor/);
     expect(() => maskedFill(tensor([1, 2]), bool([[true, false], [false, true]]), 0)).toThrow(/maskedFill: .*\[2,2\]/);
-    expect(() => maskedFill(tensor([1, 2]), bool([true, false]), tensor([1, 2]))).toThrow(/maskedFill: .*0-dimensional/);
+    expect(() => maskedFill(tensor([1, 2]), bool([true, false]), tensor([1, 2]))).toThrow(/maskedFill: the value must be a number or a 0-d tensor, got shape/);
     expect(() => maskedFill(tensor([1, 2]), bool([true, false]), 'a' as unknown as number)).toThrow(/maskedFill: value/);
   });
 });

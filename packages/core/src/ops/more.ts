@@ -141,12 +141,12 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   let fill: Tensor;
   if (typeof value === 'number') {
     if (x.dtype === 'int32' && !(Math.trunc(value) >= -2147483648 && Math.trunc(value) < 2147483648)) {
-      throw new Error(`maskedFill: value ${value} cannot be converted to the input's dtype int32 without overflow; use a float32 input`);
+      throw new Error(`maskedFill: value ${value} is not an int32, the input's dtype; use a float32 input`);
     }
     fill = x._constant(x.dtype === 'int32' ? Math.trunc(value) : x.dtype === 'bool' ? Number(value !== 0) : value, [], x.dtype);
   } else if (value !== null && typeof value === 'object' && (value as { constructor?: { name?: string } }).constructor?.name === 'Tensor') {
     if (value.ndim !== 0) {
-      throw new Error(`maskedFill: only supports a 0-dimensional value tensor, but got a tensor with ${value.ndim} dimensions (shape ${fmt(value.shape)}); pass a number or value.reshape([])`);
+      throw new Error(`maskedFill: the value must be a number or a 0-d tensor, got shape ${fmt(value.shape)}; pass value.reshape([]) for one element`);
     }
     commonBackend('maskedFill', [x, mask, value]);
     fill = value.dtype === x.dtype ? value : cast(value, x.dtype);

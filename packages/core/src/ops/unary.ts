@@ -29,7 +29,7 @@ function define(op: UnaryOp, derivative: (x: Tensor, out: Tensor) => Tensor) {
 /** `-x`, as `torch.neg`. @example `neg(tensor([1, -2]))` → `[-1, 2]` */
 export const neg = (x: Tensor): Tensor => {
   if (x.dtype === 'bool') {
-    throw new Error(`neg: negation of a bool tensor (shape [${x.shape.join(',')}]) is not supported (as in PyTorch); tensorgrad has no logicalNot, so invert a mask with x.eq(0), or negate x.int() or x.float()`);
+    throw new Error(`neg: a bool tensor (shape [${x.shape.join(',')}]) has no negation, as in PyTorch; invert a mask with x.eq(0) (there is no logicalNot), or negate x.int() or x.float()`);
   }
   const out = unaryKernel('neg', x);
   return record('neg', out, [x], (g) => [g.neg()]);
