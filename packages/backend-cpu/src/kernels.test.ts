@@ -218,13 +218,15 @@ describe('range kernels split by output range', () => {
     k.gatherRange(x, new Int32Array([1, 0]), small, k.gatherPlan([2, 3], 0, [1, 2]), 0, 2); // index [1, 2] along rows
     expect(Array.from(small)).toEqual([4, 2]);
     const big = randomFloats(4 * 5 * 6, 13);
-    const index = new Int32Array(4 * 3 * 6).map((_, i) => (i * 7) % 5);
+    const index = new Int32Array(4 * 3 * 6).map((_, i) => ((i * 7) % 10) - 5); // negative ones count from the end
     const plan = k.gatherPlan([4, 5, 6], 1, [4, 3, 6]);
-    expectSplitInvariant(() => new Float32Array(72), 72, (o, s, e) => k.gatherRange(big, index, o, plan, s, e));
+    const got = expectSplitInvariant(() => new Float32Array(72), 72, (o, s, e) => k.gatherRange(big, index, o, plan, s, e));
+    // against a direct loop: out[i][j][l] = x[i][index[i][j][l]][l]
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 3; j++) for (let l = 0; l < 6; l++) expect(got[i * 18 + j * 6 + l]).toBe(big[i * 30 + ((index[i * 18 + j * 6 + l]! + 5) % 5) * 6 + l]);
   });
 
   it('scatterAdd split by lines adds repeated indices exactly as one pass does', () => {
-    const index = new Int32Array(4 * 6 * 3).map((_, i) => (i * 5) % 4); // many repeats along the axis
+    const index = new Int32Array(4 * 6 * 3).map((_, i) => ((i * 5) % 8) - 4); // many repeats along the axis, negative ones too
     const src = randomFloats(index.length, 14);
     const plan = k.gatherPlan([4, 4, 3], 1, [4, 6, 3]);
     const lines = k.scatterLines(plan);
@@ -238,7 +240,7 @@ describe('range kernels split by output range', () => {
     }
     // against a direct loop: out[i][index[i][j][l]][l] += src[i][j][l]
     const direct = new Float32Array(48);
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 6; j++) for (let l = 0; l < 3; l++) direct[i * 12 + index[i * 18 + j * 3 + l]! * 3 + l] += src[i * 18 + j * 3 + l]!;
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 6; j++) for (let l = 0; l < 3; l++) direct[i * 12 + ((index[i * 18 + j * 3 + l]! + 4) % 4) * 3 + l] += src[i * 18 + j * 3 + l]!;
     expect(Array.from(whole)).toEqual(Array.from(direct));
   });
 

@@ -88,6 +88,21 @@ function dataOffset(plan: GatherPlan, idx: number, at: number): number {
  */
 export function gatherRange(x: ElementArray, index: Int32Array, out: ElementArray, plan: GatherPlan, start: number, end: number): void {
   const len = plan.dataAxis;
+  const inner = plan.inner;
+  if (plan.fast) {
+    // a run of `inner` index elements at a time: one data row of the axis, no divisions per element
+    // (an embedding's lookup: 4 ns a float through dataOffset, well under 1 here)
+    for (let o = start; o < end; ) {
+      const row = o - (o % inner);
+      const base = Math.floor(o / (inner * plan.indexAxis)) * len * inner - row; // + at·inner + o: (i·len + at)·inner + k
+      for (const stop = Math.min(end, row + inner); o < stop; o++) {
+        let at = index[o]!;
+        if (at < 0) at += len;
+        out[o] = x[base + at * inner + o]!;
+      }
+    }
+    return;
+  }
   for (let o = start; o < end; o++) {
     let at = index[o]!;
     if (at < 0) at += len;
@@ -126,17 +141,22 @@ export function scatterAddRange(index: Int32Array, src: Float32Array, out: Float
   const lineLength = plan.indexAxis;
   const len = plan.dataAxis;
   if (plan.fast) {
-    // index and data agree off the axis: line l's elements sit `inner` apart in both
-    for (let l = start; l < end; l++) {
-      const k = l % inner;
-      const i = (l - k) / inner;
-      const from = i * lineLength * inner + k;
-      const to = i * len * inner + k;
-      for (let j = 0, idx = from; j < lineLength; j++, idx += inner) {
-        let at = index[idx]!;
-        if (at < 0) at += len;
-        out[to + at * inner] += src[idx]!;
+    // index and data agree off the axis: line l's elements sit `inner` apart in both. The lines of
+    // one outer index go side by side, a step of each at a time: rows in memory order, and each
+    // line's additions still in index order (an embedding's gradient: 3 ns a float line by line)
+    for (let l = start; l < end; ) {
+      const i = Math.floor(l / inner);
+      const k0 = l - i * inner;
+      const k1 = Math.min(inner, k0 + end - l);
+      for (let j = 0; j < lineLength; j++) {
+        const from = (i * lineLength + j) * inner;
+        for (let k = k0; k < k1; k++) {
+          let at = index[from + k]!;
+          if (at < 0) at += len;
+          out[(i * len + at) * inner + k] += src[from + k]!;
+        }
       }
+      l += k1 - k0;
     }
     return;
   }
