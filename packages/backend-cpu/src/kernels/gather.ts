@@ -91,7 +91,7 @@ export function gatherRange(x: ElementArray, index: Int32Array, out: ElementArra
   const inner = plan.inner;
   if (plan.fast) {
     // a run of `inner` index elements at a time: one data row of the axis, no divisions per element
-    // (an embedding's lookup: 4 ns a float through dataOffset, well under 1 here)
+    // (an embedding's lookup, [768] ids into [65, 128]: 0.66 ms through dataOffset, 0.28 here)
     for (let o = start; o < end; ) {
       const row = o - (o % inner);
       const base = Math.floor(o / (inner * plan.indexAxis)) * len * inner - row; // + at·inner + o: (i·len + at)·inner + k
@@ -143,7 +143,7 @@ export function scatterAddRange(index: Int32Array, src: Float32Array, out: Float
   if (plan.fast) {
     // index and data agree off the axis: line l's elements sit `inner` apart in both. The lines of
     // one outer index go side by side, a step of each at a time: rows in memory order, and each
-    // line's additions still in index order (an embedding's gradient: 3 ns a float line by line)
+    // line's additions still in index order (an embedding's gradient: 0.50 ms line by line, 0.42 so)
     for (let l = start; l < end; ) {
       const i = Math.floor(l / inner);
       const k0 = l - i * inner;
