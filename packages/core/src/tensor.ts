@@ -271,7 +271,7 @@ export class Tensor {
    */
   requiresGrad_(flag = true): this {
     if (this._node) {
-      if (!flag) throw new Error('requiresGrad_: you can only change requiresGrad flags of leaf variables; use detach() to get a tensor that does not require grad');
+      if (!flag) throw new Error('requiresGrad_: only a leaf tensor can stop requiring grad; detach() gives one that does not');
       return this;
     }
     if (flag && this.dtype !== 'float32') {
