@@ -9,7 +9,6 @@ import { checkArity, checkBool, checkNumber, checkOptions } from '../validate';
 import { dropout } from './dropout';
 import { softmax, softmaxGradient } from './softmax';
 import { launch, record } from '../op';
-import { isGradEnabled } from '../autograd';
 
 /** Options of {@link scaledDotProductAttention}. */
 export interface ScaledDotProductAttentionOptions {
@@ -67,7 +66,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   // diagonal, and the four products whose left operand is one of them say so to the kernel
   const b = q._backend();
   const tri = isCausal && l === s && !!b.kernels.attentionSoftmax && q.ndim === k.ndim && k.ndim === v.ndim && q.shape.slice(0, -1).every((n, i) => n === k.shape[i] && n === v.shape[i]);
-  const raw = tri ? causalProduct(q, k, false, true, undefined, 'lower') : q.ndim === k.ndim ? bmm(q, k, false, true) : q.matmul(k.mT);
+  const raw = q.ndim === k.ndim ? bmm(q, k, false, true, undefined, tri ? 'lower' : undefined) : q.matmul(k.mT);
   let weights: Tensor;
   if (!mask && b.kernels.attentionSoftmax && raw.numel() > 0) {
     // scale, causal mask and softmax in one kernel each way
@@ -80,27 +79,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     weights = softmax(scores, -1);
   }
   if (dropoutP > 0) weights = dropout(weights, dropoutP, true); // zeros stay zero
-  return tri ? causalProduct(weights, v, false, false, 'lower') : weights.matmul(v);
-}
-
-/**
- * `a·b` (flags as bmm's; operands of one shape but the last two dims) in causal attention, telling
- * the kernel what it may assume: `triangle` of `a`, `gradA` of the gradient `g` that comes back
- * (`'lower'`: zero above the diagonal, as the weights and the scores' gradient are). `a`'s
- * gradient `g·b(ᵀ)` has `g` on the left; `b`'s, `aᵀ·g` or (b transposed) `gᵀ·a`, has the
- * transpose of a lower-triangular operand there, so it is upper-triangular.
- */
-function causalProduct(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, triangle?: 'lower' | 'upper', gradA?: 'lower'): Tensor {
-  const r = a.ndim;
-  const shape = [...a.shape.slice(0, r - 2), a.shape[transposeA ? r - 1 : r - 2]!, b.shape[transposeB ? r - 2 : r - 1]!];
-  const out = launch('matmul', a._backend(), shape, 'float32', (k) => k.matmul(a._info(), b._info(), transposeA, transposeB, shape, triangle));
-  // with createGraph the backward is itself recorded: plain products then
-  const product = (x: Tensor, y: Tensor, tx: boolean, ty: boolean, t: 'lower' | 'upper' | undefined) => (isGradEnabled() ? bmm(x, y, tx, ty) : causalProduct(x, y, tx, ty, t));
-  const gradB = (transposeB ? gradA : triangle) === 'lower' ? 'upper' : undefined;
-  return record('matmul', out, [a, b], (g) => [
-    a.requiresGrad ? product(g, b, false, !transposeB, gradA) : null,
-    b.requiresGrad ? (transposeB ? product(g, a, true, false, gradB) : product(a, g, true, false, gradB)) : null,
-  ]);
+  return tri ? bmm(weights, v, false, false, 'lower') : weights.matmul(v);
 }
 
 // true where query i may see key j (j <= i): PyTorch's ones(L, S).tril()

@@ -10,19 +10,24 @@ import { unbroadcast } from './unbroadcast';
  * @internal `op(a) @ op(b)` for float32 tensors of equal rank >= 2, `op` = transpose of the last two
  * dims where flagged; batch dims broadcast. The gradients use the kernel's flags instead of
  * materialised transposes, so no operand is ever copied (`linear` runs `x @ wᵀ` on it).
+ * `triangle` is the matmul kernel's hint about `op(a)` (causal attention's weights: `'lower'`, zero
+ * above the diagonal), `gradTriangle` the same about the gradient that comes back (the scores'
+ * gradient); the backward passes them on: `dA = G·op(b)ᵀ` has G on the left, and dB's product
+ * has `op(a)ᵀ` or `Gᵀ` there, upper triangles.
  */
-export function bmm(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+export function bmm(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, triangle?: 'lower' | 'upper', gradTriangle?: 'lower'): Tensor {
   const r = a.ndim;
   const m = a.shape[transposeA ? r - 1 : r - 2]!;
   const n = b.shape[transposeB ? r - 2 : r - 1]!;
   const batch = broadcastShapes('matmul', [...a.shape].slice(0, -2), [...b.shape].slice(0, -2)); // spread: slices of a frozen shape are slow
   const shape = [...batch, m, n];
-  const out = launch('matmul', a._backend(), shape, 'float32', (k) => k.matmul(a._info(), b._info(), transposeA, transposeB, shape));
+  const out = launch('matmul', a._backend(), shape, 'float32', (k) => k.matmul(a._info(), b._info(), transposeA, transposeB, shape, triangle));
+  const upper = (transposeB ? gradTriangle : triangle) === 'lower' ? 'upper' : undefined;
   return record('matmul', out, [a, b], (g) => [
     // C = A·B: dA = G·Bᵀ; with A stored transposed, dAᵀ = B·Gᵀ (flags fold B's own transpose in)
-    a.requiresGrad ? unbroadcast(transposeA ? bmm(b, g, transposeB, true) : bmm(g, b, false, !transposeB), a.shape) : null,
+    a.requiresGrad ? unbroadcast(transposeA ? bmm(b, g, transposeB, true) : bmm(g, b, false, !transposeB, gradTriangle), a.shape) : null,
     // dB = Aᵀ·G; with B stored transposed, dBᵀ = Gᵀ·A
-    b.requiresGrad ? unbroadcast(transposeB ? bmm(g, a, true, transposeA) : bmm(a, g, !transposeA, false), b.shape) : null,
+    b.requiresGrad ? unbroadcast(transposeB ? bmm(g, a, true, transposeA, upper) : bmm(a, g, !transposeA, false, upper), b.shape) : null,
   ]);
 }
 
