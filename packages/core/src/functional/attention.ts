@@ -65,7 +65,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   // causal, square and unbroadcast: the weights and the scores' gradient are zero above the
   // diagonal, and the four products whose left operand is one of them say so to the kernel
   const b = q._backend();
-  const tri = isCausal && l === s && !!b.kernels.attentionSoftmax && q.ndim === k.ndim && k.ndim === v.ndim && q.shape.slice(0, -1).every((n, i) => n === k.shape[i] && n === v.shape[i]);
+  const tri = isCausal && l === s && q.ndim === k.ndim && k.ndim === v.ndim && q.shape.slice(0, -1).every((n, i) => n === k.shape[i] && n === v.shape[i]);
   const raw = q.ndim === k.ndim ? bmm(q, k, false, true, undefined, tri ? 'lower' : undefined) : q.matmul(k.mT);
   let weights: Tensor;
   if (!mask && b.kernels.attentionSoftmax && raw.numel() > 0) {

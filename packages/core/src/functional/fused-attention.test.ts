@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grad } from '../autograd';
-import { randn, tensor } from '../creation';
+import { ones, randn, tensor } from '../creation';
 import { setBackend } from '../registry';
 import type { Tensor } from '../tensor';
 import * as F from './index';
@@ -84,6 +84,18 @@ describe('fused attention softmax and softmax gradient', () => {
       expectClose(fused, composed, 3e-6);
     });
   }
+
+  it('gives with the triangle hints (isCausal) what the same mask as attnMask gives densely', async () => {
+    const hinted = await numbers(cpuBackend(), () => run({ isCausal: true }), 7);
+    const dense = await numbers(cpuBackend(), () => run({ attnMask: ones([64, 64], { dtype: 'bool' }).tril() }), 7);
+    expectClose(hinted, dense, 3e-6);
+    function run(o: F.ScaledDotProductAttentionOptions): Tensor[] {
+      const [q, k, v] = [randn([2, 2, 64, 32]).requiresGrad_(), randn([2, 2, 64, 32]).requiresGrad_(), randn([2, 2, 64, 16]).requiresGrad_()];
+      const y = F.scaledDotProductAttention(q, k, v, o);
+      y.mul(randn(y.shape)).sum().backward();
+      return [y, q.grad!, k.grad!, v.grad!];
+    }
+  });
 
   it('tells the matmul kernel which causal products have a triangular left operand (and no others)', async () => {
     const b = cpuBackend();
