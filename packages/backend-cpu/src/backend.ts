@@ -1,6 +1,8 @@
-import { HostStorage } from './storage';
+import { HostStorage, ReusePool } from './storage';
 import {
   allocate,
+  checkBool,
+  checkInt,
   checkOptions,
   numel,
   type Backend,
@@ -14,7 +16,7 @@ import {
 } from '@tensorgrad/core';
 import * as k from './kernels';
 import { wasmPermute } from './wasm/elementwise';
-import { checkBooleanOption, withoutRelaxedSimd } from './wasm/gemm';
+import { withoutRelaxedSimd } from './wasm/gemm';
 
 /**
  * What a cpu `DataId` holds: a contiguous row-major array of `numel(shape)` elements of `dtype`.
@@ -52,9 +54,8 @@ export interface CpuBackendOptions {
    * Bytes of disposed arrays kept for reuse by later outputs of the same dtype and length
    * (a training step allocates the same sizes every time; fresh arrays cost zeroing and page
    * faults). Default 256 MiB; 0 turns reuse off. Pooled arrays are not counted by `memory()`.
-   * The pool never evicts: once it is full, sizes it does not hold are allocated fresh every
-   * time. 64 MiB was too little for one process that trains nanoGPT's bench model and then an
-   * MLP (the MLP step then allocated 1.7 MB fresh per step; with 128 MiB, nothing).
+   * When the pool is full, the sizes released longest ago make room for a newly released array
+   * (see {@link ReusePool}), so big arrays used once, early, do not crowd out a loop's own sizes.
    */
   readonly poolBytes?: number;
   /**
@@ -122,24 +123,15 @@ const FUSED = [
  */
 export function cpuBackend(options: CpuBackendOptions = {}): Backend {
   checkOptions('cpuBackend', options, ['poolBytes', 'wasm', 'relaxedSimd']);
-  const poolLimit = options.poolBytes ?? 256 * 1024 * 1024;
-  const wasm = options.wasm ?? true;
-  checkBooleanOption('cpuBackend', 'relaxedSimd', options.relaxedSimd);
-  const relaxedSimd = options.relaxedSimd ?? true;
-  const pool = new Map<string, TypedArray[]>();
-  let pooledBytes = 0;
+  const pool = new ReusePool<string, TypedArray>(checkInt('cpuBackend', 'poolBytes', options.poolBytes ?? 256 * 1024 * 1024, 0));
+  const wasm = checkBool('cpuBackend', 'wasm', options.wasm ?? true);
+  const relaxedSimd = checkBool('cpuBackend', 'relaxedSimd', options.relaxedSimd ?? true);
   const host = new HostStorage('cpu');
   const { store, data, values, float32, int32 } = host;
 
   /** An array of `dtype` and length `n` whose contents are garbage (every kernel overwrites all of it). */
   function allocateOutput(dtype: DType, n: number): TypedArray {
-    const free = pool.get(`${dtype}:${n}`);
-    const reused = free?.pop();
-    if (reused !== undefined) {
-      pooledBytes -= reused.byteLength;
-      return reused;
-    }
-    return allocate(dtype, n);
+    return pool.take(`${dtype}:${n}`) ?? allocate(dtype, n);
   }
 
 
@@ -437,14 +429,7 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
     dispose(id) {
       const freed = host.release(id);
       if (freed === null) return;
-      const d = id as CpuData;
-      if (freed.byteLength > 0 && pooledBytes + freed.byteLength <= poolLimit) {
-        const key = `${d.dtype}:${freed.length}`;
-        const list = pool.get(key);
-        if (list === undefined) pool.set(key, [freed]);
-        else list.push(freed);
-        pooledBytes += freed.byteLength;
-      }
+      pool.put(`${(id as CpuData).dtype}:${freed.length}`, freed);
     },
     lease(id) {
       return host.lease(id);

@@ -1,5 +1,5 @@
 export { cpuBackend, type CpuBackendOptions, type CpuData } from './backend';
-export { HostStorage } from './storage';
+export { HostStorage, ReusePool } from './storage';
 /**
  * Every range kernel of this package, with its plans and helpers, under one name (each is also
  * exported on its own). A range kernel writes output elements (or rows, planes, lines: each

@@ -87,3 +87,56 @@ export class HostStorage {
     return { tensors: this.tensors, bytes: this.bytes };
   }
 }
+
+/**
+ * Released arrays (or buffers) kept for reuse by later allocations of the same key (dtype and
+ * length, say), up to `limit` bytes. When a release would go over the limit, the key released
+ * longest ago gives up its arrays first, so a program that allocated big arrays once (loading
+ * data, a large evaluation batch) and then loops over small ones keeps reusing the small ones.
+ *
+ * @example
+ * ```ts
+ * const pool = new ReusePool<string, Float32Array>(1024);
+ * pool.put('float32:4', new Float32Array(4));
+ * pool.take('float32:4'); // that array
+ * pool.take('float32:4'); // undefined: allocate a fresh one
+ * ```
+ */
+export class ReusePool<K, V extends { readonly byteLength: number }> {
+  /** Arrays by key; the map's order is the order of the keys' latest release, oldest first. */
+  private readonly lists = new Map<K, V[]>();
+  private bytes = 0;
+
+  /** @param limit bytes of released arrays to keep (0: none; the caller checks it) */
+  constructor(private readonly limit: number) {}
+
+  /** A released array of `key`, or undefined when there is none. */
+  take(key: K): V | undefined {
+    const v = this.lists.get(key)?.pop();
+    if (v !== undefined) this.bytes -= v.byteLength;
+    return v;
+  }
+
+  /** Keep `value` for a later `take(key)`, dropping the arrays of the keys released longest ago as far as the limit needs. */
+  put(key: K, value: V): void {
+    const size = value.byteLength;
+    if (size === 0 || size > this.limit) return; // the garbage collector frees it
+    const list = this.lists.get(key) ?? [];
+    this.lists.delete(key); // set again: the key goes to the back of the order
+    this.lists.set(key, list);
+    list.push(value);
+    this.bytes += size;
+    if (this.bytes <= this.limit) return;
+    // the arrays of one key are interchangeable, so which of a key's arrays goes does not matter
+    for (const [k, l] of this.lists) {
+      while (this.bytes > this.limit && l.length > 0) this.bytes -= l.pop()!.byteLength;
+      if (l.length === 0) this.lists.delete(k);
+      if (this.bytes <= this.limit) return;
+    }
+  }
+
+  /** Bytes of arrays held for reuse. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+}

@@ -111,7 +111,7 @@ export interface WorkerBackendOptions {
    * time the calling thread has done all the chunks is withdrawn, not waited for).
    */
   readonly splitThreshold?: number;
-  /** Bytes of disposed shared buffers kept for reuse (default 256 MiB, as backend-cpu's; 0 turns reuse off). */
+  /** Bytes of disposed shared buffers kept for reuse (default 256 MiB, as backend-cpu's; 0 turns reuse off); when it is full, the sizes released longest ago make room. */
   readonly poolBytes?: number;
   /**
    * Where the worker entry is: by default the package's own (`dist/worker.js` in Node,

@@ -1,4 +1,5 @@
-import type { DType, TypedArray } from '@tensorgrad/core';
+import { checkInt, type DType, type TypedArray } from '@tensorgrad/core';
+import { ReusePool } from '@tensorgrad/backend-cpu';
 
 /**
  * Bytes from which a tensor's array is a SharedArrayBuffer from the start. Below it, a plain
@@ -30,17 +31,17 @@ const BYTES: Record<DType, number> = { float32: 4, int32: 4, bool: 1 };
  * ```
  */
 export class SharedBuffers {
-  private readonly free = new Map<number, SharedArrayBuffer[]>();
-  private freeBytes = 0;
+  private readonly free: ReusePool<number, ArrayBufferLike>;
 
-  /** @param limit bytes of released buffers kept for reuse (0: none). */
-  constructor(private readonly limit: number) {}
+  /** @param limit bytes of released buffers kept for reuse (0: none); when full, the sizes released longest ago make room. */
+  constructor(limit: number) {
+    this.free = new ReusePool(checkInt('workerBackend', 'poolBytes', limit, 0));
+  }
 
   /** An array of `dtype` and length `n` over shared memory; its contents are garbage when reused. */
   take(dtype: DType, n: number): TypedArray {
     const size = Math.ceil((n * BYTES[dtype]) / LINE) * LINE;
-    const reused = this.free.get(size)?.pop();
-    if (reused !== undefined) this.freeBytes -= size;
+    const reused = this.free.take(size);
     // small arrays stay unshared: V8 counts an ArrayBuffer's memory towards collecting, not a
     // SharedArrayBuffer's, so dropped shared arrays pile up (see SHARE_FROM); split kernels share them on demand
     const buffer = reused ?? (size < SHARE_FROM ? new ArrayBuffer(size) : new SharedArrayBuffer(size));
@@ -49,12 +50,6 @@ export class SharedBuffers {
 
   /** Hand back the storage of a disposed tensor. */
   release(values: TypedArray): void {
-    const buffer = values.buffer as SharedArrayBuffer;
-    const size = buffer.byteLength;
-    if (size === 0 || this.freeBytes + size > this.limit) return; // the garbage collector frees it
-    const list = this.free.get(size);
-    if (list === undefined) this.free.set(size, [buffer]);
-    else list.push(buffer);
-    this.freeBytes += size;
+    this.free.put(values.buffer.byteLength, values.buffer);
   }
 }

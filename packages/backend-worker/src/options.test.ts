@@ -8,6 +8,7 @@ describe('workerBackend options', () => {
     expect(() => workerBackend({ thread: 2 } as never)).toThrow(/workerBackend: unknown option 'thread' \(did you mean 'threads'\?\); accepted options: threads, splitThreshold, poolBytes, workerUrl/);
     expect(() => workerBackend(null as never)).toThrow(/options must be an object, got null/);
     expect(() => workerBackend({ workerUrl: 3 } as never)).toThrow(/workerUrl must be a string or a URL, got number/);
+    expect(() => workerBackend({ threads: 1, poolBytes: -1 })).toThrow(/workerBackend: poolBytes must be a non-negative integer, got -1/);
   });
 
   it('starts its threads from workerUrl, given as a file path or a URL', async () => {

@@ -19,7 +19,7 @@ export { setBackend, getBackend, listBackends, registerBackend, setDefaultBacken
 export { noGrad, grad, isGradEnabled, type BackwardOptions, type GradOptions } from './autograd';
 export { tidy, keep, memory } from './memory';
 /** For backends and apps: the refusal of a misspelled option that core's own functions give. */
-export { checkOptions } from './validate';
+export { checkBool, checkInt, checkOptions } from './validate';
 export * from './creation';
 export * from './ops/index';
 export * as functional from './functional/index';

@@ -136,7 +136,15 @@ export function shapeArgs(op: string, args: readonly unknown[], what = 'shape'):
   return list as number[];
 }
 
-/** Throws unless `value` is an integer (optionally within `[min, ∞)`), naming the op and the argument. */
+/**
+ * Throws unless `value` is an integer (optionally within `[min, ∞)`), naming the op and the argument; returns it.
+ *
+ * @example
+ * ```ts
+ * checkInt('cpuBackend', 'poolBytes', -1, 0);
+ * // Error: cpuBackend: poolBytes must be a non-negative integer, got -1
+ * ```
+ */
 export function checkInt(op: string, name: string, value: unknown, min = Number.NEGATIVE_INFINITY): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     const want = min === Number.NEGATIVE_INFINITY ? 'an integer' : min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
@@ -151,7 +159,14 @@ export function checkNumber(op: string, name: string, value: unknown): number {
   return value;
 }
 
-/** Throws unless `value` is a boolean, naming the op and argument. */
+/**
+ * Throws unless `value` is a boolean, naming the op and argument; returns it.
+ *
+ * @example
+ * ```ts
+ * const wasm = checkBool('cpuBackend', 'wasm', options.wasm ?? true); // 'no': Error: cpuBackend: wasm must be true or false, got "no"
+ * ```
+ */
 export function checkBool(op: string, name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new Error(`${op}: ${name} must be true or false, got ${describe(value)}`);
   return value;

@@ -86,14 +86,16 @@ describe('the gemm builds: relaxed SIMD where the engine has it, plain SIMD else
     console.log(`relaxed SIMD: ${r.products} products, worst error ${r.vsFloat64.toExponential(2)} vs float64 (plain SIMD ${r.plainVsFloat64.toExponential(2)}); ${r.bitsDiffer} of ${r.elements} elements differ from plain SIMD in some bit`);
   }, 120_000);
 
-  it('reports the kernel per option, and refuses a relaxedSimd that is not a boolean, naming it', () => {
+  it('reports the kernel per option, and refuses a wasm or relaxedSimd that is not a boolean, naming it', () => {
     expect(gemmVariant({ wasm: false })).toBe('typescript');
     expect(gemmVariant({ wasm: false, relaxedSimd: true })).toBe('typescript');
     expect(gemmVariant({ relaxedSimd: false })).toBe('simd');
-    expect(() => cpuBackend({ relaxedSimd: 'no' as unknown as boolean })).toThrow('cpuBackend: option relaxedSimd must be true or false (or left out), got "no"');
-    expect(() => cpuBackend({ relaxedSimd: 0 as unknown as boolean })).toThrow('cpuBackend: option relaxedSimd must be true or false (or left out), got 0');
-    expect(() => gemmVariant({ relaxedSimd: null as unknown as boolean })).toThrow('gemmVariant: option relaxedSimd must be true or false (or left out), got null');
-    expect(() => gemmVariant({ wasm: 'yes' as unknown as boolean })).toThrow('gemmVariant: option wasm must be true or false (or left out), got "yes"');
+    expect(() => cpuBackend({ relaxedSimd: 'no' as unknown as boolean })).toThrow('cpuBackend: relaxedSimd must be true or false, got "no"');
+    expect(() => cpuBackend({ relaxedSimd: 0 as unknown as boolean })).toThrow('cpuBackend: relaxedSimd must be true or false, got 0');
+    expect(() => gemmVariant({ wasm: false, relaxedSimd: 'on' as unknown as boolean })).toThrow('gemmVariant: relaxedSimd must be true or false, got "on"');
+    expect(() => gemmVariant({ wasm: 'yes' as unknown as boolean })).toThrow('gemmVariant: wasm must be true or false, got "yes"');
+    expect(() => cpuBackend({ wasm: 'no' as unknown as boolean })).toThrow('cpuBackend: wasm must be true or false, got "no"');
+    expect(gemmVariant({ relaxedSimd: null as unknown as boolean })).toBe(gemmVariant()); // null counts as left out
   });
 });
 

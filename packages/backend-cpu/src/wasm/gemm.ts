@@ -15,6 +15,7 @@
  * `--experimental-wasm-relaxed-simd`), else the plain one; inside {@link withoutRelaxedSimd} always
  * the plain one (`cpuBackend({ relaxedSimd: false })`).
  */
+import { checkBool } from '@tensorgrad/core';
 import type { CpuBackendOptions } from '../backend';
 import { WASM_BYTES, WASM_SHARED_BYTES } from './gemm.generated';
 import { instantiateSimd, sharedMemory } from './instantiate';
@@ -165,26 +166,11 @@ export type GemmVariant = 'relaxed-simd' | 'simd' | 'typescript';
  * ```
  */
 export function gemmVariant(options: Pick<CpuBackendOptions, 'wasm' | 'relaxedSimd'> = {}): GemmVariant {
-  checkBooleanOption('gemmVariant', 'wasm', options.wasm);
-  checkBooleanOption('gemmVariant', 'relaxedSimd', options.relaxedSimd);
-  if (options.wasm === false) return 'typescript';
-  const inst = options.relaxedSimd === false ? withoutRelaxedSimd(getInstance) : getInstance();
+  const wasm = checkBool('gemmVariant', 'wasm', options.wasm ?? true);
+  const relaxed = checkBool('gemmVariant', 'relaxedSimd', options.relaxedSimd ?? true);
+  if (!wasm) return 'typescript';
+  const inst = relaxed ? getInstance() : withoutRelaxedSimd(getInstance);
   return inst === null ? 'typescript' : inst === relaxedInstance ? 'relaxed-simd' : 'simd';
-}
-
-/**
- * Throws, naming `where`, `option` and the value, unless `value` is a boolean or undefined.
- *
- * @example
- * ```ts
- * checkBooleanOption('cpuBackend', 'relaxedSimd', options.relaxedSimd);
- * ```
- */
-export function checkBooleanOption(where: string, option: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-    throw new Error(`${where}: option ${option} must be true or false (or left out), got ${shown}`);
-  }
 }
 
 /**
