@@ -101,7 +101,7 @@ export type Task =
   /** Columns of a layer norm's weight and bias gradients, each summed over every row. */
   | { readonly kind: 'crossEntropy'; readonly x: Float32Array; readonly target: Int32Array; readonly outLoss: Float32Array; readonly outProbs: Float32Array; readonly cols: number }
   | { readonly kind: 'crossEntropyBackward'; readonly probs: Float32Array; readonly target: Int32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly cols: number }
-  | { readonly kind: 'activationBackward'; readonly op: 'tanh' | 'sigmoid'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array }
+  | { readonly kind: 'activationBackward'; readonly op: 'tanh' | 'sigmoid' | 'relu'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array }
   | { readonly kind: 'copy'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan }
   /** A permute that keeps its first dim, split by its blocks (`block` elements each): backend-cpu's WebAssembly copy where it takes the plan, else the loop. */
   | { readonly kind: 'permuteBlocks'; readonly x: ElementArray; readonly out: ElementArray; readonly plan: StridedPlan; readonly block: number }

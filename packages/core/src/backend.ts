@@ -288,10 +288,12 @@ export interface FusedKernels {
    */
   crossEntropyBackward?(probs: TensorInfo, target: TensorInfo, dy: TensorInfo): DataId;
   /**
-   * The gradient of `tanh` or `sigmoid` from its float32 output `y` and the gradient `dy` of it
-   * (both of one shape): `dy·(1 − y²)` or `dy·y·(1 − y)`, in one pass instead of three or four ops.
+   * The gradient of `tanh`, `sigmoid` or `relu` from its float32 output `y` and the gradient `dy` of
+   * it (both of one shape): `dy·(1 − y²)`, `dy·y·(1 − y)`, or `dy` where `y > 0` and +0 elsewhere
+   * (core passes relu's input as `y`: it is above 0 exactly where the output is), in one pass
+   * instead of two to four ops.
    */
-  activationBackward?(op: 'tanh' | 'sigmoid', y: TensorInfo, dy: TensorInfo): DataId;
+  activationBackward?(op: 'tanh' | 'sigmoid' | 'relu', y: TensorInfo, dy: TensorInfo): DataId;
   /** The gradient of {@link FusedKernels.gelu}: `dy · gelu'(x)`, from `x` and what the forward saved. */
   geluBackward?(x: TensorInfo, saved: TensorInfo, dy: TensorInfo, approximate: 'none' | 'tanh'): DataId;
   /**

@@ -62,7 +62,7 @@ export function readHost(op: string, t: Tensor, what = 'tensor'): TypedArray {
   const b = t._backend();
   if (b.readSync && b.supports.syncRead) return t.dataSync();
   throw new Error(
-    `${op}: needs the values of the ${t.dtype} ${what} of shape ${fmt(t.shape)} on the host, but backend '${b.name}' cannot read synchronously and the tensor was not created from host data; ` +
-      `create the index from host data (tensor(values, { dtype: '${t.dtype}' })), e.g. from values read with await idx.data() first`,
+    `${op}: needs the values of the ${t.dtype} ${what} of shape ${fmt(t.shape)} on the host, but backend '${b.name}' cannot read synchronously; ` +
+      `make the index with tensor(await idx.data(), { dtype: '${t.dtype}' })`,
   );
 }

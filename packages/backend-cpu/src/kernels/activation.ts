@@ -3,7 +3,7 @@
  * the composition of tensor ops takes a dozen (and a dozen temporaries). Each documents what its
  * range counts; any split of it gives the result of one call.
  */
-import { wasmGelu, wasmGeluBackward, wasmLayerNorm, wasmLayerNormBackward, wasmLayerNormParamGrad } from '../wasm/elementwise';
+import { wasmGelu, wasmGeluBackward, wasmLayerNorm, wasmLayerNormBackward, wasmLayerNormParamGrad, wasmRelu } from '../wasm/elementwise';
 import { erf } from './erf';
 
 /**
@@ -263,21 +263,22 @@ export function layerNormParamGradRange(
 }
 
 /**
- * Checks the op of an activationBackward call: `'tanh'` or `'sigmoid'`, else throws naming it.
+ * Checks the op of an activationBackward call: `'tanh'`, `'sigmoid'` or `'relu'`, else throws naming it.
  *
  * @example
  * ```ts
  * activationOp('tanh'); // 'tanh'
  * ```
  */
-export function activationOp(op: unknown): 'tanh' | 'sigmoid' {
-  if (op !== 'tanh' && op !== 'sigmoid') throw new Error(`activationBackward: op must be 'tanh' or 'sigmoid', got '${String(op)}'`);
+export function activationOp(op: unknown): 'tanh' | 'sigmoid' | 'relu' {
+  if (op !== 'tanh' && op !== 'sigmoid' && op !== 'relu') throw new Error(`activationBackward: op must be 'tanh', 'sigmoid' or 'relu', got '${String(op)}'`);
   return op;
 }
 
 /**
- * Elements `[start, end)` of the gradient of tanh or sigmoid from their output `y`:
- * `out = dy·(1 − y²)` (tanh) or `dy·y·(1 − y)` (sigmoid), each rounded once to float32.
+ * Elements `[start, end)` of the gradient of tanh, sigmoid or relu from their output `y`:
+ * `out = dy·(1 − y²)` (tanh) or `dy·y·(1 − y)` (sigmoid), each rounded once to float32, or
+ * `dy` where `y > 0` and +0 elsewhere (relu).
  *
  * @example
  * ```ts
@@ -285,10 +286,12 @@ export function activationOp(op: unknown): 'tanh' | 'sigmoid' {
  * activationBackwardRange('sigmoid', new Float32Array([0.5]), new Float32Array([2]), out, 0, 1); // out = [0.5]
  * ```
  */
-export function activationBackwardRange(op: 'tanh' | 'sigmoid', y: Float32Array, dy: Float32Array, out: Float32Array, start: number, end: number): void {
+export function activationBackwardRange(op: 'tanh' | 'sigmoid' | 'relu', y: Float32Array, dy: Float32Array, out: Float32Array, start: number, end: number): void {
   // unrolled by four, as binary.ts's float32 loops (V8 reloads each typed array after every store)
   let i = start;
-  if (op === 'tanh') {
+  if (op === 'relu') {
+    if (!wasmRelu(y, dy, out, start, end)) for (; i < end; i++) out[i] = y[i]! > 0 ? dy[i]! : 0;
+  } else if (op === 'tanh') {
     for (const e4 = end - 3; i < e4; i += 4) {
       const v0 = y[i]!, v1 = y[i + 1]!, v2 = y[i + 2]!, v3 = y[i + 3]!;
       const g0 = dy[i]!, g1 = dy[i + 1]!, g2 = dy[i + 2]!, g3 = dy[i + 3]!;

@@ -1,5 +1,5 @@
 import type { DType, UnaryOp } from '@tensorgrad/core';
-import { wasmActivation } from '../wasm/elementwise';
+import { wasmActivation, wasmRelu } from '../wasm/elementwise';
 import { erf } from './erf';
 import type { ElementArray } from './types';
 
@@ -68,7 +68,7 @@ export function unaryRange(op: UnaryOp, x: ElementArray, out: ElementArray, star
       }
       return;
     case 'relu':
-      if (x instanceof Float32Array && out instanceof Float32Array) return reluF32(x, out, start, end);
+      if (x instanceof Float32Array && out instanceof Float32Array && wasmRelu(x, null, out, start, end)) return;
       for (let i = start; i < end; i++) out[i] = relu(x[i]!);
       return;
     case 'square':
@@ -101,27 +101,4 @@ export function unaryRange(op: UnaryOp, x: ElementArray, out: ElementArray, star
 // `+ 0` turns the -0 of a negative v times 0 into +0
 function relu(v: number): number {
   return v >= -FLOAT_MAX ? v * +(v > 0) + 0 : v === v ? 0 : v;
-}
-
-// The activation of every hidden layer, on the float32 bit patterns: a set sign bit (negative
-// numbers, -0, -inf) gives +0, anything else (positive numbers, +inf, NaN of either sign) passes.
-// Integer ops only, no branch and no float compare, unrolled by four (see binary.ts on why that pays):
-// about three times the speed of the float loop.
-function reluF32(x: Float32Array, out: Float32Array, start: number, end: number): void {
-  const xi = new Int32Array(x.buffer, x.byteOffset, x.length);
-  const oi = new Int32Array(out.buffer, out.byteOffset, out.length);
-  let i = start;
-  for (const e4 = end - 3; i < e4; i += 4) {
-    oi[i] = reluBits(xi[i]!);
-    oi[i + 1] = reluBits(xi[i + 1]!);
-    oi[i + 2] = reluBits(xi[i + 2]!);
-    oi[i + 3] = reluBits(xi[i + 3]!);
-  }
-  for (; i < end; i++) oi[i] = reluBits(xi[i]!);
-}
-
-/** relu of the float32 with bits `b`: `b` kept unless its sign bit is set and it is not a NaN. */
-function reluBits(b: number): number {
-  const nan = (0x7f800000 - (b & 0x7fffffff)) >> 31; // all ones for a NaN (exponent all ones, mantissa not 0)
-  return b & (~(b >> 31) | nan);
 }

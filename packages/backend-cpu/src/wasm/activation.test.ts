@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wasmActivation, wasmGelu, wasmGeluBackward } from './elementwise';
+import { wasmActivation, wasmGelu, wasmGeluBackward, wasmRelu } from './elementwise';
 
 /** Distance in float32 units in the last place between two float32 values of the same sign. */
 function ulps(a: number, b: number): number {
@@ -121,3 +121,33 @@ function erfcExact(z: number): number {
   for (let k = 60; k >= 1; k--) f = z + k / 2 / f;
   return Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
 }
+
+describe('wasmRelu (relu and its gradient on WebAssembly SIMD)', () => {
+  const bits = (a: Float32Array) => Array.from(new Int32Array(a.buffer, a.byteOffset, a.length));
+  // NaNs with either sign and a payload, and the signed zeros and infinities
+  const specials = new Float32Array(new Int32Array([0x7fc00000, 0xffc00001 | 0, 0x7f800001, 0x80000000 | 0, 0, 0x7f800000, 0xff800000 | 0, 1, 0x80000001 | 0]).buffer);
+
+  it('relu keeps every bit of a value whose sign bit is clear or that is a NaN, and gives +0 for the rest', () => {
+    const x = new Float32Array([...specials, ...samples().subarray(0, 40003)]);
+    const out = new Float32Array(x.length).fill(9);
+    expect(wasmRelu(x, null, out, 0, x.length)).toBe(true);
+    const xb = bits(x);
+    const want = xb.map((b) => (b >= 0 || (b & 0x7fffffff) > 0x7f800000 ? b : 0));
+    expect(bits(out)).toEqual(want);
+  });
+
+  it("relu's gradient passes dy's bits exactly where x > 0 (not at NaN or either zero) and is +0 elsewhere, over ranges that cross chunks", () => {
+    const n = 16384 * 2 + 77;
+    const x = new Float32Array(n).map((_, i) => Math.sin(i * 1.3));
+    x.set(specials, 100);
+    const dy = new Float32Array(n).map((_, i) => Math.cos(i));
+    dy.set(specials, 200);
+    dy.set(specials, 100); // NaN and infinite gradients at masked and unmasked positions alike
+    const out = new Float32Array(n).fill(7);
+    expect(wasmRelu(x, dy, out, 3, n - 2)).toBe(true);
+    expect([out[0], out[2], out[n - 2], out[n - 1]]).toEqual([7, 7, 7, 7]);
+    const ob = bits(out);
+    const db = bits(dy);
+    for (let i = 3; i < n - 2; i++) if (ob[i] !== (x[i]! > 0 ? db[i] : 0)) expect.fail(`at ${i}: x ${x[i]}, dy ${dy[i]}, got ${out[i]}`);
+  });
+});

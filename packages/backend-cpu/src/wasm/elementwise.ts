@@ -13,6 +13,7 @@ import { instantiateSimd } from './instantiate';
 
 interface ElementwiseExports {
   readonly memory: { readonly buffer: ArrayBuffer };
+  relu(x: number, dy: number, n: number, grad: number): void;
   tanh(x: number, scratch: number, n: number): void;
   sigmoid(x: number, scratch: number, n: number): void;
   gelu(x: number, saved: number, scratch: number, n: number): void;
@@ -141,6 +142,21 @@ export function wasmAdamStep(
  */
 export function wasmActivation(op: 'tanh' | 'sigmoid', x: Float32Array, out: Float32Array, start: number, end: number): boolean {
   return byRows(1, 1, start, end, [x], [out], null, null, (fn, _r, n) => (op === 'tanh' ? fn.tanh : fn.sigmoid)(0, CHUNK * 4, n));
+}
+
+/**
+ * relu for elements `[start, end)` on the WebAssembly kernel, `out = relu(x)` (−0 gives +0, NaN
+ * passes), or with `dy` its gradient from relu's output `x`: `out = dy` where `x > 0`, else +0.
+ * Returns false, doing nothing, where WebAssembly SIMD is unavailable.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * wasmRelu(new Float32Array([0, 2]), new Float32Array([5, 5]), out, 0, 2); // true; out = [0, 5]
+ * ```
+ */
+export function wasmRelu(x: Float32Array, dy: Float32Array | null, out: Float32Array, start: number, end: number): boolean {
+  return byRows(1, 1, start, end, [x, dy], [out], null, null, (fn, _r, n) => fn.relu(0, CHUNK * 4, n, dy ? 1 : 0));
 }
 
 /**

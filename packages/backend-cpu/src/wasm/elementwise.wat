@@ -1,6 +1,6 @@
 ;; One-pass optimizer updates in WebAssembly SIMD (f32x4), for backend-cpu's sgdStep and adamStep
-;; kernels, the activations tanh, sigmoid and GELU (for unary, the fused LSTM cell, gelu), the
-;; softmaxes and layer norm, float32 arithmetic and comparisons (binary), and permute's strided
+;; kernels, the activations relu, tanh, sigmoid and GELU (for unary, the fused LSTM cell, gelu) and
+;; relu's gradient, the softmaxes and layer norm, float32 arithmetic and comparisons (binary), and permute's strided
 ;; copy. Compiled at build time by scripts/build-wasm.mjs into elementwise.generated.ts;
 ;; src/wasm/elementwise.ts drives it: it copies a chunk of each operand into this module's memory
 ;; (TypedArray.set, far faster than a JavaScript loop per element), calls one function, and copies
@@ -187,6 +187,24 @@
         (local.set $large (v128.or (local.get $large) (v128.and (local.get $v) (i32x4.splat (i32.const 0x80000000)))))
         (v128.store (i32.add (local.get $x) (local.get $i))
           (v128.bitselect (local.get $small) (local.get $large) (f32x4.lt (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 0.25)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; relu over $n floats at $x, in place, on the bits: a set sign bit (negative numbers, −0, −inf)
+  ;; gives +0, anything else (positive numbers, +inf, NaN of either sign) passes as it is. With $grad
+  ;; nonzero, relu's gradient instead: the floats at $dy where the float at $x (relu's output) is
+  ;; above 0, else +0, into $x.
+  (func (export "relu") (param $x i32) (param $dy i32) (param $n i32) (param $grad i32)
+    (local $i i32) (local $v v128)
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (v128.store (i32.add (local.get $x) (local.get $i))
+          (if (result v128) (local.get $grad)
+            (then (v128.and (v128.load (i32.add (local.get $dy) (local.get $i))) (f32x4.gt (local.get $v) (v128.const i32x4 0 0 0 0))))
+            (else (v128.and (local.get $v) (v128.or (v128.not (i32x4.shr_s (local.get $v) (i32.const 31))) (f32x4.ne (local.get $v) (local.get $v)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
 

@@ -29,7 +29,7 @@ function define(op: UnaryOp, derivative: (x: Tensor, out: Tensor) => Tensor) {
 /** `-x`, as `torch.neg`. @example `neg(tensor([1, -2]))` → `[-1, 2]` */
 export const neg = (x: Tensor): Tensor => {
   if (x.dtype === 'bool') {
-    throw new Error(`neg: a bool tensor (shape [${x.shape.join(',')}]) has no negation, as in PyTorch; invert a mask with x.eq(0) (there is no logicalNot), or negate x.int() or x.float()`);
+    throw new Error(`neg: a bool tensor (shape [${x.shape.join(',')}]) has no negation; invert a mask with x.eq(0), or negate x.int() or x.float()`);
   }
   const out = unaryKernel('neg', x);
   return record('neg', out, [x], (g) => [g.neg()]);
@@ -72,7 +72,15 @@ export const sigmoid = defineActivation('sigmoid', (out) => out.mul(out.neg().ad
 /** `max(x, 0)`, as `torch.relu` (gradient 0 at 0). @example `relu(x)` */
 export const relu = (x: Tensor): Tensor => {
   const out = unaryKernel('relu', x);
-  return record('relu', out, [x], (g) => [where(x.gt(0), g, 0)]); // the gradient passes where x > 0, as torch's threshold_backward
+  // the gradient passes where x > 0, as torch's threshold_backward: one fused kernel where the
+  // backend has it (x > 0 exactly where relu(x) > 0, so it reads the input, whose version the node checks)
+  return record('relu', out, [x], (g) => {
+    const b = x._backend();
+    if (b.kernels.activationBackward && !isGradEnabled() && g.dtype === 'float32' && x.numel() > 0) {
+      return [launch('activationBackward', b, x.shape, 'float32', (k) => k.activationBackward!('relu', x._info(), g._info()))];
+    }
+    return [where(x.gt(0), g, 0)];
+  });
 };
 /** `x²`, as `torch.square`. @example `square(x)` */
 export const square = define('square', (x) => x.mul(2));
