@@ -102,7 +102,7 @@ export class HostStorage {
  * pool.take('float32:4'); // undefined: allocate a fresh one
  * ```
  */
-export class ReusePool<K, V extends { readonly byteLength: number }> {
+export class ReusePool<K, V extends TypedArray | ArrayBufferLike> {
   /** Arrays by key; the map's order is the order of the keys' latest release, oldest first. */
   private readonly lists = new Map<K, V[]>();
   private bytes = 0;
