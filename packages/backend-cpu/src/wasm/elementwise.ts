@@ -146,7 +146,8 @@ export function wasmActivation(op: 'tanh' | 'sigmoid', x: Float32Array, out: Flo
 
 /**
  * relu for elements `[start, end)` on the WebAssembly kernel, `out = relu(x)` (−0 gives +0, NaN
- * passes), or with `dy` its gradient from relu's output `x`: `out = dy` where `x > 0`, else +0.
+ * passes), or with `dy` its gradient from relu's input or output `x` (each is above 0 exactly where
+ * the other is): `out = dy` where `x > 0`, else +0.
  * Returns false, doing nothing, where WebAssembly SIMD is unavailable.
  *
  * @example

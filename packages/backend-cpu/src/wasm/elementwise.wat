@@ -192,8 +192,8 @@
 
   ;; relu over $n floats at $x, in place, on the bits: a set sign bit (negative numbers, −0, −inf)
   ;; gives +0, anything else (positive numbers, +inf, NaN of either sign) passes as it is. With $grad
-  ;; nonzero, relu's gradient instead: the floats at $dy where the float at $x (relu's output) is
-  ;; above 0, else +0, into $x.
+  ;; nonzero, relu's gradient instead: the floats at $dy where the float at $x (relu's input or
+  ;; output: each is above 0 exactly where the other is) is above 0, else +0, into $x.
   (func (export "relu") (param $x i32) (param $dy i32) (param $n i32) (param $grad i32)
     (local $i i32) (local $v v128)
     (local.set $n (i32.shl (local.get $n) (i32.const 2)))

@@ -47,18 +47,21 @@ export const sin = define('sin', (x) => x.cos());
 /** Cosine, as `torch.cos`. @example `cos(x)` */
 export const cos = define('cos', (x) => x.sin().neg());
 /**
- * tanh or sigmoid: the gradient is the backend's fused `activationBackward` where it has one (and
- * the backward is not itself recorded, `createGraph`), else `g · derivative(out)` as tensor ops.
+ * tanh, sigmoid or relu: the gradient is the backend's fused `activationBackward` where it has one
+ * (and the backward is not itself recorded, `createGraph`), else `composed(g, y)` as tensor ops.
+ * `y` is the output for tanh and sigmoid, and the input for relu (`fromInput`): relu's input is
+ * above 0 exactly where its output is, and the node checks the input's version.
  */
-function defineActivation(op: 'tanh' | 'sigmoid', derivative: (out: Tensor) => Tensor) {
+function defineActivation(op: 'tanh' | 'sigmoid' | 'relu', fromInput: boolean, composed: (g: Tensor, y: Tensor) => Tensor) {
   const fn = (x: Tensor): Tensor => {
     const out = unaryKernel(op, x);
     return record(op, out, [x], (g) => {
-      const b = out._backend();
-      if (b.kernels.activationBackward && !isGradEnabled() && g.dtype === 'float32' && out.numel() > 0) {
-        return [launch('activationBackward', b, out.shape, 'float32', (k) => k.activationBackward!(op, out._info(), g._info()))];
+      const y = fromInput ? x : out;
+      const b = y._backend();
+      if (b.kernels.activationBackward && !isGradEnabled() && g.dtype === 'float32' && y.numel() > 0) {
+        return [launch('activationBackward', b, y.shape, 'float32', (k) => k.activationBackward!(op, y._info(), g._info()))];
       }
-      return [g.mul(derivative(out))];
+      return [composed(g, y)];
     });
   };
   Object.defineProperty(fn, 'name', { value: op });
@@ -66,22 +69,11 @@ function defineActivation(op: 'tanh' | 'sigmoid', derivative: (out: Tensor) => T
 }
 
 /** Hyperbolic tangent, as `torch.tanh`. @example `tanh(x)` */
-export const tanh = defineActivation('tanh', (out) => out.square().neg().add(1)); // 1 - tanh²
+export const tanh = defineActivation('tanh', false, (g, out) => g.mul(out.square().neg().add(1))); // 1 - tanh²
 /** Logistic sigmoid, as `torch.sigmoid`. @example `sigmoid(x)` */
-export const sigmoid = defineActivation('sigmoid', (out) => out.mul(out.neg().add(1))); // s(1-s)
+export const sigmoid = defineActivation('sigmoid', false, (g, out) => g.mul(out.mul(out.neg().add(1)))); // s(1-s)
 /** `max(x, 0)`, as `torch.relu` (gradient 0 at 0). @example `relu(x)` */
-export const relu = (x: Tensor): Tensor => {
-  const out = unaryKernel('relu', x);
-  // the gradient passes where x > 0, as torch's threshold_backward: one fused kernel where the
-  // backend has it (x > 0 exactly where relu(x) > 0, so it reads the input, whose version the node checks)
-  return record('relu', out, [x], (g) => {
-    const b = x._backend();
-    if (b.kernels.activationBackward && !isGradEnabled() && g.dtype === 'float32' && x.numel() > 0) {
-      return [launch('activationBackward', b, x.shape, 'float32', (k) => k.activationBackward!('relu', x._info(), g._info()))];
-    }
-    return [where(x.gt(0), g, 0)];
-  });
-};
+export const relu = defineActivation('relu', true, (g, x) => where(x.gt(0), g, 0)); // passes where x > 0, as torch's threshold_backward
 /** `x²`, as `torch.square`. @example `square(x)` */
 export const square = define('square', (x) => x.mul(2));
 /** `1/x`, as `torch.reciprocal`. @example `reciprocal(x)` */
