@@ -209,6 +209,28 @@ describe('range kernels split by output range', () => {
     expect(out[6]).toBe(xs[1]![0]);
   });
 
+  it('concat of many inputs (an RNN stacking its steps), empty ones among them, from any start', () => {
+    // 30 inputs [3, s_j] along dim 1, every third one empty: element (r, j, t) of the result
+    // reads input j's (r, t), checked against that definition for every range [s, e)
+    const sizes = Array.from({ length: 30 }, (_, j) => (j % 3 === 1 ? 0 : 1 + (j % 4)));
+    const xs = sizes.map((s, j) => randomFloats(3 * s, 40 + j));
+    const plan = k.concatPlan(
+      sizes.map((s) => [3, s]),
+      1,
+    );
+    const rowLength = sizes.reduce((a, b) => a + b, 0);
+    const want: number[] = [];
+    for (let r = 0; r < 3; r++) sizes.forEach((s, j) => want.push(...Array.from(xs[j]!.subarray(r * s, (r + 1) * s))));
+    const n = 3 * rowLength;
+    for (let s = 0; s < n; s++) {
+      const e = Math.min(n, s + 1 + ((s * 7) % 23));
+      const out = new Float32Array(n).fill(123);
+      k.concatRange(xs, out, plan, s, e);
+      expect(Array.from(out.subarray(s, e)), `range [${s}, ${e})`).toEqual(want.slice(s, e));
+      expect(out[e] ?? 123).toBe(123); // nothing past the range
+    }
+  });
+
   it('gather reads along the axis, also with an index smaller than the data', () => {
     const x = new Float32Array([1, 2, 3, 4, 5, 6]); // [2, 3]
     const out = new Float32Array(2);

@@ -221,20 +221,26 @@ export function concatRange(xs: readonly ElementArray[], out: ElementArray, plan
   let rowLength = 0;
   for (const s of plan.sizes) rowLength += s * inner;
   if (rowLength === 0) return;
-  let o = start;
-  while (o < end) {
-    const row = Math.floor(o / rowLength);
-    const col = o - row * rowLength;
-    // find the input holding this column, then copy the run of it that lies in range
-    let j = 0;
-    let at = 0;
-    while (col >= at + plan.sizes[j]! * inner) at += plan.sizes[j++]! * inner;
+  // find the input holding the first column once; after it, every run starts the next input's
+  // part of the row (or the next row's first), so the walk is linear in runs, not runs × inputs
+  let row = Math.floor(start / rowLength);
+  const col = start - row * rowLength;
+  let j = 0;
+  let at = 0;
+  while (col >= at + plan.sizes[j]! * inner) at += plan.sizes[j++]! * inner;
+  let skip = col - at;
+  for (let o = start; o < end; ) {
     const width = plan.sizes[j]! * inner;
-    const from = row * width + (col - at);
-    const n = Math.min(width - (col - at), end - o);
+    const from = row * width + skip;
+    const n = Math.min(width - skip, end - o);
     const x = xs[j]!;
     if (n >= 64) out.set(x.subarray(from, from + n), o);
     else for (let t = 0; t < n; t++) out[o + t] = x[from + t]!;
     o += n;
+    skip = 0;
+    if (++j === xs.length) {
+      j = 0;
+      row++;
+    }
   }
 }
