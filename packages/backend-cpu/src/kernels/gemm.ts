@@ -82,12 +82,12 @@ export function gemm(
       const kc = Math.min(KC, k - pc);
       if (packedB.length < kc * ncPadded) packedB = new Float32Array(kc * ncPadded);
       const pb = packedB;
-      packB(b, bOff + pc * bp + jc * bj, bp, bj, pb, kc, nc);
+      packPanels(b, bOff + pc * bp + jc * bj, bj, bp, pb, nc, kc);
       const add = accumulate || pc > 0;
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = Math.min(MC, rowEnd - ic);
         const pa = packedA;
-        packA(a, aOff + ic * ai + pc * ap, ai, ap, pa, mc, kc);
+        packPanels(a, aOff + ic * ai + pc * ap, ai, ap, pa, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
@@ -102,40 +102,26 @@ export function gemm(
   }
 }
 
-/** Pack `mc × kc` of A into MR-row panels: panel `r` holds `A[r*MR + t, p]` at `r*MR*kc + p*MR + t`, zero-padded. */
-function packA(a: Float32Array, off: number, ai: number, ap: number, pa: Float32Array, mc: number, kc: number): void {
-  const mcPadded = Math.ceil(mc / MR) * MR;
-  if (ap === 1) {
-    // rows contiguous in a: walk each row along p
-    for (let i = 0; i < mcPadded; i++) {
-      let d = (i - (i % MR)) * kc + (i % MR);
-      if (i < mc) for (let p = 0, src = off + i * ai; p < kc; p++, d += MR, src++) pa[d] = a[src]!;
-      else for (let p = 0; p < kc; p++, d += MR) pa[d] = 0;
+/**
+ * Pack `count × kc` of a matrix into 4-wide panels: panel `r` holds element `(4r + t, p)`, at
+ * `src[off + (4r + t)·si + p·sp]`, at `dst[r·4·kc + p·4 + t]`, zero-padded to whole panels. A's
+ * rows (MR of them per panel) and B's columns (NR) both pack this way, MR and NR being 4.
+ */
+function packPanels(src: Float32Array, off: number, si: number, sp: number, dst: Float32Array, count: number, kc: number): void {
+  const padded = Math.ceil(count / 4) * 4;
+  if (sp === 1) {
+    // each row (A) or column (transposed B) contiguous along p: walk it
+    for (let i = 0; i < padded; i++) {
+      let d = (i - (i % 4)) * kc + (i % 4);
+      if (i < count) for (let p = 0, at = off + i * si; p < kc; p++, d += 4, at++) dst[d] = src[at]!;
+      else for (let p = 0; p < kc; p++, d += 4) dst[d] = 0;
     }
   } else {
-    // transposed A: columns contiguous; walk each column across all mc rows (a large stride per p would thrash the cache)
+    // contiguous across rows (transposed A) or columns (B): walk each step p across all of them
+    // (a large stride per p would thrash the cache)
     for (let p = 0; p < kc; p++) {
-      const src = off + p * ap;
-      for (let i = 0; i < mcPadded; i++) pa[(i - (i % MR)) * kc + p * MR + (i % MR)] = i < mc ? a[src + i * ai]! : 0;
-    }
-  }
-}
-
-/** Pack `kc × nc` of B into NR-column panels: panel `q` holds `B[p, q*NR + t]` at `q*NR*kc + p*NR + t`, zero-padded. */
-function packB(b: Float32Array, off: number, bp: number, bj: number, pb: Float32Array, kc: number, nc: number): void {
-  const ncPadded = Math.ceil(nc / NR) * NR;
-  if (bp === 1) {
-    // transposed B: each column contiguous along p
-    for (let j = 0; j < ncPadded; j++) {
-      let d = (j - (j % NR)) * kc + (j % NR);
-      if (j < nc) for (let p = 0, src = off + j * bj; p < kc; p++, d += NR, src++) pb[d] = b[src]!;
-      else for (let p = 0; p < kc; p++, d += NR) pb[d] = 0;
-    }
-  } else {
-    // rows of B contiguous: walk each row across all nc columns
-    for (let p = 0; p < kc; p++) {
-      const src = off + p * bp;
-      for (let j = 0; j < ncPadded; j++) pb[(j - (j % NR)) * kc + p * NR + (j % NR)] = j < nc ? b[src + j * bj]! : 0;
+      const at = off + p * sp;
+      for (let i = 0; i < padded; i++) dst[(i - (i % 4)) * kc + p * 4 + (i % 4)] = i < count ? src[at + i * si]! : 0;
     }
   }
 }

@@ -224,11 +224,9 @@ export function concatRange(xs: readonly ElementArray[], out: ElementArray, plan
   // find the input holding the first column once; after it, every run starts the next input's
   // part of the row (or the next row's first), so the walk is linear in runs, not runs × inputs
   let row = Math.floor(start / rowLength);
-  const col = start - row * rowLength;
+  let skip = start - row * rowLength;
   let j = 0;
-  let at = 0;
-  while (col >= at + plan.sizes[j]! * inner) at += plan.sizes[j++]! * inner;
-  let skip = col - at;
+  for (; skip >= plan.sizes[j]! * inner; j++) skip -= plan.sizes[j]! * inner;
   for (let o = start; o < end; ) {
     const width = plan.sizes[j]! * inner;
     const from = row * width + skip;

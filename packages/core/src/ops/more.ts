@@ -14,7 +14,7 @@ import { cast } from './cast';
 import { where } from './compare';
 import { indexSelect, scatterAddUnchecked } from './indexing';
 import { checkTensor } from './operand';
-import { variance } from './reduce';
+import { requireFloat, variance } from './reduce';
 import { narrow } from './shape';
 
 /** Values and int32 indices, as `sort` and `topk` return them. */
@@ -43,12 +43,6 @@ function kernelInfo(t: Tensor): TensorInfo {
 function dimOf(op: string, dim: unknown, ndim: number): number {
   checkInt(op, 'dim', dim);
   return normalizeDim(op, dim as number, Math.max(ndim, 1));
-}
-
-function requireFloat(op: string, x: Tensor): void {
-  if (x.dtype !== 'float32') {
-    throw new Error(`${op}: input dtype must be float32, got ${x.dtype} (shape ${fmt(x.shape)}); convert with .float() first`);
-  }
 }
 
 // reduction axes as the reductions read them: omitted or [] is every dim; none for a 0-d tensor

@@ -67,7 +67,8 @@ function spread(g: Tensor, shape: readonly number[], axes: readonly number[], ke
   return kept.expand(shape);
 }
 
-function requireFloat(op: string, x: Tensor): void {
+/** @internal Throws naming `op` unless `x` is float32 (the reductions that average, and std and norm). */
+export function requireFloat(op: string, x: Tensor): void {
   if (x.dtype !== 'float32') {
     throw new Error(`${op}: input dtype must be float32, got ${x.dtype} (shape ${fmt(x.shape)}); convert with .float() first`);
   }
