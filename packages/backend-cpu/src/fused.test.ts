@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AdamStepAttrs, SgdStepAttrs } from '@tensorgrad/core';
 import * as k from './kernels';
-import { maxRelativeError, randomFloats, splitRanges } from './testing';
+import { expectLstmKernels, maxRelativeError, randomFloats, splitRanges } from './testing';
 
 // sizes around the WebAssembly kernel's 16,384-float chunks and its 4-lane vectors
 const SIZES = [1, 3, 4, 5, 37, 16384, 16387, 40000];
@@ -154,59 +154,9 @@ describe('max pooling kernels', () => {
 });
 
 describe('lstmCellRange and lstmCellBackwardRange', () => {
-  const sig = (v: number) => 1 / (1 + Math.exp(-v));
-  // torch.nn.LSTMCell's arithmetic in float64, from the summed pre-activations
-  function reference(pre: number[], c: number[], dh: number[] | null, dc: number[] | null, hidden: number) {
-    const rows = c.length / hidden;
-    const h: number[] = [], cN: number[] = [], dG: number[] = [], dC: number[] = [];
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < hidden; j++) {
-        const at = (gate: number) => pre[r * 4 * hidden + gate * hidden + j]!;
-        const [i, f, g, o] = [sig(at(0)), sig(at(1)), Math.tanh(at(2)), sig(at(3))];
-        const s = r * hidden + j;
-        const cn = f * c[s]! + i * g;
-        const tc = Math.tanh(cn);
-        h[s] = o * tc;
-        cN[s] = cn;
-        const dcT = (dc ? dc[s]! : 0) + (dh ? dh[s]! * o * (1 - tc * tc) : 0);
-        const base = r * 4 * hidden + j;
-        dG[base] = dcT * g * i * (1 - i);
-        dG[base + hidden] = dcT * c[s]! * f * (1 - f);
-        dG[base + 2 * hidden] = dcT * i * (1 - g * g);
-        dG[base + 3 * hidden] = dh ? dh[s]! * tc * o * (1 - o) : 0;
-        dC[s] = dcT * f;
-      }
-    }
-    return { h, cN, dG, dC };
-  }
-
-  for (const [rows, hidden] of [[1, 1], [5, 3], [37, 19]] as const) {
-    for (const biases of [true, false]) {
-      it(`follow torch.nn.LSTMCell on [${rows}, ${hidden}]${biases ? ' with both biases' : ', no bias'}, in any split of the rows`, () => {
-        const xg = randomFloats(rows * 4 * hidden, 1).map((v) => 3 * v);
-        const hg = randomFloats(rows * 4 * hidden, 2);
-        const xb = biases ? randomFloats(4 * hidden, 3) : null;
-        const hb = biases ? randomFloats(4 * hidden, 4) : null;
-        const c = randomFloats(rows * hidden, 5).map((v) => 2 * v);
-        const pre = Array.from(xg, (v, k) => v + hg[k]! + (xb ? xb[k % (4 * hidden)]! + hb![k % (4 * hidden)]! : 0));
-        for (const parts of [1, 3]) {
-          const [outH, outC] = [new Float32Array(rows * hidden).fill(7), new Float32Array(rows * hidden).fill(7)];
-          const act = new Float32Array(rows * 4 * hidden).fill(7);
-          for (const [s, e] of splitRanges(rows, parts, rows)) k.lstmCellRange(xg, hg, xb, hb, c, outH, outC, act, hidden, s, e);
-          const want = reference(pre, Array.from(c), null, null, hidden);
-          expect(maxRelativeError(outH, want.h)).toBeLessThanOrEqual(1e-5);
-          expect(maxRelativeError(outC, want.cN)).toBeLessThanOrEqual(1e-5);
-          for (const [dh, dc] of [[randomFloats(rows * hidden, 6), null], [null, randomFloats(rows * hidden, 7)], [randomFloats(rows * hidden, 8), randomFloats(rows * hidden, 9)]] as const) {
-            const [dG, dC] = [new Float32Array(rows * 4 * hidden).fill(7), new Float32Array(rows * hidden).fill(7)];
-            for (const [s, e] of splitRanges(rows, parts, rows + 1)) k.lstmCellBackwardRange(act, c, outC, dh, dc, dG, dC, hidden, s, e);
-            const g = reference(pre, Array.from(c), dh && Array.from(dh), dc && Array.from(dc), hidden);
-            // absolute on the gradients: some entries are differences that cancel to near zero
-            for (const [got, exp] of [[dG, g.dG], [dC, g.dC]] as const) got.forEach((v, i) => expect(Math.abs(v - exp[i]!)).toBeLessThanOrEqual(1e-5));
-          }
-        }
-      });
-    }
-  }
+  it('follow torch.nn.LSTMCell (biases or none, blocks of rows, any split of the rows)', () => {
+    expectLstmKernels(k.lstmCellRange, k.lstmCellBackwardRange);
+  });
 
   it('refuse mismatched shapes, naming them', () => {
     expect(() => k.lstmCellHidden('lstmCell', [3, 8], [3, 8], [3, 3], null, null)).toThrow(/lstmCell: expected gates \[n, 4·h\].*got gates \[3,8\] and \[3,8\], c \[3,3\]/);

@@ -114,3 +114,73 @@ export function expectSoftmaxKernels(
   for (const j of [0, 2, 3, 4, 5]) expect(oneNegInf[j]).toBeCloseTo(0.2, 6);
   expect(masked).toEqual([1, 0, 0, 0, 0, 0, 0.5, 0.5, 0, 0, 0, 0]); // what lies behind the mask is never read
 }
+
+const sigmoid64 = (v: number) => 1 / (1 + Math.exp(-v));
+
+/** torch.nn.LSTMCell's arithmetic in float64 from the summed pre-activations `[rows, 4h]` (gates i, f, g, o). */
+function lstmReference(pre: readonly number[], c: ArrayLike<number>, dh: ArrayLike<number> | null, dc: ArrayLike<number> | null, hidden: number) {
+  const rows = c.length / hidden;
+  const h: number[] = [], cN: number[] = [], act: number[] = [], dG: number[] = [], dC: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < hidden; j++) {
+      const base = r * 4 * hidden + j;
+      const [i, f, g, o] = [sigmoid64(pre[base]!), sigmoid64(pre[base + hidden]!), Math.tanh(pre[base + 2 * hidden]!), sigmoid64(pre[base + 3 * hidden]!)];
+      [act[base], act[base + hidden], act[base + 2 * hidden], act[base + 3 * hidden]] = [i, f, g, o];
+      const s = r * hidden + j;
+      const cn = f * c[s]! + i * g;
+      const tc = Math.tanh(cn);
+      h[s] = o * tc;
+      cN[s] = cn;
+      const dcT = (dc ? dc[s]! : 0) + (dh ? dh[s]! * o * (1 - tc * tc) : 0);
+      dG[base] = dcT * g * i * (1 - i);
+      dG[base + hidden] = dcT * c[s]! * f * (1 - f);
+      dG[base + 2 * hidden] = dcT * i * (1 - g * g);
+      dG[base + 3 * hidden] = dh ? dh[s]! * tc * o * (1 - o) : 0;
+      dC[s] = dcT * f;
+    }
+  }
+  return { h, cN, act, dG, dC };
+}
+
+/**
+ * Checks a fused LSTM cell and its gradient (backend-cpu's `lstmCellRange` and
+ * `lstmCellBackwardRange`, on either path) against torch.nn.LSTMCell's float64 arithmetic: with
+ * and without biases, hidden sizes from 1 to 200 (the last in several blocks of rows), the rows
+ * in one range and in uneven pieces, and the gradients from h', from c' and from both.
+ */
+export function expectLstmKernels(
+  forward: (xg: Float32Array, hg: Float32Array, xb: Float32Array | null, hb: Float32Array | null, c: Float32Array, outH: Float32Array, outC: Float32Array, outAct: Float32Array, hidden: number, start: number, end: number) => void,
+  backward: (act: Float32Array, c: Float32Array, cNext: Float32Array, dh: Float32Array | null, dc: Float32Array | null, outGates: Float32Array, outC: Float32Array, hidden: number, start: number, end: number) => void,
+): void {
+  for (const [rows, hidden] of [[1, 1], [5, 3], [37, 19], [97, 200]] as const) {
+    for (const biases of [true, false]) {
+      const label = `[${rows}, ${hidden}]${biases ? ' with both biases' : ', no bias'}`;
+      const xg = randomFloats(rows * 4 * hidden, 1).map((v) => 3 * v);
+      const hg = randomFloats(rows * 4 * hidden, 2);
+      const xb = biases ? randomFloats(4 * hidden, 3) : null;
+      const hb = biases ? randomFloats(4 * hidden, 4) : null;
+      const c = randomFloats(rows * hidden, 5).map((v) => 2 * v);
+      const pre = Array.from(xg, (v, k) => v + hg[k]! + (xb ? xb[k % (4 * hidden)]! + hb![k % (4 * hidden)]! : 0));
+      const want = lstmReference(pre, c, null, null, hidden);
+      for (const parts of [1, 3]) {
+        const [outH, outC] = [new Float32Array(rows * hidden).fill(7), new Float32Array(rows * hidden).fill(7)];
+        const act = new Float32Array(rows * 4 * hidden).fill(7);
+        for (const [s, e] of splitRanges(rows, parts, rows)) forward(xg, hg, xb, hb, c, outH, outC, act, hidden, s, e);
+        expect(maxRelativeError(outH, want.h), `${label}: h'`).toBeLessThanOrEqual(1e-5);
+        expect(maxRelativeError(outC, want.cN), `${label}: c'`).toBeLessThanOrEqual(1e-5);
+        expect(maxRelativeError(act, want.act), `${label}: the activated gates`).toBeLessThanOrEqual(1e-6);
+        for (const [dh, dc] of [[randomFloats(rows * hidden, 6), null], [null, randomFloats(rows * hidden, 7)], [randomFloats(rows * hidden, 8), randomFloats(rows * hidden, 9)]] as const) {
+          const [dG, dC] = [new Float32Array(rows * 4 * hidden).fill(7), new Float32Array(rows * hidden).fill(7)];
+          for (const [s, e] of splitRanges(rows, parts, rows + 1)) backward(act, c, outC, dh, dc, dG, dC, hidden, s, e);
+          const g = lstmReference(pre, c, dh, dc, hidden);
+          // absolute on the gradients: some entries are differences that cancel to near zero
+          for (const [name, got, exp] of [['gates', dG, g.dG], ['c', dC, g.dC]] as const) {
+            let worst = 0;
+            got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - exp[i]!))));
+            expect(worst, `${label}: the gradient of ${name} (dh ${dh ? 'given' : 'null'}, dc ${dc ? 'given' : 'null'})`).toBeLessThanOrEqual(1e-5);
+          }
+        }
+      }
+    }
+  }
+}

@@ -42,6 +42,20 @@ describe('the fused LSTM cell', () => {
       },
     ],
     [
+      'two backward passes accumulating into both biases (one gradient tensor for the two)',
+      () => {
+        const cell = new nn.LSTMCell(3, 4);
+        const x = randn([2, 3]);
+        for (let pass = 0; pass < 2; pass++) {
+          const [h] = cell.forward(x.mul(pass + 1));
+          h.mul(h).sum().backward();
+        }
+        const [ih, hh] = [cell.bias_ih!.grad!, cell.bias_hh!.grad!];
+        expect(Array.from(ih.dataSync())).toEqual(Array.from(hh.dataSync()));
+        return [ih, hh, cell.weight_ih.grad!];
+      },
+    ],
+    [
       "only c' used, and unbatched",
       () => {
         const cell = new nn.LSTMCell(2, 3);

@@ -101,7 +101,10 @@ function lstmGates(xg: Tensor, hg: Tensor, c: Tensor, xb: Tensor | null, hb: Ten
     } else {
       [dGates, dC] = launchMany('lstmCellBackward', b, xg.shape, 'float32', (k) => k.lstmCellBackward!(act._info(), c._info(), cNext._info(), dh?._info() ?? null, dc?._info() ?? null), [xg.shape, c.shape]) as [Tensor, Tensor];
     }
-    const biasGrads = [xb, hb].filter((t): t is Tensor => t !== null).map((t) => (t.requiresGrad ? dGates.sum(0) : null));
+    // both biases add to every row of the gates: one column sum is the gradient of each
+    const biases = [xb, hb].filter((t): t is Tensor => t !== null);
+    const dBias = biases.some((t) => t.requiresGrad) ? dGates.sum(0) : null;
+    const biasGrads = biases.map((t) => (t.requiresGrad ? dBias : null));
     return [dGates, dGates, dC, ...biasGrads];
   };
   record('lstmCell', h, inputs, (g) => backward(g, null));
