@@ -81,7 +81,7 @@ const CHEAP_UNARY: ReadonlySet<string> = new Set(['neg', 'abs', 'relu', 'square'
  * {@link TRANSCENDENTAL} before): weighted 8, the makemore MLP's tanh was split, and the hand-over
  * cost more than it saved (96 µs against 25 µs inline).
  */
-const SIMD_UNARY: ReadonlySet<string> = new Set(['tanh', 'sigmoid']);
+const SIMD_UNARY: ReadonlySet<string> = new Set(['tanh', 'sigmoid', 'exp']);
 const SIMD_UNARY_WEIGHT = 3;
 /** GELU's forward relative to an add: its SIMD kernel takes about 4–5.5 ns an element against ~1 for an add (the backward is one multiply, an add's cost). */
 const GELU_WEIGHT = 6;

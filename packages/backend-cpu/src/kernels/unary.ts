@@ -40,6 +40,7 @@ export function unaryRange(op: UnaryOp, x: ElementArray, out: ElementArray, star
       for (let i = start; i < end; i++) out[i] = Math.abs(x[i]!);
       return;
     case 'exp':
+      if (x instanceof Float32Array && out instanceof Float32Array && wasmActivation('exp', x, out, start, end)) return;
       for (let i = start; i < end; i++) out[i] = Math.exp(x[i]!);
       return;
     case 'log':

@@ -12,7 +12,7 @@ const exactSigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : M
 
 /** Values over every scale that matters: tiny, around the branch points, saturated, and the specials. */
 function samples(): Float32Array {
-  const v: number[] = [0, -0, 1e-30, -1e-30, 1e-8, 0.2499, 0.25, 0.2501, 1, -1, 8.99, 9, 9.01, 20, -20, 87, -87, 103, -103, 104, -104, 110, -110, Infinity, -Infinity, NaN];
+  const v: number[] = [0, -0, 1e-30, -1e-30, 1e-8, 0.2499, 0.25, 0.2501, 1, -1, 8.99, 9, 9.01, 20, -20, 87, -87, 88.72, 88.73, 88.9, 89, 89.5, 103, -103, 104, -104, 110, -110, Infinity, -Infinity, NaN];
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   for (let i = 0; i < 20000; i++) v.push((rand() - 0.5) * 2 * 10 ** (rand() * 6 - 4)); // |x| from 1e-4 to 100
@@ -20,9 +20,9 @@ function samples(): Float32Array {
   return new Float32Array(v);
 }
 
-describe('wasmActivation (tanh, sigmoid on WebAssembly SIMD)', () => {
+describe('wasmActivation (tanh, sigmoid, exp on WebAssembly SIMD)', () => {
   const x = samples();
-  for (const [op, exact] of [['tanh', Math.tanh], ['sigmoid', exactSigmoid]] as const) {
+  for (const [op, exact] of [['tanh', Math.tanh], ['sigmoid', exactSigmoid], ['exp', Math.exp]] as const) {
     it(`${op} is within 4 float32 ulps of the exact value, with NaN, ±0 and ±Infinity right`, () => {
       const out = new Float32Array(x.length);
       expect(wasmActivation(op, x, out, 0, x.length)).toBe(true);

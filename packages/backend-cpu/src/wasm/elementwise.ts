@@ -15,6 +15,7 @@ interface ElementwiseExports {
   readonly memory: { readonly buffer: ArrayBuffer };
   relu(x: number, dy: number, n: number, grad: number): void;
   tanh(x: number, scratch: number, n: number): void;
+  exp(x: number, scratch: number, n: number): void;
   sigmoid(x: number, scratch: number, n: number): void;
   gelu(x: number, saved: number, scratch: number, n: number): void;
   binary(op: number, a: number, b: number, out: number, n: number): void;
@@ -127,9 +128,9 @@ export function wasmAdamStep(
 }
 
 /**
- * `out[i] = tanh(x[i])` or `sigmoid(x[i])` for `i` in `[start, end)` on the WebAssembly kernel
- * (four lanes at a time, within a few float32 ulps of the exact value; NaN, ±0 and ±Infinity as
- * `Math.tanh` and the exact sigmoid give them); returns false, doing nothing, where WebAssembly
+ * `out[i] = tanh(x[i])`, `sigmoid(x[i])` or `exp(x[i])` for `i` in `[start, end)` on the WebAssembly
+ * kernel (four lanes at a time, within a few float32 ulps of the exact value; NaN, ±0 and ±Infinity
+ * as `Math.tanh`, the exact sigmoid and `Math.exp` give them); returns false, doing nothing, where WebAssembly
  * SIMD is unavailable. Used for ranges of every length, however short (a JavaScript loop would be
  * faster below ~64 elements), so that any split of a tensor gives the numbers of one call.
  * `x` and `out` may be one array.
@@ -140,8 +141,8 @@ export function wasmAdamStep(
  * wasmActivation('tanh', x, out, 0, 256); // true; out[i] ≈ 0.7615942
  * ```
  */
-export function wasmActivation(op: 'tanh' | 'sigmoid', x: Float32Array, out: Float32Array, start: number, end: number): boolean {
-  return byRows(1, 1, start, end, [x], [out], null, null, (fn, _r, n) => (op === 'tanh' ? fn.tanh : fn.sigmoid)(0, CHUNK * 4, n));
+export function wasmActivation(op: 'tanh' | 'sigmoid' | 'exp', x: Float32Array, out: Float32Array, start: number, end: number): boolean {
+  return byRows(1, 1, start, end, [x], [out], null, null, (fn, _r, n) => fn[op](0, CHUNK * 4, n));
 }
 
 /**

@@ -113,8 +113,9 @@
               (local.get $vstep))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
-  ;; e^x in place over $n floats at $p (rounded up to a multiple of 4), for x <= 0: x below −104
-  ;; (−inf too) is raised to −104, whose e^x rounds to 0 in float32, and NaN stays NaN. A loop over
+  ;; e^x in place over $n floats at $p (rounded up to a multiple of 4): x below −104 (−inf too) is
+  ;; raised to −104, whose e^x rounds to 0 in float32, x above 89 (+inf too) lowered to 89, whose
+  ;; e^x overflows to +inf in the last multiply, and NaN stays NaN (pmax and pmin keep it). A loop over
   ;; memory rather than a function of one vector, because V8 (Node 20) inlines no wasm call, and a
   ;; call per vector cost its callers 17–25% (each caller stores its arguments in a first pass, calls
   ;; this once, and finishes in a second). x = n·ln2 + r with n = round(x / ln2) (ties to even) and
@@ -127,7 +128,7 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $v (f32x4.pmax (v128.load (local.get $p)) (f32x4.splat (f32.const -104))))
+        (local.set $v (f32x4.pmin (f32x4.pmax (v128.load (local.get $p)) (f32x4.splat (f32.const -104))) (f32x4.splat (f32.const 89))))
         ;; n rounded to nearest even by adding 1.5·2^23 (whose float32 ulp is 1), which also leaves n
         ;; as an integer in the low mantissa bits: $m's bits minus the constant's are n as an i32
         (local.set $m (f32x4.add (f32x4.mul (local.get $v) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
@@ -153,6 +154,11 @@
             (i32x4.shl (i32x4.add (i32x4.sub (local.get $k) (local.get $h)) (i32x4.splat (i32.const 127))) (i32.const 23))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $next))))
+
+  ;; e^x over $n floats at $x, in place (the unary exp op): $exp_all, within a few float32 ulps
+  ;; ($scratch is unused: the activations' signature, so that one JavaScript call serves all three)
+  (func (export "exp") (param $x i32) (param $scratch i32) (param $n i32)
+    (call $exp_all (local.get $x) (local.get $n)))
 
   ;; tanh over $n floats at $x, in place. |x| < 0.25: the odd Taylor series to x^11 (the next term
   ;; is below 1e-10 relative); else (1 − e) / (1 + e) with e = e^(−2|x|) ($exp_all's clamp at −104
