@@ -247,6 +247,29 @@ describe('range kernels split by output range', () => {
     for (let i = 0; i < 4; i++) for (let j = 0; j < 3; j++) for (let l = 0; l < 6; l++) expect(got[i * 18 + j * 6 + l]).toBe(big[i * 30 + ((index[i * 18 + j * 6 + l]! + 5) % 5) * 6 + l]);
   });
 
+  it('gather along the last axis (max-pooling picks its values so) and the first, from any start', () => {
+    // data [3, 4, 5]; index [3, 4, 2] along dim 2 (inner 1), and [2, 4, 5] along dim 0 (inner 20)
+    const x = randomFloats(60, 15);
+    const cases = [
+      { axis: 2, shape: [3, 4, 2], at: (i: number, j: number, l: number, v: number) => i * 20 + j * 5 + v },
+      { axis: 0, shape: [2, 4, 5], at: (_i: number, j: number, l: number, v: number) => v * 20 + j * 5 + l },
+    ];
+    for (const { axis, shape, at } of cases) {
+      const [a, b, c] = shape as [number, number, number];
+      const len = [3, 4, 5][axis]!;
+      const index = new Int32Array(a * b * c).map((_, i) => ((i * 7) % (2 * len)) - len); // every index, negative ones too
+      const plan = k.gatherPlan([3, 4, 5], axis, shape);
+      const want = Array.from(index, (v, o) => x[at(Math.floor(o / (b * c)), Math.floor(o / c) % b, o % c, (v + len) % len)]!);
+      for (let s = 0; s < index.length; s++) {
+        const e = Math.min(index.length, s + 1 + ((s * 5) % 13));
+        const out = new Float32Array(index.length).fill(7);
+        k.gatherRange(x, index, out, plan, s, e);
+        expect(Array.from(out.subarray(s, e)), `axis ${axis}, [${s}, ${e})`).toEqual(want.slice(s, e));
+        expect(out[e] ?? 7).toBe(7);
+      }
+    }
+  });
+
   it('scatterAdd split by lines adds repeated indices exactly as one pass does', () => {
     const index = new Int32Array(4 * 6 * 3).map((_, i) => ((i * 5) % 8) - 4); // many repeats along the axis, negative ones too
     const src = randomFloats(index.length, 14);

@@ -90,15 +90,20 @@ export function gatherRange(x: ElementArray, index: Int32Array, out: ElementArra
   const len = plan.dataAxis;
   const inner = plan.inner;
   if (plan.fast) {
-    // a run of `inner` index elements at a time: one data row of the axis, no divisions per element
-    // (an embedding's lookup, [768] ids into [65, 128]: 0.66 ms through dataOffset, 0.28 here)
-    for (let o = start; o < end; ) {
-      const row = o - (o % inner);
-      const base = Math.floor(o / (inner * plan.indexAxis)) * len * inner - row; // + at·inner + o: (i·len + at)·inner + k
-      for (const stop = Math.min(end, row + inner); o < stop; o++) {
-        let at = index[o]!;
-        if (at < 0) at += len;
-        out[o] = x[base + at * inner + o]!;
+    // the output position's outer index i and inner one k found once, then stepped: no
+    // division per element (an embedding's lookup, [768] ids into [65, 128]: 0.66 ms through
+    // dataOffset, 0.28 by runs of `inner`; max-pooling's values, inner 1: 8.7 ns an element by runs)
+    const block = inner * plan.indexAxis;
+    let i = Math.floor(start / block);
+    let left = (i + 1) * block - start; // elements left of outer position i
+    for (let o = start, k = start % inner; o < end; o++) {
+      let at = index[o]!;
+      if (at < 0) at += len;
+      out[o] = x[(i * len + at) * inner + k]!;
+      if (++k === inner) k = 0;
+      if (--left === 0) {
+        left = block;
+        i++;
       }
     }
     return;

@@ -130,11 +130,8 @@ export function lstmCellBackwardRange(
   start: number,
   end: number,
 ): void {
-  if (dh !== null) {
-    // tanh(c') as the forward took it, in outC until each element's gradient replaces it
-    outC.set(cNext.subarray(start * hidden, end * hidden), start * hidden);
-    unaryRange('tanh', outC, outC, start * hidden, end * hidden);
-  }
+  // tanh(c') as the forward took it, in outC until each element's gradient replaces it
+  if (dh !== null) unaryRange('tanh', cNext, outC, start * hidden, end * hidden);
   for (let r = start; r < end; r++) {
     const g0 = r * 4 * hidden;
     const s0 = r * hidden;

@@ -54,6 +54,14 @@ describe.each([
     expect(Array.from(x.grad!.dataSync())).toEqual([1, 0, 0, 0]);
   });
 
+  it('gives the same values with a gradient wanted (a gather at the indices) as without (the values kernel)', () => {
+    const values = Array.from({ length: 2 * 3 * 6 * 6 }, (_, i) => (i % 11 === 0 ? NaN : i % 7 === 0 ? -0 : Math.sin(i * 7.1)));
+    const x = tensor(values, { shape: [2, 3, 6, 6] });
+    const plain = maxPool2d(x, 3, 2).dataSync();
+    const viaIndices = maxPool2d(x.clone().requiresGrad_(), 3, 2).dataSync();
+    expect(viaIndices).toEqual(plain); // toEqual tells -0 from +0 and matches NaN with NaN
+  });
+
   it('lets a NaN win its window, value and gradient', () => {
     const x = tensor([[[[1, NaN, 3, 2]]]], { requiresGrad: true });
     const y = maxPool2d(x, [1, 4]);

@@ -1,7 +1,8 @@
 /** Max and average pooling over 2-D windows (floor output size, as PyTorch's defaults), and adaptive average pooling. */
 import type { Pool2dAttrs } from '../backend';
-import { launch, record, wrap } from '../op';
-import { scatterAddUnchecked } from '../ops/indexing';
+import { isGradEnabled } from '../autograd';
+import { launch, wrap } from '../op';
+import { gatherUnchecked } from '../ops/indexing';
 import { fmt } from '../shape';
 import type { Tensor } from '../tensor';
 import { outputSize, pair, unfold, type Window } from './unfold';
@@ -49,15 +50,16 @@ export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], str
   });
 }
 
-// The backend's max-pooling kernel; the gradient scatters into each window's first maximum (found by
-// the indices kernel), through scatterAdd, whose own gradient (a gather) gives higher orders.
+// The backend's max-pooling kernels. Where a gradient will be wanted, one scan finds each window's
+// first maximum (the indices kernel) and the values are a gather of those elements, bit for bit the
+// maxima the values kernel gives (both take the first maximum, a NaN counting as one); the gather's
+// gradient scatters into those elements, and its own gradient (a gather) gives higher orders. A
+// training step so scans the input once, not twice. Without one, the values kernel alone.
 function fusedMaxPool2d(x: Tensor, attrs: Pool2dAttrs, oh: number, ow: number): Tensor {
   const [n, c, h, w] = x.shape as [number, number, number, number];
-  const y = launch('maxPool2d', x._backend(), [n, c, oh, ow], 'float32', (k) => k.maxPool2d!(x._info(), attrs));
-  return record('maxPool2d', y, [x], (g) => {
-    const index = launch('maxPool2d', x._backend(), [n, c, oh, ow], 'int32', (k) => k.maxPool2dIndices!(x._info(), attrs)).reshape([n, c, oh * ow]);
-    return [scatterAddUnchecked([n, c, h * w], 2, index, g.reshape([n, c, oh * ow])).reshape(x.shape as number[])];
-  });
+  if (!x.requiresGrad || !isGradEnabled()) return launch('maxPool2d', x._backend(), [n, c, oh, ow], 'float32', (k) => k.maxPool2d!(x._info(), attrs));
+  const index = launch('maxPool2d', x._backend(), [n, c, oh, ow], 'int32', (k) => k.maxPool2dIndices!(x._info(), attrs));
+  return gatherUnchecked(x.reshape([n, c, h * w]), 2, index.reshape([n, c, oh * ow])).reshape([n, c, oh, ow]); // in range by construction
 }
 
 /**

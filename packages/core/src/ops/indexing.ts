@@ -46,7 +46,8 @@ function checkIndexShape(op: string, index: Tensor, dim: number, shape: Shape, w
   });
 }
 
-function gatherUnchecked(x: Tensor, dim: number, index: Tensor): Tensor {
+/** @internal {@link gather} without the checks, for callers whose index is valid by construction. */
+export function gatherUnchecked(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = launch('gather', x._backend(), index.shape, x.dtype, (k) => k.gather(info(x), dim, info(index)));
   return record('gather', out, [x], (g) => [scatterAddUnchecked(x.shape, dim, index, g)]);
 }
