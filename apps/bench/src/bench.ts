@@ -25,7 +25,7 @@ import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
 import { CASES, scaleBudget, selectCases, valueOf, type Case } from './cases';
 import { median, parallelCapacity, sampleFor, warmUp } from './measure';
 import { acceptance, checkRows, lossRows, pairedChecks, pairedRoundRows, pairedRows, ratioRows, renderMarkdown, resultRows, speedSummary, spread, textTable, torchChecks, torchRatioRows, type CaseResult, type RunReport } from './report';
@@ -193,27 +193,28 @@ function selectSystems(list: string): string[] {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a) => a !== '--'); // `pnpm bench -- --quick` passes the separator on
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      system: { type: 'string' },
-      serve: { type: 'boolean', default: false },
-      quick: { type: 'boolean', default: false },
-      rounds: { type: 'string' },
-      systems: { type: 'string' },
-      cases: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      write: { type: 'boolean', default: false },
-      'no-write': { type: 'boolean', default: false },
-      out: { type: 'string' },
-      'paired-child': { type: 'boolean', default: false },
-      'no-paired': { type: 'boolean', default: false },
-    },
-  });
-  const cases = selectCases(CASES, values.cases).map((c) => (values.quick ? scaleBudget(c, 0.5) : c));
+  const values = new Command('bench')
+    .description('tensorgrad (cpu, worker, gpujs), TensorFlow.js (cpu, wasm) and PyTorch (torch-1, torch-2) side by side, one child process per system; a full run writes docs/benchmarks.md')
+    .option('--quick', 'half the time budgets, and 3 rounds unless --rounds says otherwise')
+    .option('--rounds <n>', 'rounds: each asks every system in turn for one block of samples of each case (default 5, 3 with --quick)')
+    .option('--systems <list>', `the systems, comma-separated (default all: ${SYSTEM_NAMES.join(',')})`)
+    .option('--cases <list>', 'the cases, comma-separated: names, or words of them ("matmul" picks every matmul case; default all)')
+    .option('--json', 'print the report as JSON instead of the tables')
+    .option('--write', 'write docs/benchmarks.md even when --systems or --cases narrow the run')
+    .option('--no-write', 'never write docs/benchmarks.md (a full run writes it)')
+    .option('--out <file>', 'write the markdown there instead of docs/benchmarks.md')
+    .option('--no-paired', "skip issue 4's cpu-vs-worker comparison in one process (run when both are among the systems)")
+    .option('--system <name>', 'run the cases once on one system in this process and print its samples as JSON')
+    .option('--serve', 'with --system: the child mode, one JSON request a line on stdin, one answer a line on stdout')
+    .addOption(new Option('--paired-child', "the paired comparison's child process (started by the main run)").hideHelp())
+    .showHelpAfterError()
+    .parse(argv, { from: 'user' })
+    .opts<{ quick?: true; rounds?: string; systems?: string; cases?: string; json?: true; write?: boolean; out?: string; paired: boolean; system?: string; serve?: true; pairedChild?: true }>();
+  const quick = values.quick === true;
+  const cases = selectCases(CASES, values.cases).map((c) => (quick ? scaleBudget(c, 0.5) : c));
   if (values.system !== undefined && values.serve) return serve(values.system, cases);
   if (values.system !== undefined && isTorch(values.system)) {
-    const child = new Child(values.system, values.quick);
+    const child = new Child(values.system, quick);
     await child.ready();
     const blocks: Record<string, Block> = {};
     for (const c of cases) blocks[c.name] = await child.block(c);
@@ -230,9 +231,9 @@ async function main(): Promise<void> {
   }
 
   const pairedNames = cases.map((c) => c.name).filter((n) => PAIRED.some((p) => p.name === n));
-  if (values['paired-child']) {
+  if (values.pairedChild) {
     console.log = console.error; // libraries' logging must not mix with the JSON answer
-    process.stdout.write(`${JSON.stringify(await runPaired(pairedNames, Number(values.rounds ?? (values.quick ? 3 : 5)), values.quick))}\n`);
+    process.stdout.write(`${JSON.stringify(await runPaired(pairedNames, Number(values.rounds ?? (quick ? 3 : 5)), quick))}\n`);
     return;
   }
 
@@ -248,11 +249,11 @@ async function main(): Promise<void> {
       if (systems.length === 0) throw new Error('bench: no system left to run');
     }
   }
-  const rounds = Number(values.rounds ?? (values.quick ? 3 : 5));
+  const rounds = Number(values.rounds ?? (quick ? 3 : 5));
   if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`bench: --rounds must be a positive integer, got '${values.rounds}'`);
   const cores = machine().cores;
   const loadBefore = loadavg()[0]!;
-  let children = systems.map((s) => new Child(s, values.quick));
+  let children = systems.map((s) => new Child(s, quick));
   const readiness = await Promise.allSettled(children.map((c) => c.ready()));
   for (const [i, r] of readiness.entries()) {
     if (r.status === 'fulfilled') continue;
@@ -298,7 +299,7 @@ async function main(): Promise<void> {
   }
   const infos = Object.fromEntries(await Promise.all(children.map(async (c) => [c.system, await c.info()] as const)));
   await Promise.all(children.map((c) => c.close()));
-  const paired = systems.includes('cpu') && systems.includes('worker') && pairedNames.length > 0 && !values['no-paired'] ? await pairedChild(argv) : undefined;
+  const paired = systems.includes('cpu') && systems.includes('worker') && pairedNames.length > 0 && values.paired ? await pairedChild(argv) : undefined;
 
   const results: CaseResult[] = cases.map((c) => {
     const values: Record<string, number> = {};
@@ -326,7 +327,7 @@ async function main(): Promise<void> {
     versions: versions(),
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     rounds,
-    quick: values.quick,
+    quick,
     command: `pnpm bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     load: { before: loadBefore, during: load },
     capacities,
@@ -362,7 +363,7 @@ async function main(): Promise<void> {
     }
   }
   const narrowed = values.systems !== undefined || values.cases !== undefined;
-  if (values.write || (!narrowed && !values['no-write'])) {
+  if (values.write === true || (!narrowed && values.write !== false)) {
     const out = values.out !== undefined ? resolve(values.out) : fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, renderMarkdown(report));

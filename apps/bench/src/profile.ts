@@ -11,7 +11,7 @@
  * between kernels. The timers cost a little on every call, so the total runs a few % above the
  * bench's. worker's numbers are the calling thread's wall time inside each kernel.
  */
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { CASES, selectCases, type Case } from './cases';
 import { SYSTEMS, type System } from './systems';
@@ -115,15 +115,15 @@ function stepOf(system: System, c: Case): () => unknown {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const { values } = parseArgs({
-    args: args[0] === '--' ? args.slice(1) : args, // `pnpm run profile -- --steps 5` passes the separator on
-    options: {
-      system: { type: 'string', default: 'cpu' },
-      case: { type: 'string', default: 'GPT iteration' },
-      steps: { type: 'string', default: '10' },
-      top: { type: 'string', default: '30' },
-    },
-  });
+  const values = new Command('profile')
+    .description("where one training step's time goes, kernel by kernel (the bench's models, weights and batches)")
+    .option('--system <name>', 'cpu or worker', 'cpu')
+    .option('--case <name>', 'the training step: GPT iteration, makemore MLP step, LSTM step, MNIST Net step, MLP step or CNN step (or a word of it)', 'GPT iteration')
+    .option('--steps <n>', 'timed steps, after 3 warm-up ones', '10')
+    .option('--top <n>', 'kernels to list, the slowest first', '30')
+    .showHelpAfterError()
+    .parse(args[0] === '--' ? args.slice(1) : args, { from: 'user' }) // `pnpm run profile -- --steps 5` passes the separator on
+    .opts<{ system: string; case: string; steps: string; top: string }>();
   const name = values.system;
   if (name !== 'cpu' && name !== 'worker') throw new Error(`profile: --system must be cpu or worker, got '${name}'`);
   const [c] = selectCases(CASES, values.case);
