@@ -633,7 +633,7 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       const [dhv = null, dcv = null] = [dh, dc].map((t) => (t === null ? null : float32('lstmCellBackward', t)));
       k.lstmCellBackwardCheck(cv.length, nv.length, dh, dc);
       return shapedOutputs([act.shape, c.shape], ([outGates, outC]) =>
-        launch('lstmCellBackward', { kind: 'lstmCellBackward', act: av, c: cv, cNext: nv, dh: dhv, dc: dcv, outGates: outGates!, outC: outC!, hidden }, c.shape[0]!, av.length * 2, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(8 * hidden)),
+        launch('lstmCellBackward', { kind: 'lstmCellBackward', act: av, c: cv, cNext: nv, dh: dhv, dc: dcv, outGates: outGates!, outC: outC!, hidden }, c.shape[0]!, av.length, ELEMENTWISE_SPLIT, 1, 4, smallestChunk(4 * hidden)),
       );
     },
   };
