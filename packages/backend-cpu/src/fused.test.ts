@@ -158,6 +158,14 @@ describe('lstmCellRange and lstmCellBackwardRange', () => {
     expectLstmKernels(k.lstmCellRange, k.lstmCellBackwardRange);
   });
 
+  it('take an empty cell (no hidden units, or no rows) without a fault', () => {
+    const z = new Float32Array(0);
+    for (const [hidden, rows, bias] of [[0, 3, null], [0, 3, z], [4, 0, z]] as const) {
+      expect(() => k.lstmCellRange(z, z, bias, bias, z, z, z, z, hidden, 0, rows)).not.toThrow();
+      expect(() => k.lstmCellBackwardRange(z, z, z, z, z, z, z, hidden, 0, rows)).not.toThrow();
+    }
+  });
+
   it('refuse mismatched shapes, naming them', () => {
     expect(() => k.lstmCellHidden('lstmCell', [3, 8], [3, 8], [3, 3], null, null)).toThrow(/lstmCell: expected gates \[n, 4·h\].*got gates \[3,8\] and \[3,8\], c \[3,3\]/);
     expect(() => k.lstmCellHidden('lstmCell', [3, 8], [3, 8], [3, 2], [4], null)).toThrow(/biases \[4\] and null/);

@@ -84,7 +84,7 @@ export function lstmCellRange(
   const s0 = start * hidden;
   const s1 = end * hidden;
   // the summed pre-activations, by the binary add kernel as the composed adds sum them
-  const rows = outAct.length / width;
+  const rows = outAct.length / width || 0; // 0 for no hidden units (0 / 0)
   binaryRange('add', xg, hg, outAct, binaryPlan([rows, width], [rows, width], [rows, width]), start * width, end * width);
   for (const b of [xb, hb]) if (b !== null) binaryRange('add', outAct, b, outAct, binaryPlan([rows, width], [width], [rows, width]), start * width, end * width);
   for (let r = start; r < end; r++) outC.set(outAct.subarray(r * width + 2 * hidden, r * width + 3 * hidden), r * hidden); // g, for its tanh
