@@ -1,5 +1,5 @@
 ;; One-pass optimizer updates in WebAssembly SIMD (f32x4), for backend-cpu's sgdStep and adamStep
-;; kernels, the activations relu, tanh, sigmoid and GELU (for unary, the fused LSTM cell, gelu) and
+;; kernels, exp and the activations relu, tanh, sigmoid and GELU (for unary, the fused LSTM cell, gelu) and
 ;; relu's gradient, the softmaxes and layer norm, float32 arithmetic and comparisons (binary), and permute's strided
 ;; copy. Compiled at build time by scripts/build-wasm.mjs into elementwise.generated.ts;
 ;; src/wasm/elementwise.ts drives it: it copies a chunk of each operand into this module's memory
