@@ -7,8 +7,8 @@
 import * as F from '../functional/index';
 import { isGradEnabled } from '../autograd';
 import { zeros } from '../creation';
-import { launchMany, record } from '../op';
-import { cat, stack } from '../ops/shape';
+import { launchMany, needsGrad, record } from '../op';
+import { cat, combineBlocks, padBack, stack } from '../ops/shape';
 import { fmt } from '../shape';
 import { Tensor } from '../tensor';
 import { checkBool, checkChoice, checkInt, checkNumber, describe, positionalOptions } from '../validate';
@@ -107,10 +107,20 @@ function lstmGates(xg: Tensor, hg: Tensor, c: Tensor, xb: Tensor | null, hb: Ten
     const biasGrads = biases.map((t) => (t.requiresGrad ? dBias : null));
     return [dGates, dGates, dC, ...biasGrads];
   };
-  record('lstmCell', h, inputs, (g) => backward(g, null));
-  record('lstmCell', cNext, inputs, (g) => backward(null, g));
-  // h's backward reads c': changing c' in place afterwards must throw, as for a saved output
-  if (h._node) Object.assign(h._node, { output: cNext, outVersion: cNext._version });
+  if (!needsGrad(inputs)) return [h, cNext];
+  // h' and c' recorded as the two halves of one placeholder [n, 2h], through the blocks mechanism
+  // narrow uses: the engine gathers both gradients into the placeholder's, so one backward (one
+  // lstmCellBackward, one bias sum) serves both instead of one each, and no gradient is added twice
+  const [n, hidden] = c.shape as [number, number];
+  const pair = xg._constant(0, [n, 2 * hidden]);
+  record('lstmCell', pair, inputs, (g) => backward(g.narrow(1, 0, hidden), g.narrow(1, hidden, hidden)));
+  // the backward reads c': changing c' in place afterwards must throw, as for a saved output
+  if (pair._node) Object.assign(pair._node, { output: cNext, outVersion: cNext._version });
+  for (const [t, begin] of [[h, [0, 0]], [cNext, [0, hidden]]] as const) {
+    const size = [n, hidden];
+    record('narrow', t, [pair], (g) => [padBack(pair, g, begin, size)]);
+    if (t._node) t._node.slice = { begin, size, combine: combineBlocks };
+  }
   return [h, cNext];
 }
 

@@ -44,15 +44,16 @@ function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Te
   return out;
 }
 
-// The gradient of a block, zero-padded to the whole.
-function padBack(x: Tensor, g: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+/** @internal The gradient of a block, zero-padded to the whole. */
+export function padBack(x: Tensor, g: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
   return pad(g, begin.map((b, i) => [b, x.shape[i]! - b - size[i]!] as const));
 }
 
 // The gradient of x from its blocks' gradients. Blocks that are whole but along one dim and do
 // not overlap there (split, chunk, unbind-like narrows) become one concat, with zeros in the gaps;
 // any other mix is padded block by block and summed.
-function combineBlocks(x: Tensor, parts: readonly SlicePart[]): Tensor {
+/** @internal */
+export function combineBlocks(x: Tensor, parts: readonly SlicePart[]): Tensor {
   const dim = parts[0]!.size.findIndex((n, i) => n !== x.shape[i]);
   const alongDim = dim >= 0 && parts.every((p) => p.size.every((n, i) => i === dim || (n === x.shape[i] && p.begin[i] === 0)));
   if (alongDim) {
