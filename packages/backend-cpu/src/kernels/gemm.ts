@@ -75,6 +75,8 @@ export function gemm(
     return;
   }
   if (packedA.length < MC * KC) packedA = new Float32Array(MC * KC);
+  // the tiles always add: a product that replaces C starts from zeros (its sums are never -0, so 0 + s is s)
+  if (!accumulate) c.fill(0, cOff + rowStart * n, cOff + rowEnd * n);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     const ncPadded = Math.ceil(nc / NR) * NR;
@@ -83,7 +85,6 @@ export function gemm(
       if (packedB.length < kc * ncPadded) packedB = new Float32Array(kc * ncPadded);
       const pb = packedB;
       packPanels(b, bOff + pc * bp + jc * bj, bj, bp, pb, nc, kc);
-      const add = accumulate || pc > 0;
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = Math.min(MC, rowEnd - ic);
         const pa = packedA;
@@ -93,8 +94,8 @@ export function gemm(
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = Math.min(MR, mc - ir);
             const cAt = cOff + (ic + ir) * n + jc + jr;
-            if (mr === MR && nr === NR) microKernel4x4(pa, ir * kc, pb, jr * kc, kc, c, cAt, n, add);
-            else microKernelEdge(pa, ir * kc, pb, jr * kc, kc, c, cAt, n, add, mr, nr);
+            if (mr === MR && nr === NR) microKernel4x4(pa, ir * kc, pb, jr * kc, kc, c, cAt, n);
+            else microKernelEdge(pa, ir * kc, pb, jr * kc, kc, c, cAt, n, mr, nr);
           }
         }
       }
@@ -126,8 +127,8 @@ function packPanels(src: Float32Array, off: number, si: number, sp: number, dst:
   }
 }
 
-/** A full 4×4 tile: sixteen accumulators in registers over `kc` packed steps. */
-function microKernel4x4(pa: Float32Array, ia: number, pb: Float32Array, ib: number, kc: number, c: Float32Array, ci: number, n: number, add: boolean): void {
+/** A full 4×4 tile added into C: sixteen accumulators in registers over `kc` packed steps. */
+function microKernel4x4(pa: Float32Array, ia: number, pb: Float32Array, ib: number, kc: number, c: Float32Array, ci: number, n: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -140,27 +141,19 @@ function microKernel4x4(pa: Float32Array, ia: number, pb: Float32Array, ib: numb
     c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
     c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
   }
-  if (add) {
-    c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03; ci += n;
-    c[ci] += c10; c[ci + 1] += c11; c[ci + 2] += c12; c[ci + 3] += c13; ci += n;
-    c[ci] += c20; c[ci + 1] += c21; c[ci + 2] += c22; c[ci + 3] += c23; ci += n;
-    c[ci] += c30; c[ci + 1] += c31; c[ci + 2] += c32; c[ci + 3] += c33;
-  } else {
-    c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02; c[ci + 3] = c03; ci += n;
-    c[ci] = c10; c[ci + 1] = c11; c[ci + 2] = c12; c[ci + 3] = c13; ci += n;
-    c[ci] = c20; c[ci + 1] = c21; c[ci + 2] = c22; c[ci + 3] = c23; ci += n;
-    c[ci] = c30; c[ci + 1] = c31; c[ci + 2] = c32; c[ci + 3] = c33;
-  }
+  c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03; ci += n;
+  c[ci] += c10; c[ci + 1] += c11; c[ci + 2] += c12; c[ci + 3] += c13; ci += n;
+  c[ci] += c20; c[ci + 1] += c21; c[ci + 2] += c22; c[ci + 3] += c23; ci += n;
+  c[ci] += c30; c[ci + 1] += c31; c[ci + 2] += c32; c[ci + 3] += c33;
 }
 
-/** A partial tile at the right or bottom edge: only `mr × nr` of the 4×4 product is stored. */
-function microKernelEdge(pa: Float32Array, ia: number, pb: Float32Array, ib: number, kc: number, c: Float32Array, ci: number, n: number, add: boolean, mr: number, nr: number): void {
+/** A partial tile at the right or bottom edge: only `mr × nr` of the 4×4 product is added into C. */
+function microKernelEdge(pa: Float32Array, ia: number, pb: Float32Array, ib: number, kc: number, c: Float32Array, ci: number, n: number, mr: number, nr: number): void {
   for (let t = 0; t < mr; t++) {
     for (let u = 0; u < nr; u++) {
       let s = 0;
       for (let p = 0; p < kc; p++) s += pa[ia + p * MR + t]! * pb[ib + p * NR + u]!;
-      const at = ci + t * n + u;
-      c[at] = add ? c[at]! + s : s;
+      c[ci + t * n + u] += s;
     }
   }
 }

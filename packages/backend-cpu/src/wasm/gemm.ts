@@ -210,12 +210,19 @@ function stage(mem: Float32Array, src: Float32Array, off: number, runs: number, 
     mem.set(src.subarray(off, off + span), dst);
     return ld;
   }
-  if (len < 32) {
-    for (let r = 0; r < runs; r++) for (let t = 0, s = off + r * ld, d = dst + r * len; t < len; t++) mem[d + t] = src[s + t]!;
-  } else {
-    for (let r = 0; r < runs; r++) mem.set(src.subarray(off + r * ld, off + r * ld + len), dst + r * len);
-  }
+  copyRows(mem, dst, len, src, off, ld, runs, len);
   return len;
+}
+
+/**
+ * Copy `rows` rows of `len` floats, row `r` at `src[sAt + r·ldS ...]`, to `dst[dAt + r·ldD ...]`.
+ * Also how a block of C (mc rows of nc columns, row stride n) goes into the scratch area and back:
+ * there its row stride is ldc (≥ nc: the padded tiles' columns land in the gap).
+ */
+function copyRows(dst: Float32Array, dAt: number, ldD: number, src: Float32Array, sAt: number, ldS: number, rows: number, len: number): void {
+  if (ldD === len && ldS === len) dst.set(src.subarray(sAt, sAt + rows * len), dAt);
+  else if (len < 32) for (let r = 0; r < rows; r++) for (let t = 0, s = sAt + r * ldS, d = dAt + r * ldD; t < len; t++) dst[d + t] = src[s + t]!;
+  else for (let r = 0; r < rows; r++) dst.set(src.subarray(sAt + r * ldS, sAt + r * ldS + len), dAt + r * ldD);
 }
 
 /**
@@ -729,7 +736,7 @@ function blocked(
   fold?: (ic: number, mc: number, jc: number, nc: number, ldc: number) => void,
   slab?: SlabArea,
 ): void {
-  const { fn } = inst;
+  const { fn, mem } = inst;
   const { scratch, packedA } = inst.layout;
   const rows = rowEnd - rowStart;
   const kcMax = blockSize(k, KC, 1);
@@ -752,9 +759,9 @@ function blocked(
           fold(ic, mc, jc, nc, ldc);
           continue;
         }
-        if (add) loadC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
+        if (add) copyRows(mem, scratch, ldc, c, cOff + ic * n + jc, n, mc, nc);
         fn.kernel(packedA * 4, pb, scratch * 4, ldc * 4, kcp, Math.ceil(mc / MR), np, add ? 1 : 0);
-        storeC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
+        copyRows(c, cOff + ic * n + jc, n, mem, scratch, ldc, mc, nc);
       }
     }
   }
@@ -782,7 +789,7 @@ function blockedPrepacked(
   accumulate: boolean,
   whole?: number,
 ): void {
-  const { fn } = inst;
+  const { fn, mem } = inst;
   const { scratch, packedA } = inst.layout;
   const kcMax = blockSize(k, KC, 1);
   const mcMax = blockSize(rowEnd - rowStart, MC, MR);
@@ -794,14 +801,14 @@ function blockedPrepacked(
     const ldc = np * NR;
     for (let ic = rowStart; ic < rowEnd; ic += mcMax) {
       const mc = Math.min(mcMax, rowEnd - ic);
-      if (accumulate) loadC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
+      if (accumulate) copyRows(mem, scratch, ldc, c, cOff + ic * n + jc, n, mc, nc);
       for (let pc = 0, pb = 0; pc < k; pc += kcMax, pb++) {
         const kc = Math.min(kcMax, k - pc);
         if (whole !== undefined) fn.packA((whole + pc * m + ic) * 4, 4, m * 4, mc, kc, kc, packedA * 4);
         else packABlock(inst, a, aOff, transA, m, k, ic, mc, pc, kc);
         fn.kernel(packedA * 4, blocks[jb * depthBlocks + pb]!, scratch * 4, ldc * 4, kc, Math.ceil(mc / MR), np, accumulate || pc > 0 ? 1 : 0);
       }
-      storeC(inst, c, cOff + ic * n + jc, n, mc, nc, ldc);
+      copyRows(c, cOff + ic * n + jc, n, mem, scratch, ldc, mc, nc);
     }
   }
 }
@@ -826,25 +833,4 @@ function packABlock(inst: Instance, a: Float32Array, aOff: number, transA: boole
     const ld = stage(mem, a, aOff + ic * k + pc, mc, kc, k, stagedA, STAGED_A_SIZE);
     fn.packA(stagedA * 4, ld * 4, 4, mc, kc, kc, packedA * 4);
   }
-}
-
-// A block of C (mc rows of nc columns at c[cAt ...], row stride n) lives in the scratch area with
-// row stride ldc (≥ nc: the padded tiles' columns land in the gap) while the kernel works on it.
-
-/** Copy a block of C into the scratch area. */
-function loadC(inst: Instance, c: Float32Array, cAt: number, n: number, mc: number, nc: number, ldc: number): void {
-  const { mem } = inst;
-  const { scratch } = inst.layout;
-  if (nc === n && ldc === n) mem.set(c.subarray(cAt, cAt + mc * n), scratch);
-  else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = cAt + i * n, d = scratch + i * ldc; j < nc; j++) mem[d + j] = c[s + j]!;
-  else for (let i = 0; i < mc; i++) mem.set(c.subarray(cAt + i * n, cAt + i * n + nc), scratch + i * ldc);
-}
-
-/** Copy a block of C back out of the scratch area. */
-function storeC(inst: Instance, c: Float32Array, cAt: number, n: number, mc: number, nc: number, ldc: number): void {
-  const { mem } = inst;
-  const { scratch } = inst.layout;
-  if (nc === n && ldc === n) c.set(mem.subarray(scratch, scratch + mc * n), cAt);
-  else if (nc < 32) for (let i = 0; i < mc; i++) for (let j = 0, s = scratch + i * ldc, d = cAt + i * n; j < nc; j++) c[d + j] = mem[s + j]!;
-  else for (let i = 0; i < mc; i++) c.set(mem.subarray(scratch + i * ldc, scratch + i * ldc + nc), cAt + i * n);
 }
