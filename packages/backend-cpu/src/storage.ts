@@ -103,9 +103,16 @@ export class HostStorage {
  * ```
  */
 export class ReusePool<K, V extends TypedArray | ArrayBufferLike> {
-  /** Arrays by key; the map's order is the order of the keys' latest release, oldest first. */
+  /** Arrays by key. */
   private readonly lists = new Map<K, V[]>();
+  /**
+   * Each key's latest release, by a counter. Not the map's order: moving a key to the back of a
+   * Map (delete, set) on every release makes V8 rebuild the map's table in the old generation
+   * now and then, garbage that only a full collection frees.
+   */
+  private readonly released = new Map<K, number>();
   private bytes = 0;
+  private clock = 0;
 
   /** @param limit bytes of released arrays to keep (0: none; the caller checks it) */
   constructor(private readonly limit: number) {}
@@ -122,15 +129,19 @@ export class ReusePool<K, V extends TypedArray | ArrayBufferLike> {
     const size = value.byteLength;
     if (size === 0 || size > this.limit) return; // the garbage collector frees it
     const list = this.lists.get(key) ?? [];
-    this.lists.delete(key); // set again: the key goes to the back of the order
     this.lists.set(key, list);
+    this.released.set(key, ++this.clock);
     list.push(value);
     this.bytes += size;
     if (this.bytes <= this.limit) return;
     // the arrays of one key are interchangeable, so which of a key's arrays goes does not matter
-    for (const [k, l] of this.lists) {
+    for (const [k] of [...this.released].sort((a, b) => a[1] - b[1])) {
+      const l = this.lists.get(k)!;
       while (this.bytes > this.limit && l.length > 0) this.bytes -= l.pop()!.byteLength;
-      if (l.length === 0) this.lists.delete(k);
+      if (l.length === 0) {
+        this.lists.delete(k);
+        this.released.delete(k);
+      }
       if (this.bytes <= this.limit) return;
     }
   }
