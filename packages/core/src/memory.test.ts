@@ -77,3 +77,24 @@ describe('reading a tensor nobody else references', () => {
     expect(backend.memory().tensors).toBe(before - 1);
   });
 });
+
+describe('a tensor changed in place', () => {
+  it('frees, once collected, the storage it holds now, and leaves alone the slot of the one it held before', async () => {
+    const backend = cpuBackend();
+    await setBackend(backend);
+    gc();
+    await turn();
+    const before = backend.memory().tensors;
+    for (let round = 0; round < 20; round++) {
+      ((x) => x.add_(1))(tensor([1, 2, 3])); // moves the tensor to new storage: its first storage and slot are free now
+    }
+    const kept = tensor([7, 8]); // takes one of the freed slots
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await turn();
+    }
+    // a collected tensor that still pointed at its first slot would have freed `kept`'s storage
+    expect(Array.from(await kept.data())).toEqual([7, 8]);
+    expect(backend.memory().tensors).toBe(before + 1);
+  });
+});

@@ -3,9 +3,9 @@
  * FinalizationRegistry that accounts for the data of tensors nobody can reach any more.
  *
  * Nothing long-lived holds a tensor's data. Each storage has a slot in a slab of typed arrays
- * (its reference count and its backend's token); the registry holds, for each tensor, only the
- * slot's number. When every tensor of a storage has been collected, the backend gets its token
- * back (`Backend.collected`) and releases what the garbage collector cannot (device memory,
+ * (its reference count and its backend's token); the registry holds, for each tensor, only a
+ * number that leads to the slot. When every tensor of a storage has been collected, the backend
+ * gets its token back (`Backend.collected`) and releases what the garbage collector cannot (device memory,
  * live-tensor counts). So host data is reclaimed by the garbage collector as soon as its tensors
  * are unreachable, even in a synchronous loop that never lets the registry's callbacks run; and
  * where the engine can run those callbacks synchronously (V8's `cleanupSome`, reachable in
@@ -122,7 +122,15 @@ function makeRegistry(callback: (slot: number) => void): FinalizationRegistry<nu
   return new FinalizationRegistry(callback);
 }
 
-const collected = makeRegistry((slot) => {
+// ---- watches: what the registry holds for a tensor, the index of its storage's slot in `watched`,
+// so that an in-place assignment moves the watch to the new slot without registering again
+
+const watched: number[] = [];
+const idle: number[] = [];
+
+const collected = makeRegistry((w: number) => {
+  const slot = watched[w]!;
+  idle.push(w);
   if (--refs[slot]! !== 0) return;
   const owner = owners[slot]!;
   vacate(slot);
@@ -142,16 +150,24 @@ const SWEEP_EVERY = 256;
 interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
-  /** @internal Registered with the FinalizationRegistry now. */
-  _tracked: boolean;
+  /** @internal What stands for it in the FinalizationRegistry while registered (its watch), else null. */
+  _tracked: { readonly watch: number } | null;
   /** @internal Its storage's slot. */
   _slot(): number;
 }
 
+// The registry watches a token object that only the tensor references, not the tensor itself: it
+// dies with the tensor, and V8's young-generation collector keeps a registered object alive (and
+// promotes it to the old generation with everything it reaches). A tensor that dies young costs
+// the old generation its token, some 30 bytes, instead of its graph node, storage and typed arrays
+// (over 1 KB for a loss). Each registration also puts a cell in the old generation, so the
+// registry holds a watch whose slot `retrack` can change, rather than the slot itself.
 function register(t: Disposable): void {
   if (t._tracked || t.isDisposed) return;
-  t._tracked = true;
-  collected.register(t, t._slot(), t);
+  const token = { watch: idle.pop() ?? watched.length };
+  watched[token.watch] = t._slot();
+  t._tracked = token;
+  collected.register(token, token.watch, token);
 }
 
 /**
@@ -171,16 +187,16 @@ export function track(owner: Disposable): void {
 
 /** A tensor moved to other storage (an in-place assignment): the registry holds the new slot. */
 export function retrack(owner: Disposable): void {
-  if (!owner._tracked) return;
-  collected.unregister(owner);
-  collected.register(owner, owner._slot(), owner);
+  const token = owner._tracked;
+  if (token) watched[token.watch] = owner._slot();
 }
 
 /** Stop tracking a disposed tensor: the registry forgets it now. */
 export function untrack(owner: Disposable): void {
-  if (!owner._tracked) return;
-  owner._tracked = false;
-  collected.unregister(owner);
+  const token = owner._tracked;
+  if (!token) return;
+  owner._tracked = null;
+  if (collected.unregister(token)) idle.push(token.watch);
 }
 
 const scopes: Disposable[][] = [];

@@ -66,10 +66,10 @@ export class Tensor {
   _version = 0;
   /** @internal The state before the last recorded in-place op: its storage, node and version. */
   _prev: Tensor | null = null;
-  // the FinalizationRegistry holds only the storage's slot number for this tensor, never the storage
+  // the FinalizationRegistry holds only a number leading to the storage's slot, never the storage
   private storage: Storage | null;
-  /** @internal Registered with the FinalizationRegistry (see memory.ts). */
-  _tracked = false;
+  /** @internal Its token in the FinalizationRegistry while registered (see memory.ts), else null. */
+  _tracked: { readonly watch: number } | null = null;
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
   // whether `.grad` was handed to user code (or set by it): only a gradient nobody else can hold
