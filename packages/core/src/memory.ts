@@ -142,9 +142,8 @@ const collected = makeRegistry((w: number) => {
   }
 });
 
-/** How many tensors were created since the registry's callbacks last ran synchronously. */
-let sinceSweep = 0;
-const SWEEP_EVERY = 256;
+/** Tensors tracked so far: the registry's callbacks run synchronously every 256 of them. */
+let tracked = 0;
 
 /** What the registry and scopes handle: a tensor. */
 interface Disposable {
@@ -179,10 +178,7 @@ export function track(owner: Disposable): void {
   const scope = scopes[scopes.length - 1];
   if (scope) scope.push(owner);
   else register(owner);
-  if (++sinceSweep >= SWEEP_EVERY) {
-    sinceSweep = 0;
-    collected.cleanupSome?.();
-  }
+  if ((++tracked & 255) === 0) collected.cleanupSome?.();
 }
 
 /** A tensor moved to other storage (an in-place assignment): the registry holds the new slot. */

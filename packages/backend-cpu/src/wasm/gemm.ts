@@ -256,12 +256,12 @@ export function wasmGemm(
   if (inst === null) return false;
   if (rowEnd - rowStart <= 0 || n === 0 || k === 0) return false; // the TypeScript kernel's early exits handle these
   // the image area is free outside convolutions: a transposed B stages its rows there, else a transposed A its depth slabs
-  const rows: RowsArea = { at: IMAGE, size: IMAGE_SIZE, jc: -1 };
+  const rows: RowsArea = { at: IMAGE, size: IMAGE_SIZE, key: -1 };
   const packB = (pc: number, kc: number, jc: number, nc: number) => {
     packBBlock(inst, b, bOff, transB, k, n, pc, kc, jc, nc, PACKED_B, rows);
     return PACKED_B * 4;
   };
-  blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate, undefined, transA && !transB ? { at: IMAGE, size: IMAGE_SIZE, pc: -1 } : undefined);
+  blocked(inst, a, aOff, transA, packB, c, cOff, m, n, k, rowStart, rowEnd, accumulate, undefined, transA && !transB ? { at: IMAGE, size: IMAGE_SIZE, key: -1 } : undefined);
   return true;
 }
 
@@ -340,25 +340,15 @@ function stageMatrices(mem: Float32Array, src: Float32Array, offsets: readonly n
 }
 
 /**
- * Where a product with a transposed A (`[k, m]` storage: depth rows pc .. pc+kc are one contiguous
- * run of kc·m floats) stages a whole depth slab, so that one copy serves every row block of it
- * instead of one copy per row of A per block. `pc` is the depth block staged there, or -1.
- */
-interface SlabArea {
-  readonly at: number;
-  readonly size: number;
-  pc: number;
-}
-
-/**
- * Where a product stages whole rows of a transposed B (`[n, k]` storage: B's columns jc .. jc+nc
- * are one contiguous run of nc·k floats) so that one copy serves every depth block of those
- * columns, instead of one copy per row per depth block. `jc` is the column block staged there, or -1.
+ * Where a product stages whole storage rows of a transposed operand, so that one copy serves
+ * every block cut from them: a transposed A's depth rows pc .. pc+kc (`[k, m]` storage: one run
+ * of kc·m floats) for every row block, or a transposed B's rows jc .. jc+nc (`[n, k]`: nc·k floats)
+ * for every depth block. `key` is the first storage row staged there, or -1.
  */
 interface RowsArea {
   readonly at: number;
   readonly size: number;
-  jc: number;
+  key: number;
 }
 
 /**
@@ -366,21 +356,48 @@ interface RowsArea {
  * scratch area (or, transposed and small enough, through `rows`) and packed at float `dst`.
  */
 function packBBlock(inst: Instance, b: Float32Array, bOff: number, transB: boolean, k: number, n: number, pc: number, kc: number, jc: number, nc: number, dst: number, rows?: RowsArea): void {
-  const { fn, mem } = inst;
-  const { scratch } = inst.layout;
-  if (transB && rows !== undefined && nc * k <= rows.size) {
-    if (rows.jc !== jc) {
-      mem.set(b.subarray(bOff + jc * k, bOff + (jc + nc) * k), rows.at);
-      rows.jc = jc;
+  const [r0, rc, c0, cc, width] = transB ? [jc, nc, pc, kc, k] : [pc, kc, jc, nc, n];
+  packBlock(inst, inst.fn.packB, b, bOff, transB, r0, rc, c0, cc, width, kc, nc, kc, inst.layout.scratch, SCRATCH_SIZE, dst, rows);
+}
+
+/**
+ * Pack with `pack` (the module's packA or packB: its two strides are its outer index's and the
+ * depth's, or with `trans` the other way round) the block of storage rows r0 .. r0+rc, columns
+ * c0 .. c0+cc of `x` (rows `width` floats apart), staged through `staged` (`capacity` floats), or
+ * with `trans` through `rows` where its rows fit there; `d1 × d2` (depth `kcp`) is what `pack` is told.
+ */
+function packBlock(
+  inst: Instance,
+  pack: GemmFunctions['packA'],
+  x: Float32Array,
+  xOff: number,
+  trans: boolean,
+  r0: number,
+  rc: number,
+  c0: number,
+  cc: number,
+  width: number,
+  d1: number,
+  d2: number,
+  kcp: number,
+  staged: number,
+  capacity: number,
+  dst: number,
+  rows?: RowsArea,
+): void {
+  const { mem } = inst;
+  let src = staged;
+  let ld = width;
+  if (trans && rows !== undefined && rc * width <= rows.size) {
+    if (rows.key !== r0) {
+      mem.set(x.subarray(xOff + r0 * width, xOff + (r0 + rc) * width), rows.at);
+      rows.key = r0;
     }
-    fn.packB((rows.at + pc) * 4, 4, k * 4, kc, nc, kc, dst * 4);
-  } else if (transB) {
-    const ld = stage(mem, b, bOff + jc * k + pc, nc, kc, k, scratch, SCRATCH_SIZE);
-    fn.packB(scratch * 4, 4, ld * 4, kc, nc, kc, dst * 4);
+    src = rows.at + c0;
   } else {
-    const ld = stage(mem, b, bOff + pc * n + jc, kc, nc, n, scratch, SCRATCH_SIZE);
-    fn.packB(scratch * 4, ld * 4, 4, kc, nc, kc, dst * 4);
+    ld = stage(mem, x, xOff + r0 * width + c0, rc, cc, width, staged, capacity);
   }
+  pack(src * 4, trans ? 4 : ld * 4, trans ? ld * 4 : 4, d1, d2, kcp, dst * 4);
 }
 
 /**
@@ -504,7 +521,7 @@ export function wasmPrepackB(g: SharedGemm, b: Float32Array, bOff: number, trans
   const inst = sharedInstance(g, 0);
   if (inst === null) return null;
   const blocks: number[] = [];
-  const rows: RowsArea = { at: inst.layout.scratch, size: SCRATCH_SIZE, jc: -1 }; // nothing else uses the scratch area while packing
+  const rows: RowsArea = { at: inst.layout.scratch, size: SCRATCH_SIZE, key: -1 }; // nothing else uses the scratch area while packing
   let at = 0;
   for (let jc = 0; jc < n; jc += ncMax) {
     const nc = Math.min(ncMax, n - jc);
@@ -734,7 +751,7 @@ function blocked(
   rowEnd: number,
   accumulate: boolean,
   fold?: (ic: number, mc: number, jc: number, nc: number, ldc: number) => void,
-  slab?: SlabArea,
+  slab?: RowsArea,
 ): void {
   const { fn, mem } = inst;
   const { scratch, packedA } = inst.layout;
@@ -817,20 +834,7 @@ function blockedPrepacked(
  * Stage rows `ic .. ic+mc`, depth `pc .. pc+kc` of A (`m × k`, stored `[k, m]` with `transA`) and
  * pack them into the packed-A area; a transposed A goes through `slab` when given and its depth slab fits.
  */
-function packABlock(inst: Instance, a: Float32Array, aOff: number, transA: boolean, m: number, k: number, ic: number, mc: number, pc: number, kc: number, slab?: SlabArea): void {
-  const { fn, mem } = inst;
-  const { packedA, stagedA } = inst.layout;
-  if (transA && slab !== undefined && kc * m <= slab.size) {
-    if (slab.pc !== pc) {
-      mem.set(a.subarray(aOff + pc * m, aOff + (pc + kc) * m), slab.at);
-      slab.pc = pc;
-    }
-    fn.packA((slab.at + ic) * 4, 4, m * 4, mc, kc, kc, packedA * 4);
-  } else if (transA) {
-    const ld = stage(mem, a, aOff + pc * m + ic, kc, mc, m, stagedA, STAGED_A_SIZE);
-    fn.packA(stagedA * 4, 4, ld * 4, mc, kc, kc, packedA * 4);
-  } else {
-    const ld = stage(mem, a, aOff + ic * k + pc, mc, kc, k, stagedA, STAGED_A_SIZE);
-    fn.packA(stagedA * 4, ld * 4, 4, mc, kc, kc, packedA * 4);
-  }
+function packABlock(inst: Instance, a: Float32Array, aOff: number, transA: boolean, m: number, k: number, ic: number, mc: number, pc: number, kc: number, slab?: RowsArea): void {
+  const [r0, rc, c0, cc, width] = transA ? [pc, kc, ic, mc, m] : [ic, mc, pc, kc, k];
+  packBlock(inst, inst.fn.packA, a, aOff, transA, r0, rc, c0, cc, width, mc, kc, kc, inst.layout.stagedA, STAGED_A_SIZE, inst.layout.packedA, slab);
 }
