@@ -3,8 +3,8 @@
 // cpuBackend({ relaxedSimd: false }) (plain SIMD, multiply then add), rounds alternating between
 // them so that drift in the machine's speed hits both alike. Uses the built package (pnpm build).
 //
-//   node --experimental-wasm-relaxed-simd gemm-variants.mjs            # Node 20: relaxed behind the flag
-//   node gemm-variants.mjs                                            # both sides plain SIMD (a control)
+//   node gemm-variants.mjs                                            # Node 20 and later: relaxed against plain
+//   (backend-cpu turns Node 20's --experimental-wasm-relaxed-simd on while it compiles its gemm)
 //   node gemm-variants.mjs --chromium [/usr/bin/chromium]             # the same loop in headless Chromium
 //
 // Options: --sizes 256,512,1024  --rounds 7  --seconds 0.25 (per side per round and size)

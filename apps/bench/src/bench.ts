@@ -132,7 +132,7 @@ class Child {
       const [python, args] = torchCommand(system as 'torch-1' | 'torch-2');
       this.proc = spawn(python, args);
     } else {
-      // the bench's own Node flags go along (e.g. --experimental-wasm-relaxed-simd on Node 20)
+      // the bench's own Node flags go along (e.g. --max-old-space-size)
       const args = [...process.execArgv, fileURLToPath(import.meta.url), '--system', system, '--serve', ...(quick ? ['--quick'] : [])];
       this.proc = spawn(process.execPath, args);
     }

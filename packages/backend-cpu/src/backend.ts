@@ -69,8 +69,9 @@ export interface CpuBackendOptions {
   readonly wasm?: boolean;
   /**
    * Run the matrix products on the relaxed-SIMD build of the gemm kernel, whose micro-kernel does
-   * each multiply-add as one fused `f32x4.relaxed_madd`, where the engine validates it (Node 22+,
-   * current browsers; Node 20 with `--experimental-wasm-relaxed-simd`) (default `true`); `false`
+   * each multiply-add as one fused `f32x4.relaxed_madd`, where the engine has relaxed SIMD (Node 22+,
+   * current browsers; Node 20, whose V8 has it behind `--experimental-wasm-relaxed-simd`, turned
+   * on only while the gemm module compiles) (default `true`); `false`
    * keeps them on the plain SIMD build (multiply, then add), e.g. to compare the two in one
    * process or to get bit-identical results across machines. `gemmVariant(options)` says which
    * runs. Ignored with `wasm: false`.

@@ -20,6 +20,8 @@ export { noGrad, grad, isGradEnabled, type BackwardOptions, type GradOptions } f
 export { tidy, keep, memory } from './memory';
 /** For backends and apps: the refusal of a misspelled option that core's own functions give. */
 export { checkBool, checkInt, checkOptions } from './validate';
+/** For backends: a V8 flag on while a module that needs its feature compiles (Node). */
+export { withV8Flag } from './engine';
 export * from './creation';
 export * from './ops/index';
 export * as functional from './functional/index';

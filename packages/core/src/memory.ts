@@ -12,6 +12,7 @@
  * Node), core runs them every few hundred new tensors, so counts and device memory follow too.
  */
 import type { Backend, DataId } from './backend';
+import { nodeBuiltin, withV8Flag } from './engine';
 import { getBackend } from './registry';
 
 // ---- the backend of the kernel being launched: every tensor a kernel reads must live on it
@@ -106,18 +107,13 @@ export class Storage {
 
 // a registry whose cleanupSome exists (a V8 staging feature, in a fresh context), else the plain one
 function makeRegistry(callback: (slot: number) => void): FinalizationRegistry<number> & { cleanupSome?: () => void } {
-  const builtin = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule;
-  if (typeof builtin === 'function') {
-    try {
-      const v8 = builtin('node:v8') as { setFlagsFromString(flags: string): void };
-      const vm = builtin('node:vm') as { runInNewContext(code: string): unknown };
-      v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
-      const Registry = vm.runInNewContext('FinalizationRegistry') as typeof FinalizationRegistry;
-      v8.setFlagsFromString('--no-harmony-weak-refs-with-cleanup-some');
-      if (typeof (Registry.prototype as { cleanupSome?: unknown }).cleanupSome === 'function') return new Registry(callback);
-    } catch {
-      // not V8, or V8 without the feature: the callbacks run when the event loop turns
-    }
+  try {
+    const Registry = withV8Flag('harmony-weak-refs-with-cleanup-some', () => nodeBuiltin<{ runInNewContext(code: string): unknown }>('node:vm')?.runInNewContext('FinalizationRegistry')) as
+      | (typeof FinalizationRegistry & { prototype: { cleanupSome?: unknown } })
+      | undefined;
+    if (typeof Registry?.prototype.cleanupSome === 'function') return new Registry(callback);
+  } catch {
+    // not V8, or V8 without the feature: the callbacks run when the event loop turns
   }
   return new FinalizationRegistry(callback);
 }

@@ -1,8 +1,9 @@
 /**
- * The numerical check of the gemm builds, run by gemm-variants.test.ts twice: in the test process
- * (Node 20 as it is: plain SIMD) and, bundled by esbuild, in a child Node with
- * `--experimental-wasm-relaxed-simd` (relaxed SIMD). No Node APIs, so a page can run it too.
- * Every product is compared with the TypeScript gemm (`wasm = false`) and with float64.
+ * The numerical check of the gemm builds, run by gemm-variants.test.ts three times: in the test
+ * process (relaxed SIMD: backend-cpu turns Node 20's flag on for the compile) and, bundled by
+ * esbuild, in child Nodes: one with `--experimental-wasm-relaxed-simd` given, and one without
+ * `process.getBuiltinModule` (no way to the flag: plain SIMD, as an engine without relaxed SIMD).
+ * No Node APIs, so a page can run it too. Every product is compared with the TypeScript gemm (`wasm = false`) and with float64.
  */
 import { cpuBackend } from '../backend';
 import { conv2dPlan, conv2dRange } from '../kernels/conv';
@@ -75,7 +76,7 @@ const SHAPES: readonly (readonly [m: number, n: number, k: number, r0: number, r
  *
  * @example
  * ```ts
- * const r = checkGemmVariants(); // r.variant: 'relaxed-simd' under node --experimental-wasm-relaxed-simd
+ * const r = checkGemmVariants(); // r.variant: 'relaxed-simd' in Node 20 and later
  * ```
  */
 export function checkGemmVariants(): GemmVariantsReport {

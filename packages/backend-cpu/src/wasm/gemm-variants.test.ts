@@ -34,16 +34,17 @@ function expectAccurate(r: GemmVariantsReport): void {
 }
 
 /**
- * checkGemmVariants() in a child Node started with `flags`: gemm-variants.check.ts and the sources it
+ * checkGemmVariants() in a child Node started with `flags`, after `prelude` (code run first): gemm-variants.check.ts and the sources it
  * imports (core's too) bundled by esbuild (tsup's, so nothing needs building first) into a temp folder.
  */
-async function checkInChild(flags: readonly string[]): Promise<GemmVariantsReport> {
+async function checkInChild(flags: readonly string[], prelude = ''): Promise<GemmVariantsReport> {
   const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as { build(options: object): Promise<unknown> };
   const dir = mkdtempSync(join(tmpdir(), 'gemm-variants-'));
   try {
     const outfile = join(dir, 'check.mjs');
     await esbuild.build({
-      stdin: { contents: `import { checkGemmVariants } from './gemm-variants.check.ts';\nconsole.log(JSON.stringify(checkGemmVariants()));\n`, resolveDir: here, loader: 'ts' },
+      // the prelude runs before the check's modules load (a dynamic import)
+      stdin: { contents: `${prelude}\nconst { checkGemmVariants } = await import('./gemm-variants.check.ts');\nconsole.log(JSON.stringify(checkGemmVariants()));\n`, resolveDir: here, loader: 'ts' },
       alias: { '@tensorgrad/core': fileURLToPath(new URL('../../../core/src/index.ts', import.meta.url)) },
       bundle: true,
       platform: 'node',
@@ -62,20 +63,32 @@ async function checkInChild(flags: readonly string[]): Promise<GemmVariantsRepor
   }
 }
 
-describe('the gemm builds: relaxed SIMD where the engine has it, plain SIMD else', () => {
+describe('the gemm builds: relaxed SIMD where the engine has it or V8 has it behind its flag, plain SIMD else', () => {
   it('the relaxed builds (own and shared memory) validate exactly where relaxed SIMD is on', () => {
     expect(validate(relaxedBuild(WASM_SHARED_BYTES))).toBe(relaxedHere);
     if (Number(process.versions.node.split('.')[0]) < 22 && !process.execArgv.includes(FLAG)) expect(relaxedHere).toBe(false); // Node 20 as shipped
   });
 
-  it('without relaxed SIMD in the engine, picks plain SIMD, and gives float32-accurate products on every path', () => {
+  it('in Node, Node 20 included, picks relaxed SIMD (turning V8\'s flag on only while it compiles), and gives float32-accurate products on every path', () => {
     const r = checkGemmVariants();
-    expect(r.variant).toBe(relaxedHere ? 'relaxed-simd' : 'simd');
+    // Node 20 (V8 11.3) has relaxed SIMD behind --experimental-wasm-relaxed-simd: backend-cpu compiles its build with the flag on
+    expect(r.variant).toBe(relaxedHere || typeof process.getBuiltinModule === 'function' ? 'relaxed-simd' : 'simd');
     expect(r.forcedPlain).toBe('simd');
     expect(r.scopedPlain).toBe('simd');
-    if (!relaxedHere) expect(r.bitsDiffer).toBe(0); // one build behind both paths
     expectAccurate(r);
+    // and the flag is off again: the engine validates relaxed SIMD exactly as it did before
+    expect(validate(relaxedBuild(WASM_BYTES))).toBe(relaxedHere);
+    expect(validate(relaxedBuild(WASM_SHARED_BYTES))).toBe(relaxedHere);
   });
+
+  it.skipIf(relaxedHere)('in an engine without relaxed SIMD (Node 20 without process.getBuiltinModule, as a page in a browser without it), picks plain SIMD, one build behind both paths', async () => {
+    const r = await checkInChild([], "Object.defineProperty(process, 'getBuiltinModule', { value: undefined });");
+    expect(r.variant).toBe('simd');
+    expect(r.forcedPlain).toBe('simd');
+    expect(r.scopedPlain).toBe('simd');
+    expect(r.bitsDiffer).toBe(0);
+    expectAccurate(r);
+  }, 120_000);
 
   it(`with ${FLAG}, picks relaxed SIMD (cpuBackend({ relaxedSimd: false }) still plain), within float32 rounding of the TypeScript gemm`, async () => {
     const r = await checkInChild(relaxedHere ? [] : [FLAG]);

@@ -11,8 +11,9 @@
  * Two builds of gemm.wat exist: plain SIMD, and relaxed SIMD, whose micro-kernel does each
  * multiply-add as one `f32x4.relaxed_madd` (a fused multiply-add on hardware with FMA; results
  * then differ from the plain build's in the last bits, within float32 rounding). A thread runs the
- * relaxed build where the engine validates it (Node 22+, current browsers; Node 20 with
- * `--experimental-wasm-relaxed-simd`), else the plain one; inside {@link withoutRelaxedSimd} always
+ * relaxed build where the engine has relaxed SIMD (Node 22+, current browsers; Node 20, whose V8
+ * has it behind `--experimental-wasm-relaxed-simd`: `instantiateSimd` turns the flag on while the
+ * module compiles), else the plain one; inside {@link withoutRelaxedSimd} always
  * the plain one (`cpuBackend({ relaxedSimd: false })`).
  */
 import { checkBool } from '@tensorgrad/core';
@@ -108,8 +109,8 @@ let simdInstance: Instance | null | undefined;
 /** False inside {@link withoutRelaxedSimd}: products run on the plain SIMD build. */
 let relaxedAllowed = true;
 
-function instantiate(binary: string): Instance | null {
-  const fn = instantiateSimd<GemmExports>(binary);
+function instantiate(relaxed: boolean): Instance | null {
+  const fn = instantiateSimd<GemmExports>(relaxed ? relaxedBuild(WASM_BYTES) : WASM_BYTES, {}, relaxed);
   if (fn === null) return null;
   const mem = new Float32Array(fn.memory.buffer);
   return mem.length < FLOATS ? null : { fn, mem, layout: OWN_LAYOUT };
@@ -118,10 +119,10 @@ function instantiate(binary: string): Instance | null {
 /** The instance products run on here and now: relaxed SIMD where it validates and is allowed, else plain SIMD, else null. */
 function getInstance(): Instance | null {
   if (relaxedAllowed) {
-    if (relaxedInstance === undefined) relaxedInstance = instantiate(relaxedBuild(WASM_BYTES));
+    if (relaxedInstance === undefined) relaxedInstance = instantiate(true);
     if (relaxedInstance !== null) return relaxedInstance;
   }
-  if (simdInstance === undefined) simdInstance = instantiate(WASM_BYTES);
+  if (simdInstance === undefined) simdInstance = instantiate(false);
   return simdInstance;
 }
 
@@ -145,7 +146,7 @@ export function wasmGemmAvailable(): boolean {
  *
  * @example
  * ```ts
- * const v: GemmVariant = gemmVariant(); // 'relaxed-simd' on Node 22+ and current browsers
+ * const v: GemmVariant = gemmVariant(); // 'relaxed-simd' in Node (20 too) and current browsers
  * ```
  */
 export type GemmVariant = 'relaxed-simd' | 'simd' | 'typescript';
@@ -153,14 +154,14 @@ export type GemmVariant = 'relaxed-simd' | 'simd' | 'typescript';
 /**
  * Which kernel a `cpuBackend(options)` runs its matrix products on in this thread (each thread
  * detects it for itself, instantiating the WebAssembly module on first call): relaxed SIMD where
- * the engine validates it (Node 22+, current Chromium, Firefox and Safari; Node 20 only with
- * `--experimental-wasm-relaxed-simd`) unless `relaxedSimd: false`, else plain WebAssembly SIMD,
+ * the engine has relaxed SIMD (Node 22+, current Chromium, Firefox and Safari; Node 20, whose V8 has
+ * it behind `--experimental-wasm-relaxed-simd`, on for the compile) unless `relaxedSimd: false`, else plain WebAssembly SIMD,
  * else (no SIMD, or `wasm: false`) TypeScript. Only `wasm` and `relaxedSimd` of `options` count.
  *
  * @example
  * ```ts
  * import { gemmVariant } from '@tensorgrad/backend-cpu';
- * gemmVariant(); // 'relaxed-simd' (node --experimental-wasm-relaxed-simd) or 'simd' (plain node 20)
+ * gemmVariant(); // 'relaxed-simd' (Node 20 and later) or 'simd' (an engine without relaxed SIMD)
  * gemmVariant({ relaxedSimd: false }); // 'simd': what cpuBackend({ relaxedSimd: false }) uses
  * gemmVariant({ wasm: false }); // 'typescript'
  * ```
@@ -452,7 +453,7 @@ function sharedInstance(g: SharedGemm, slot: number): Instance | null {
     const key = `${g.id}:${slot}:${relaxed ? 'r' : 's'}`;
     let inst = sharedInstances.get(key);
     if (inst === undefined) {
-      const fn = instantiateSimd<GemmFunctions>(relaxed ? relaxedBuild(WASM_SHARED_BYTES) : WASM_SHARED_BYTES, { env: { memory: g.memory } });
+      const fn = instantiateSimd<GemmFunctions>(relaxed ? relaxedBuild(WASM_SHARED_BYTES) : WASM_SHARED_BYTES, { env: { memory: g.memory } }, relaxed);
       const base = COMMON_FLOATS + slot * SLOT_FLOATS;
       const layout: Layout = { scratch: base, packedA: base + SCRATCH_SIZE, stagedA: base + SCRATCH_SIZE + MC * KC };
       inst = fn === null ? null : { fn, mem: new Float32Array((g.memory as { readonly buffer: ArrayBufferLike }).buffer), layout };

@@ -1,4 +1,5 @@
 /** Instantiating this package's WebAssembly SIMD modules, synchronously, in whatever thread asks. */
+import { withV8Flag } from '@tensorgrad/core';
 
 /** The part of the WebAssembly JS API used here (the repo's TypeScript libs do not declare it). */
 interface WasmApi {
@@ -27,20 +28,24 @@ export function decodeBytes(text: string): Uint8Array {
  * The exports of a new instance of the module whose bytes are the characters of `binary` (with `imports`, none by default), or
  * null where the engine lacks WebAssembly or SIMD (the module does not validate) or instantiation
  * fails. Synchronous, so it works at first use in any thread; the modules are small enough (a few
- * KiB) for browsers' main thread too.
+ * KiB) for browsers' main thread too. With `relaxed` (a relaxed-SIMD module) that the engine does
+ * not validate as it is, it is compiled once more with V8's `--experimental-wasm-relaxed-simd` on
+ * for the compile: Node 20's V8 (11.3) has relaxed SIMD complete behind that flag; Node 22 and
+ * current browsers have it on.
  *
  * @example
  * ```ts
  * const fn = instantiateSimd<{ memory: { buffer: ArrayBuffer } }>(WASM_BYTES);
  * ```
  */
-export function instantiateSimd<T>(binary: string, imports: object = {}): T | null {
+export function instantiateSimd<T>(binary: string, imports: object = {}, relaxed = false): T | null {
   try {
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (wasm === undefined) return null;
     const bytes = decodeBytes(binary);
-    if (!wasm.validate(bytes)) return null; // no SIMD (or, for a shared memory, no threads) in this engine
-    return new wasm.Instance(new wasm.Module(bytes), imports).exports as T;
+    // null: no SIMD (or, for a shared memory, no threads; for a relaxed module, no relaxed SIMD) in this engine
+    const make = () => (wasm.validate(bytes) ? (new wasm.Instance(new wasm.Module(bytes), imports).exports as T) : null);
+    return make() ?? (relaxed ? withV8Flag('experimental-wasm-relaxed-simd', make) : null);
   } catch {
     return null;
   }
