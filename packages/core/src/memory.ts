@@ -5,8 +5,8 @@
  * Nothing long-lived holds a tensor's data. Each storage has a slot in a slab of typed arrays
  * (its reference count and its backend's token); the registry holds, for each tensor, only a
  * number that leads to the slot. When every tensor of a storage has been collected, the backend
- * gets its token back (`Backend.collected`) and releases what the garbage collector cannot (device memory,
- * live-tensor counts). So host data is reclaimed by the garbage collector as soon as its tensors
+ * gets its token back (`Backend.collected`) and releases what the garbage collector cannot
+ * (device memory, live-tensor counts). So host data is reclaimed by the garbage collector as soon as its tensors
  * are unreachable, even in a synchronous loop that never lets the registry's callbacks run; and
  * where the engine can run those callbacks synchronously (V8's `cleanupSome`, reachable in
  * Node), core runs them every few hundred new tensors, so counts and device memory follow too.
