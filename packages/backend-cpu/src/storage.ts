@@ -128,8 +128,8 @@ export class ReusePool<K, V extends TypedArray | ArrayBufferLike> {
   put(key: K, value: V): void {
     const size = value.byteLength;
     if (size === 0 || size > this.limit) return; // the garbage collector frees it
-    const list = this.lists.get(key) ?? [];
-    this.lists.set(key, list);
+    let list = this.lists.get(key);
+    if (list === undefined) this.lists.set(key, (list = []));
     this.released.set(key, ++this.clock);
     list.push(value);
     this.bytes += size;

@@ -3,7 +3,8 @@
  * process (relaxed SIMD: backend-cpu turns Node 20's flag on for the compile) and, bundled by
  * esbuild, in child Nodes: one with `--experimental-wasm-relaxed-simd` given, and one without
  * `process.getBuiltinModule` (no way to the flag: plain SIMD, as an engine without relaxed SIMD).
- * No Node APIs, so a page can run it too. Every product is compared with the TypeScript gemm (`wasm = false`) and with float64.
+ * No Node APIs, so a page can run it too. Every product is compared with the TypeScript gemm
+ * (`wasm = false`) and with float64.
  */
 import { cpuBackend } from '../backend';
 import { conv2dPlan, conv2dRange } from '../kernels/conv';

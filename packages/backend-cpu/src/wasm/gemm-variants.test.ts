@@ -34,8 +34,9 @@ function expectAccurate(r: GemmVariantsReport): void {
 }
 
 /**
- * checkGemmVariants() in a child Node started with `flags`, after `prelude` (code run first): gemm-variants.check.ts and the sources it
- * imports (core's too) bundled by esbuild (tsup's, so nothing needs building first) into a temp folder.
+ * checkGemmVariants() in a child Node started with `flags`, after `prelude` (code run first):
+ * gemm-variants.check.ts and the sources it imports (core's too) bundled by esbuild (tsup's, so
+ * nothing needs building first) into a temp folder.
  */
 async function checkInChild(flags: readonly string[], prelude = ''): Promise<GemmVariantsReport> {
   const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as { build(options: object): Promise<unknown> };

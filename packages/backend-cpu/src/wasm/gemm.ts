@@ -357,8 +357,8 @@ interface RowsArea {
  * scratch area (or, transposed and small enough, through `rows`) and packed at float `dst`.
  */
 function packBBlock(inst: Instance, b: Float32Array, bOff: number, transB: boolean, k: number, n: number, pc: number, kc: number, jc: number, nc: number, dst: number, rows?: RowsArea): void {
-  const [r0, rc, c0, cc, width] = transB ? [jc, nc, pc, kc, k] : [pc, kc, jc, nc, n];
-  packBlock(inst, inst.fn.packB, b, bOff, transB, r0, rc, c0, cc, width, kc, nc, kc, inst.layout.scratch, SCRATCH_SIZE, dst, rows);
+  // the storage rows: B's columns when transposed ([n, k]), else its depth
+  packBlock(inst, inst.fn.packB, b, bOff, transB, transB ? jc : pc, transB ? nc : kc, transB ? pc : jc, transB ? kc : nc, transB ? k : n, kc, nc, kc, inst.layout.scratch, SCRATCH_SIZE, dst, rows);
 }
 
 /**
@@ -836,6 +836,6 @@ function blockedPrepacked(
  * pack them into the packed-A area; a transposed A goes through `slab` when given and its depth slab fits.
  */
 function packABlock(inst: Instance, a: Float32Array, aOff: number, transA: boolean, m: number, k: number, ic: number, mc: number, pc: number, kc: number, slab?: RowsArea): void {
-  const [r0, rc, c0, cc, width] = transA ? [pc, kc, ic, mc, m] : [ic, mc, pc, kc, k];
-  packBlock(inst, inst.fn.packA, a, aOff, transA, r0, rc, c0, cc, width, mc, kc, kc, inst.layout.stagedA, STAGED_A_SIZE, inst.layout.packedA, slab);
+  // the storage rows: A's depth when transposed ([k, m]), else its rows
+  packBlock(inst, inst.fn.packA, a, aOff, transA, transA ? pc : ic, transA ? kc : mc, transA ? ic : pc, transA ? mc : kc, transA ? m : k, mc, kc, kc, inst.layout.stagedA, STAGED_A_SIZE, inst.layout.packedA, slab);
 }

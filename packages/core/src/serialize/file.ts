@@ -2,6 +2,7 @@
  * Saving and loading safetensors files in Node, synchronously. Node's `fs` is reached through
  * `process.getBuiltinModule` (Node ≥ 20.16) at call time, so core has no import-time Node dependency.
  */
+import { nodeBuiltin } from '../engine';
 import type { Tensor } from '../tensor';
 import { describe } from '../validate';
 import type { Checkpoint } from './checkpoint';
@@ -10,13 +11,13 @@ import { type SerializeOptions, deserialize, deserializeCheckpoint, serializeAs 
 type Fs = typeof import('node:fs');
 
 function nodeFs(op: string): Fs {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  if (typeof proc?.getBuiltinModule !== 'function') {
+  const fs = nodeBuiltin<Fs>('node:fs');
+  if (fs === undefined) {
     throw new Error(
       `${op}: needs Node.js >= 20.16 (process.getBuiltinModule); in a browser use serialize(stateDict) / deserialize(bytes) and store the bytes yourself`,
     );
   }
-  return proc.getBuiltinModule('node:fs') as Fs;
+  return fs;
 }
 
 /**
