@@ -18,20 +18,30 @@ const ELEMENTWISE_SPLIT = 32_768;
 /**
  * Elements of an optimizer update worth splitting. It is memory-bound, and it runs on the
  * WebAssembly SIMD kernel, which is fast enough that sharing it does not pay below this size.
- * Adam on 65,536 floats took 83 µs inline and 221 µs split; at 196,608, 277 µs inline and 245 µs split.
+ * Adam, inline/split, 2,000 runs warm: 16,384 floats 0.71, 24,576 1.02, 32,768 1.22, 65,536 1.47,
+ * 98,304 1.57 (when the pool handed a task over more slowly, 65,536 took 83 µs inline and 221
+ * split). The GPT iteration, whose weights are 16K–65K floats each, 69.4 → 67.3 and 68.0 → 65.8 ms.
  */
-const OPTIMIZER_SPLIT = 262_144;
+const OPTIMIZER_SPLIT = 32_768;
 /**
  * Reductions, in elements read. sum over dim 0 of [64, n/64]: 0.97–1.21 at 32K, 1.05–1.41 at 64K,
  * 1.39–1.61 at 128K, 1.68–1.83 at 1M (row sums of [n/64, 64] gained nothing up to 1M on this machine).
  */
 const REDUCE_SPLIT = 65_536;
 /**
- * Matrix products (matmul, conv2d and its gradients), in multiply-adds. Square matmul with the
- * WebAssembly kernel: 0.73 at 96³ (0.9M), 0.93 at 128³ (2.1M), 1.04–1.48 at 192³ (7.1M);
- * [64, 256] @ [256, 64] (1M): 0.74–0.98.
+ * conv2d and its gradients, in multiply-adds, and the size at which a product takes two chunks
+ * per thread. Measured on square matmul before products packed once: 0.73 at 96³ (0.9M), 0.93 at
+ * 128³ (2.1M), 1.04–1.48 at 192³ (7.1M); [64, 256] @ [256, 64] (1M): 0.74–0.98.
  */
 const MATMUL_SPLIT = 4_194_304;
+/**
+ * The matmul kernel's own threshold, in multiply-adds, now that a split product packs its right
+ * operand once or splits `x @ wᵀ` by columns: inline/split, 2,000 runs warm on this machine,
+ * 128³ 1.19–1.28 (every transpose), [64, 256] @ [128, 256]ᵀ 1.27, [128, 64]ᵀ @ [64, 256] 1.12,
+ * [64, 128] @ [128, 256] 1.02 (2.1M each); 112³ (1.4M) 0.81, [64, 256] @ [256, 64] (1M) 0.83.
+ * The MLP step at batch 64, whose three middle products are 2.1M, 1.27 → 1.22 ms.
+ */
+const GEMM_SPLIT = 2_097_152;
 /** Cost of one `exp`/`log`/`pow`/random draw relative to an add: exp [n] is 1.04 at 2K, 1.15 at 4K, 1.29 at 8K elements. */
 const TRANSCENDENTAL = 8;
 
@@ -386,22 +396,22 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       const rows = plan.batch * plan.m;
       const work = rows * plan.n * plan.k;
       return output(outShape, 'float32', (out) => {
-        const splits = pool !== null && work >= (forced ?? MATMUL_SPLIT) && !closed;
+        const splits = pool !== null && work >= (forced ?? GEMM_SPLIT) && !closed;
         // x @ wᵀ with x the smaller operand ([64, 784] @ [784, 256]ᵀ, a linear layer at a small
         // batch): by columns, each thread multiplying all of x by its rows of w, since packing w
         // first is one thread's work that the other then reads across cores (0.52–0.54 ms a
         // product against 0.57; the MLP step at batch 64 3.7% faster in paired turns)
         if (splits && plan.batch === 1 && plan.transposeB && plan.m < plan.n && plan.n >= 2 * MATMUL_COLUMN_GRAIN && k.wasmGemmAvailable()) {
           stats.columns++;
-          launch('matmul', { kind: 'matmulColumns', a: av, b: bv, out: out as Float32Array, plan }, Math.ceil(plan.n / MATMUL_COLUMN_GRAIN), work, MATMUL_SPLIT, 1, 1);
+          launch('matmul', { kind: 'matmulColumns', a: av, b: bv, out: out as Float32Array, plan }, Math.ceil(plan.n / MATMUL_COLUMN_GRAIN), work, GEMM_SPLIT, 1, 1);
           return;
         }
         // a split unbatched product: pack b once into the shared memory, then every chunk packs
         // only its rows of a, so the chunks can be small enough for a slow thread to take fewer
         const packed = splits && rows >= 2 ? prepack(bv, plan) : null;
         if (packed !== null) stats.packed++;
-        if (packed !== null) launch('matmul', { kind: 'matmulPacked', gemm: packed.gemm, a: av, packed: packed.b, out: out as Float32Array, plan }, rows, work, MATMUL_SPLIT, 4, 4, smallestChunk(plan.n * plan.k));
-        else launch('matmul', { kind: 'matmul', a: av, b: bv, out: out as Float32Array, plan }, rows, work, MATMUL_SPLIT, 4, productChunks(work)); // whole 4-row tiles
+        if (packed !== null) launch('matmul', { kind: 'matmulPacked', gemm: packed.gemm, a: av, packed: packed.b, out: out as Float32Array, plan }, rows, work, GEMM_SPLIT, 4, 4, smallestChunk(plan.n * plan.k));
+        else launch('matmul', { kind: 'matmul', a: av, b: bv, out: out as Float32Array, plan }, rows, work, GEMM_SPLIT, 4, productChunks(work)); // whole 4-row tiles
       });
     },
     permute(x, perm) {
