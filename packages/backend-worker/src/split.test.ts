@@ -156,11 +156,15 @@ describe('matmul with its right operand packed once in shared memory', () => {
               return (tA ? x.transpose(0, 1) : x).matmul(tB ? y.transpose(0, 1) : y).dataSync() as Float32Array;
             };
             const want = await product(cpuBackend());
-            const before = backend._stats().packed;
+            const before = backend._stats();
             const got = await product(backend);
             expect(close(got, want), `${m}x${k} @ ${k}x${n}, tA ${tA}, tB ${tB}`).toBe(true);
-            // the large products went the packed way; [2, 5] @ [5, 3] is too small to split
-            expect(backend._stats().packed - before).toBe(m * n * k >= 2_097_152 ? 1 : 0);
+            // (the transposes here are copies: the kernel sees plain operands) the large products
+            // went the packed way, or by columns where m is below n, from twice the threshold;
+            // [2, 5] @ [5, 3] is too small to split
+            const columns = m < n && m * n * k >= 2 * 2_097_152;
+            expect(backend._stats().packed - before.packed).toBe(m * n * k >= 2_097_152 && !columns ? 1 : 0);
+            expect(backend._stats().columns - before.columns).toBe(columns ? 1 : 0);
           }
         }
       } finally {
@@ -193,6 +197,44 @@ describe('matmul with its right operand packed once in shared memory', () => {
           expect(after.columns - before.columns, `${m}x${k} @ [${n}, ${k}]ᵀ`).toBe(1);
           expect(after.packed - before.packed).toBe(0);
           expect(Array.from(got), `${m}x${k} @ [${n}, ${k}]ᵀ`).toEqual(Array.from(want));
+        }
+        expect(backend._stats().workerChunks).toBeGreaterThan(0);
+      } finally {
+        await backend.close();
+      }
+    });
+  }
+
+  // a weight's gradient gᵀ·x with fewer rows than columns ([512, 128] weight at batch 768: [128,
+  // 768]ᵀ @ [768, 512]; the 784-256 layer at batch 64: [256, 64]ᵀ @ [64, 784]) and an input's
+  // gradient g·w of a short batch: a transposed a, a plain b, each thread packing its columns of b
+  for (const threads of [2, 3]) {
+    it(`splits gradient products with fewer rows than columns by columns, cpu's numbers bit for bit (${threads} threads)`, async () => {
+      const backend = workerBackend({ threads });
+      try {
+        for (const [batch, inF, outF] of [
+          [768, 512, 128],
+          [64, 784, 256],
+          [40, 300, 2100],
+        ] as const) {
+          const x = floats(batch * inF, batch + inF);
+          const w = floats(outF * inF, outF + inF);
+          const g = floats(batch * outF, outF);
+          const grads = async (be: Backend): Promise<Float32Array[]> => {
+            await setBackend(be);
+            const xt = tensor(x, { shape: [batch, inF] }).requiresGrad_();
+            const wt = tensor(w, { shape: [outF, inF] }).requiresGrad_();
+            F.linear(xt, wt).backward(tensor(g, { shape: [batch, outF] }));
+            return [xt.grad!.dataSync() as Float32Array, wt.grad!.dataSync() as Float32Array];
+          };
+          const want = await grads(cpuBackend());
+          const before = backend._stats();
+          const got = await grads(backend);
+          const name = `linear ${inF} -> ${outF} at batch ${batch}`;
+          // the weight's gradient by columns where it has fewer rows; the input's where the batch is shorter than inF
+          expect(backend._stats().columns - before.columns, name).toBe((outF < inF ? 1 : 0) + (batch < inF ? 1 : 0) + (batch < outF ? 1 : 0));
+          expect(Array.from(got[0]!), `${name}: the input's gradient`).toEqual(Array.from(want[0]!));
+          expect(Array.from(got[1]!), `${name}: the weight's gradient`).toEqual(Array.from(want[1]!));
         }
         expect(backend._stats().workerChunks).toBeGreaterThan(0);
       } finally {

@@ -26,7 +26,7 @@ import {
   logSoftmaxRange,
   lstmCellBackwardRange,
   lstmCellRange,
-  gemm,
+  matmulColumnsRange,
   matmulPrepackedRange,
   matmulRange,
   maxPool2dIndicesRange,
@@ -61,23 +61,6 @@ import {
 /** Columns per unit of a `matmulColumns` task: 64 bytes of an output row. */
 export const MATMUL_COLUMN_GRAIN = 16;
 
-/** This thread's block of output columns of a `matmulColumns` task, reused (grown as needed). */
-let columnBlock = new Float32Array(0);
-
-/**
- * Columns `[j0, j1)` of `out` = `a @ bᵀ` (b stored `[n, k]`, so its rows j0 .. j1 are one run): one
- * product of the whole `a` with those rows into this thread's block, then copied into place. Each
- * output value is the whole product's, bit for bit (the kernel's sums depend on k only).
- */
-function matmulColumns(a: Float32Array, b: Float32Array, out: Float32Array, plan: MatmulPlan, j0: number, j1: number): void {
-  const { m, n, k } = plan;
-  const w = j1 - j0;
-  if (w <= 0 || m === 0) return;
-  if (columnBlock.length < m * w) columnBlock = new Float32Array(m * w);
-  gemm(a, plan.aOffsets[0]!, plan.transposeA, b, plan.bOffsets[0]! + j0 * k, true, columnBlock, 0, m, w, k, 0, m, false);
-  for (let i = 0; i < m; i++) out.set(columnBlock.subarray(i * w, i * w + w), i * n + j0);
-}
-
 /** Every kernel launch the worker backend splits, one variant per range kernel of backend-cpu. */
 export type Task =
   | { readonly kind: 'unary'; readonly op: UnaryOp; readonly x: ElementArray; readonly out: ElementArray }
@@ -88,10 +71,10 @@ export type Task =
   /** An unbatched matmul whose `b` the calling thread packed once into `gemm`'s shared memory: each thread packs only its rows of `a`. */
   | { readonly kind: 'matmulPacked'; readonly gemm: SharedGemm; readonly a: Float32Array; readonly packed: PackedB; readonly out: Float32Array; readonly plan: MatmulPlan }
   /**
-   * An unbatched matmul with a transposed `b` (`x @ wᵀ`, as `linear`), split by columns in units of
-   * {@link MATMUL_COLUMN_GRAIN}: each thread multiplies all of `a` by its rows of the stored `b`.
+   * An unbatched matmul with `m` well below `n`, split by columns in units of
+   * {@link MATMUL_COLUMN_GRAIN}: each thread packs all of `op(a)` and its columns of `op(b)`.
    */
-  | { readonly kind: 'matmulColumns'; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly plan: MatmulPlan }
+  | { readonly kind: 'matmulColumns'; readonly gemm: SharedGemm; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly plan: MatmulPlan }
   | { readonly kind: 'gelu'; readonly x: Float32Array; readonly outY: Float32Array; readonly outSaved: Float32Array; readonly tanh: boolean }
   | { readonly kind: 'geluBackward'; readonly x: Float32Array; readonly saved: Float32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly tanh: boolean }
   /** Rows of a layer norm. */
@@ -213,7 +196,7 @@ export function runRange(task: Task, start: number, end: number): void {
     case 'matmulPacked':
       return matmulPrepackedRange(task.gemm, threadSlot, task.a, task.packed, task.out, task.plan, start, end);
     case 'matmulColumns':
-      return matmulColumns(task.a, task.b, task.out, task.plan, start * MATMUL_COLUMN_GRAIN, Math.min(task.plan.n, end * MATMUL_COLUMN_GRAIN));
+      return matmulColumnsRange(task.gemm, threadSlot, task.a, task.b, task.out, task.plan, start * MATMUL_COLUMN_GRAIN, Math.min(task.plan.n, end * MATMUL_COLUMN_GRAIN));
     case 'copy':
       return stridedCopyRange(task.x, task.out, task.plan, start, end);
     case 'permuteBlocks': {

@@ -10,7 +10,7 @@ export { binaryOutDType, binaryPlan, binaryRange } from './binary';
 export { wherePlan, whereRange } from './where';
 export { reduceOutDType, reducePlan, reduceRange, type ReducePlan } from './reduce';
 export { gemm } from './gemm';
-export { matmulPlan, matmulPrepack, matmulPrepackedRange, matmulRange, type MatmulPlan } from './matmul';
+export { matmulColumnsFit, matmulColumnsRange, matmulPlan, matmulPrepack, matmulPrepackedRange, matmulRange, type MatmulPlan } from './matmul';
 export { concatPlan, concatRange, expandPlan, padPlan, padRange, permutePlan, slicePlan, stridedCopyRange, type ConcatPlan, type PadPlan } from './layout';
 export { gatherPlan, gatherRange, scatterAddRange, scatterLines, type GatherPlan } from './gather';
 export { castRange } from './cast';

@@ -1,4 +1,4 @@
-import { wasmGemmBatch, wasmGemmPrepacked, wasmPrepackB, type PackedB, type SharedGemm } from '../wasm/gemm';
+import { wasmColumnsFit, wasmGemmBatch, wasmGemmColumns, wasmGemmPrepacked, wasmPrepackB, type PackedB, type SharedGemm } from '../wasm/gemm';
 import { gemm } from './gemm';
 import { broadcastStrides, sizeOf } from './strides';
 
@@ -145,4 +145,37 @@ export function matmulPrepackedRange(g: SharedGemm, slot: number, a: Float32Arra
   if (!wasmGemmPrepacked(g, slot, a, plan.aOffsets[0]!, plan.transposeA, packed, out, 0, plan.m, rowStart, rowEnd, false)) {
     throw new Error('matmul: this thread cannot run the shared-memory WebAssembly gemm (no WebAssembly threads or SIMD here)');
   }
+}
+
+/**
+ * Columns `[colStart, colEnd)` (`colStart` a multiple of 8) of every row of an unbatched matmul,
+ * in any thread of `g` as its own `slot`: each thread of a product split by columns packs its
+ * columns of `b` (into its own part of the shared memory, so nobody waits for a packing thread)
+ * and multiplies all of `op(a)` by them. The split for `m` well below `n`: a [768, 128]ᵀ @
+ * [768, 512] weight gradient, a linear layer at a small batch. The same numbers as
+ * {@link matmulRange}. Throws where this thread cannot run the shared-memory WebAssembly gemm.
+ *
+ * @example
+ * ```ts
+ * matmulColumnsRange(g, 0, a, b, out, plan, 0, 256); // the first 256 columns, on the calling thread
+ * ```
+ */
+export function matmulColumnsRange(g: SharedGemm, slot: number, a: Float32Array, b: Float32Array, out: Float32Array, plan: MatmulPlan, colStart: number, colEnd: number): void {
+  if (plan.batch !== 1) throw new Error(`matmul: a product split by columns must be unbatched, got a batch of ${plan.batch}`);
+  if (!wasmGemmColumns(g, slot, a, plan.aOffsets[0]!, plan.transposeA, b, plan.bOffsets[0]!, plan.transposeB, out, 0, plan.m, plan.n, plan.k, colStart, colEnd)) {
+    throw new Error('matmul: this thread cannot run the shared-memory WebAssembly gemm (no WebAssembly threads or SIMD here), or b is larger than its region');
+  }
+}
+
+/**
+ * Whether {@link matmulColumnsRange} takes `plan`: unbatched, with `b` small enough for the shared
+ * memory's common region (about 4M floats).
+ *
+ * @example
+ * ```ts
+ * matmulColumnsFit(matmulPlan([128, 768], [768, 512], false, false, [128, 512])); // true
+ * ```
+ */
+export function matmulColumnsFit(plan: MatmulPlan): boolean {
+  return plan.batch === 1 && wasmColumnsFit(plan.k, plan.n);
 }

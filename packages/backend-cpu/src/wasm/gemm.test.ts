@@ -3,7 +3,7 @@ import { gemm } from '../kernels/gemm';
 import { conv2dBackwardInputRange, conv2dBackwardWeightRange, conv2dPlan, conv2dRange } from '../kernels/conv';
 import { matmulPlan, matmulRange } from '../kernels/matmul';
 import { maxRelativeError, randomFloats, splitRanges } from '../testing';
-import { createSharedGemm, releaseSharedGemm, wasmGemm, wasmGemmAvailable, wasmGemmPrepacked, wasmPrepackB, type PackedB } from './gemm';
+import { createSharedGemm, releaseSharedGemm, wasmColumnsFit, wasmGemm, wasmGemmAvailable, wasmGemmColumns, wasmGemmPrepacked, wasmPrepackB, type PackedB } from './gemm';
 
 /** `C (+)= A·B` in float64 over gemm's layouts, rows `[r0, r1)` only; other elements of `c` are kept. */
 function naiveGemm(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, c: Float32Array, cOff: number, m: number, n: number, k: number, r0: number, r1: number, accumulate: boolean): Float64Array {
@@ -275,5 +275,49 @@ describe('the shared-memory gemm (B packed once, rows run by any slot)', () => {
     wasmGemmPrepacked(h, 0, new Float32Array([1, 0, 0, 1]), 0, false, packed, c, 0, 2, 0, 2, false);
     expect([...c]).toEqual([1, 2, 3, 4]);
     releaseSharedGemm(h);
+  });
+});
+
+describe('the shared-memory gemm split by columns (each slot packs its own columns of B)', () => {
+  const g = createSharedGemm(3);
+
+  // one depth block and several; windows inside one column block and across two (n > 2048); more
+  // rows than a row block (128); partial tiles everywhere
+  const cases: [number, number, number][] = [
+    [5, 40, 3],
+    [64, 300, 70],
+    [130, 96, 600],
+    [33, 2100, 270],
+  ];
+  for (const [m, n, k] of cases) {
+    for (const [tA, tB] of [
+      [false, false],
+      [true, true],
+      [false, true],
+      [true, false],
+    ] as const) {
+      it(`gives wasmGemm's numbers bit for bit on ${m}x${k} @ ${k}x${n}${tA ? ', a transposed' : ''}${tB ? ', b transposed' : ''}, its columns split across three slots`, () => {
+        const [aOff, bOff, cOff] = [3, 5, 7];
+        const a = randomFloats(aOff + m * k + 2, m * 7 + k);
+        const b = randomFloats(bOff + k * n + 2, n * 3 + k);
+        const c = randomFloats(cOff + m * n + 2, m + n); // padding around C must survive
+        const want = c.slice();
+        expect(wasmGemm(a, aOff, tA, b, bOff, tB, want, cOff, m, n, k, 0, m, false)).toBe(true);
+        const bounds = [0, 16 * Math.floor(n / 48), 16 * Math.floor(n / 24), n];
+        // slots in a scrambled order, and a slot running twice: any slot may run any columns
+        for (const [slot, part] of [[2, 0], [0, 2], [2, 1]] as const) {
+          expect(wasmGemmColumns(g!, slot, a, aOff, tA, b, bOff, tB, c, cOff, m, n, k, bounds[part]!, bounds[part + 1]!)).toBe(true);
+        }
+        expect(c).toEqual(want);
+      });
+    }
+  }
+
+  it('rejects a window that does not start on a panel, and declines a B too large for the common region', () => {
+    const c = new Float32Array(4 * 32);
+    expect(() => wasmGemmColumns(g!, 0, new Float32Array(8), 0, false, new Float32Array(64), 0, false, c, 0, 4, 32, 2, 4, 32)).toThrow('gemm: a column window starts at a multiple of 8, got 4');
+    expect(wasmColumnsFit(768, 512)).toBe(true);
+    expect(wasmColumnsFit(3000, 1500)).toBe(false);
+    expect(wasmGemmColumns(g!, 0, new Float32Array(3000), 0, false, new Float32Array(3000 * 1500), 0, false, new Float32Array(1500), 0, 1, 1500, 3000, 0, 1500)).toBe(false);
   });
 });

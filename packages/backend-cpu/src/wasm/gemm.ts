@@ -573,6 +573,74 @@ export function wasmGemmPrepacked(
 }
 
 /**
+ * Whether {@link wasmGemmColumns} takes a product of depth `k` and `n` columns: every thread's
+ * columns of its B together fit the common region (about 4M floats).
+ *
+ * @example
+ * ```ts
+ * wasmColumnsFit(768, 512); // true
+ * ```
+ */
+export function wasmColumnsFit(k: number, n: number): boolean {
+  return k * Math.ceil(n / NR) * NR <= COMMON_FLOATS;
+}
+
+/**
+ * Columns `[j0, j1)` of `C = A·B` (A `m × k`, stored `[k, m]` with `transA`; B `k × n`, likewise
+ * with `transB`), every row, run in any thread of `g` as its `slot`: this thread packs its columns
+ * of B into the common region, where they lie apart from any other thread's (columns `[j0, j1)`
+ * of B take floats from `k · j0` on), and multiplies all of A by them. The threads of a product
+ * split by columns so pack B together, and none waits for another's packing. `j0` must be a
+ * multiple of 8 (the kernel's panel width). The same numbers as {@link wasmGemm}. Returns false,
+ * doing nothing, where this thread cannot instantiate the shared module or B does not fit.
+ *
+ * @example
+ * ```ts
+ * wasmGemmColumns(g, 1, a, 0, false, b, 0, false, c, 0, m, n, k, 256, 512); // columns 256 .. 512, as slot 1
+ * ```
+ */
+export function wasmGemmColumns(
+  g: SharedGemm,
+  slot: number,
+  a: Float32Array,
+  aOff: number,
+  transA: boolean,
+  b: Float32Array,
+  bOff: number,
+  transB: boolean,
+  c: Float32Array,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+  j0: number,
+  j1: number,
+): boolean {
+  if (j0 % NR !== 0) throw new Error(`gemm: a column window starts at a multiple of ${NR}, got ${j0}`);
+  const inst = sharedInstance(g, slot);
+  if (inst === null || !wasmColumnsFit(k, n)) return false;
+  if (j1 <= j0 || m === 0 || k === 0) return true;
+  const w = j1 - j0;
+  const kcMax = blockSize(k, KC, 1);
+  const ncMax = blockSize(w, NC, NR);
+  const blocks: number[] = [];
+  const rows: RowsArea = { at: inst.layout.scratch, size: SCRATCH_SIZE, key: -1 }; // free until the product below
+  let at = k * j0;
+  for (let jc = 0; jc < w; jc += ncMax) {
+    const nc = Math.min(ncMax, w - jc);
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = Math.min(kcMax, k - pc);
+      packBBlock(inst, b, bOff, transB, k, n, pc, kc, j0 + jc, nc, at, rows);
+      blocks.push(at * 4);
+      at += kc * Math.ceil(nc / NR) * NR;
+    }
+  }
+  const packed: PackedB = { k, n: w, blocks };
+  blockedPrepacked(inst, a, aOff, transA, blocks, c, cOff + j0, m, w, k, 0, m, false, transA ? wholeA(inst, a, aOff, packed, m) : undefined, n);
+  return true;
+}
+
+/**
  * The product whose transposed A a thread's shared instance holds whole (see {@link wholeA}), by
  * instance. It refers to that A strongly, one array per thread until the thread's next such
  * product: a WeakRef would keep its target alive until the current job ends, and a pool's worker
@@ -786,7 +854,7 @@ function blocked(
 }
 
 /**
- * {@link blocked} for a B packed in advance (every block at once, at the byte addresses `blocks`):
+ * {@link blocked} for a B packed in advance (every block at once, at the byte addresses `blocks`), C's rows `ldC` floats apart:
  * each block of C stays in the module across the depth blocks, so it is copied in (when
  * accumulating) and out once, not once per depth block. Given `whole`, the float address of the
  * whole transposed A in the module ({@link wholeA}), A's blocks are packed from there.
@@ -806,6 +874,7 @@ function blockedPrepacked(
   rowEnd: number,
   accumulate: boolean,
   whole?: number,
+  ldC = n,
 ): void {
   const { fn, mem } = inst;
   const { scratch, packedA } = inst.layout;
@@ -819,14 +888,14 @@ function blockedPrepacked(
     const ldc = np * NR;
     for (let ic = rowStart; ic < rowEnd; ic += mcMax) {
       const mc = Math.min(mcMax, rowEnd - ic);
-      if (accumulate) copyRows(mem, scratch, ldc, c, cOff + ic * n + jc, n, mc, nc);
+      if (accumulate) copyRows(mem, scratch, ldc, c, cOff + ic * ldC + jc, ldC, mc, nc);
       for (let pc = 0, pb = 0; pc < k; pc += kcMax, pb++) {
         const kc = Math.min(kcMax, k - pc);
         if (whole !== undefined) fn.packA((whole + pc * m + ic) * 4, 4, m * 4, mc, kc, kc, packedA * 4);
         else packABlock(inst, a, aOff, transA, m, k, ic, mc, pc, kc);
         fn.kernel(packedA * 4, blocks[jb * depthBlocks + pb]!, scratch * 4, ldc * 4, kc, Math.ceil(mc / MR), np, accumulate || pc > 0 ? 1 : 0);
       }
-      copyRows(c, cOff + ic * n + jc, n, mem, scratch, ldc, mc, nc);
+      copyRows(c, cOff + ic * ldC + jc, ldC, mem, scratch, ldc, mc, nc);
     }
   }
 }
