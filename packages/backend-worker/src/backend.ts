@@ -407,9 +407,11 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
         // [768, 128]ᵀ @ [768, 512]): by columns, each thread packing all of op(a) and only its
         // columns of b, since packing b first is one thread's work that the other waits for and
         // then reads across cores, and row chunks of a short product each stream all of it
-        // (where b is not transposed, only from twice the threshold: [64, 128] @ [128, 256] took
-        // 0.112 ms by columns, 0.087 by rows; [128, 768]ᵀ @ [768, 512] 1.24 against 1.45)
-        const byColumns = splits && plan.m < plan.n && plan.n >= 2 * MATMUL_COLUMN_GRAIN && (plan.transposeB || work >= 2 * GEMM_SPLIT) && k.matmulColumnsFit(plan);
+        // (where b is not transposed, only for at most one row block of the kernel, 128 rows, from
+        // twice the threshold: [128, 768]ᵀ @ [768, 512] took 1.14–1.24 ms by columns against 1.45
+        // by rows, but [64, 128] @ [128, 256] 0.112 against 0.087, and in the MLP step the 784-256
+        // layer's weight gradient [256, 64]ᵀ @ [64, 784] 0.34–0.36 against 0.31–0.34)
+        const byColumns = splits && plan.m < plan.n && plan.n >= 2 * MATMUL_COLUMN_GRAIN && (plan.transposeB || (plan.m <= 128 && work >= 2 * GEMM_SPLIT)) && k.matmulColumnsFit(plan);
         const shared = byColumns ? sharedGemm() : null;
         if (shared !== null) {
           stats.columns++;
