@@ -313,9 +313,14 @@ describe('the shared-memory gemm split by columns (each slot packs its own colum
     }
   }
 
-  it('rejects a window that does not start on a panel, and declines a B too large for the common region', () => {
+  it('rejects a window that does not start on a panel or ends past n, zeroes its columns at depth 0, and declines a B too large for the common region', () => {
     const c = new Float32Array(4 * 32);
-    expect(() => wasmGemmColumns(g!, 0, new Float32Array(8), 0, false, new Float32Array(64), 0, false, c, 0, 4, 32, 2, 4, 32)).toThrow('gemm: a column window starts at a multiple of 8, got 4');
+    expect(() => wasmGemmColumns(g!, 0, new Float32Array(8), 0, false, new Float32Array(64), 0, false, c, 0, 4, 32, 2, 4, 32)).toThrow('gemm: a column window starts at a multiple of 8 and ends by column 32, got [4, 32)');
+    expect(() => wasmGemmColumns(g!, 0, new Float32Array(8), 0, false, new Float32Array(64), 0, false, c, 0, 4, 32, 2, 16, 40)).toThrow('got [16, 40)');
+    // depth 0: the window's sums are empty, zeros; the other columns are left alone
+    c.fill(7);
+    expect(wasmGemmColumns(g!, 0, new Float32Array(0), 0, false, new Float32Array(0), 0, false, c, 0, 4, 32, 0, 8, 16)).toBe(true);
+    expect(Array.from(c.subarray(0, 32))).toEqual([...Array(8).fill(7), ...Array(8).fill(0), ...Array(16).fill(7)]);
     expect(wasmColumnsFit(768, 512)).toBe(true);
     expect(wasmColumnsFit(3000, 1500)).toBe(false);
     expect(wasmGemmColumns(g!, 0, new Float32Array(3000), 0, false, new Float32Array(3000 * 1500), 0, false, new Float32Array(1500), 0, 1, 1500, 3000, 0, 1500)).toBe(false);

@@ -616,10 +616,14 @@ export function wasmGemmColumns(
   j0: number,
   j1: number,
 ): boolean {
-  if (j0 % NR !== 0) throw new Error(`gemm: a column window starts at a multiple of ${NR}, got ${j0}`);
+  if (!(j0 % NR === 0 && j0 >= 0 && j1 <= n)) throw new Error(`gemm: a column window starts at a multiple of ${NR} and ends by column ${n}, got [${j0}, ${j1})`);
   const inst = sharedInstance(g, slot);
   if (inst === null || !wasmColumnsFit(k, n)) return false;
-  if (j1 <= j0 || m === 0 || k === 0) return true;
+  if (j1 <= j0 || m === 0) return true;
+  if (k === 0) {
+    for (let i = 0; i < m; i++) c.fill(0, cOff + i * n + j0, cOff + i * n + j1); // an empty sum
+    return true;
+  }
   const w = j1 - j0;
   const kcMax = blockSize(k, KC, 1);
   const ncMax = blockSize(w, NC, NR);
@@ -854,10 +858,11 @@ function blocked(
 }
 
 /**
- * {@link blocked} for a B packed in advance (every block at once, at the byte addresses `blocks`), C's rows `ldC` floats apart:
- * each block of C stays in the module across the depth blocks, so it is copied in (when
- * accumulating) and out once, not once per depth block. Given `whole`, the float address of the
- * whole transposed A in the module ({@link wholeA}), A's blocks are packed from there.
+ * {@link blocked} for a B packed in advance (every block at once, at the byte addresses `blocks`),
+ * C's rows `ldC` floats apart: each block of C stays in the module across the depth blocks, so it
+ * is copied in (when accumulating) and out once, not once per depth block. Given `whole`, the
+ * float address of the whole transposed A in the module ({@link wholeA}), A's blocks are packed
+ * from there.
  */
 function blockedPrepacked(
   inst: Instance,
