@@ -176,6 +176,14 @@ describe('the WebAssembly SIMD gemm', () => {
   });
 });
 
+/** Each combination of the operands' transposes: [a transposed, b transposed]. */
+const EVERY_TRANSPOSE = [
+  [false, false],
+  [true, true],
+  [false, true],
+  [true, false],
+] as const;
+
 describe('the shared-memory gemm (B packed once, rows run by any slot)', () => {
   const g = createSharedGemm(3);
 
@@ -192,12 +200,7 @@ describe('the shared-memory gemm (B packed once, rows run by any slot)', () => {
     [130, 17, 600],
   ];
   for (const [m, n, k] of cases) {
-    for (const [tA, tB] of [
-      [false, false],
-      [true, true],
-      [false, true],
-      [true, false],
-    ] as const) {
+    for (const [tA, tB] of EVERY_TRANSPOSE) {
       it(`matches float64 on ${m}x${k} @ ${k}x${n}${tA ? ', a transposed' : ''}${tB ? ', b transposed' : ''}, its rows split across three slots`, () => {
         const [aOff, bOff, cOff] = [3, 5, 7];
         const a = randomFloats(aOff + m * k + 2, m * 7 + k);
@@ -290,12 +293,7 @@ describe('the shared-memory gemm split by columns (each slot packs its own colum
     [33, 2100, 270],
   ];
   for (const [m, n, k] of cases) {
-    for (const [tA, tB] of [
-      [false, false],
-      [true, true],
-      [false, true],
-      [true, false],
-    ] as const) {
+    for (const [tA, tB] of EVERY_TRANSPOSE) {
       it(`gives wasmGemm's numbers bit for bit on ${m}x${k} @ ${k}x${n}${tA ? ', a transposed' : ''}${tB ? ', b transposed' : ''}, its columns split across three slots`, () => {
         const [aOff, bOff, cOff] = [3, 5, 7];
         const a = randomFloats(aOff + m * k + 2, m * 7 + k);
