@@ -71,7 +71,7 @@ export interface CpuBackendOptions {
    * Run the matrix products on the relaxed-SIMD build of the gemm kernel, whose micro-kernel does
    * each multiply-add as one fused `f32x4.relaxed_madd`, where the engine has relaxed SIMD (Node 22+,
    * current browsers; Node 20, whose V8 has it behind `--experimental-wasm-relaxed-simd`, turned
-   * on only while the gemm module compiles) (default `true`); `false`
+   * on for the gemm module's compile) (default `true`); `false`
    * keeps them on the plain SIMD build (multiply, then add), e.g. to compare the two in one
    * process or to get bit-identical results across machines. `gemmVariant(options)` says which
    * runs. Ignored with `wasm: false`.

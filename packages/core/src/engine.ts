@@ -6,15 +6,17 @@ export function nodeBuiltin<T>(name: string): T | undefined {
 }
 
 /**
- * Run `fn` with the V8 flag `--<flag>` on, and turn it off again when `fn` returns or throws; returns
- * what `fn` returns. For engine features that one V8 release has complete behind a flag and the next
- * turns on by default: a backend compiles its module that needs one inside (backend-cpu's
- * relaxed-SIMD gemm on Node 20, whose V8 11.3 has relaxed SIMD behind
- * `--experimental-wasm-relaxed-simd`; Node 22 and current browsers have it on), so the flag is on
- * only while that module compiles. Outside Node (a browser, where `process` is missing) `fn` just
- * runs; a runtime whose `node:v8` refuses the flag throws what it throws, before `fn` runs. Call it
- * only where the feature is missing (check first), so an engine that has the feature, and may no
- * longer know its flag, is never asked.
+ * Turn the V8 flag `--<flag>` on and run `fn`; returns what `fn` returns. The flag stays on: V8's
+ * flags belong to the process, not the thread, so a thread that turned it off again after its
+ * compile could land between another thread's turning it on and that thread's compile, which then
+ * fails (measured: 8 of 600 relaxed-SIMD compiles in two worker threads, while the main thread
+ * turned the flag on and off around its own). For engine features that one V8 release has complete
+ * behind a flag and the next turns on by default: a backend compiles its module that needs one
+ * inside (backend-cpu's relaxed-SIMD gemm on Node 20, whose V8 11.3 has relaxed SIMD behind
+ * `--experimental-wasm-relaxed-simd`; Node 22 and current browsers have it on). Outside Node (a
+ * browser, where `process` is missing) `fn` just runs; a runtime whose `node:v8` refuses the flag
+ * throws what it throws, before `fn` runs. Call it only where the feature is missing (check first),
+ * so an engine that has the feature, and may no longer know its flag, is never asked.
  *
  * @example
  * ```ts
@@ -23,11 +25,6 @@ export function nodeBuiltin<T>(name: string): T | undefined {
  * ```
  */
 export function withV8Flag<T>(flag: string, fn: () => T): T {
-  const set = (prefix: string): void => nodeBuiltin<{ setFlagsFromString(flags: string): void }>('node:v8')?.setFlagsFromString(`--${prefix}${flag}`);
-  set('');
-  try {
-    return fn();
-  } finally {
-    set('no-');
-  }
+  nodeBuiltin<{ setFlagsFromString(flags: string): void }>('node:v8')?.setFlagsFromString(`--${flag}`);
+  return fn();
 }

@@ -70,16 +70,16 @@ describe('the gemm builds: relaxed SIMD where the engine has it or V8 has it beh
     if (Number(process.versions.node.split('.')[0]) < 22 && !process.execArgv.includes(FLAG)) expect(relaxedHere).toBe(false); // Node 20 as shipped
   });
 
-  it('in Node, Node 20 included, picks relaxed SIMD (turning V8\'s flag on only while it compiles), and gives float32-accurate products on every path', () => {
+  it('in Node, Node 20 included, picks relaxed SIMD (turning V8\'s flag on for its compile), and gives float32-accurate products on every path', () => {
     const r = checkGemmVariants();
     // Node 20 (V8 11.3) has relaxed SIMD behind --experimental-wasm-relaxed-simd: backend-cpu compiles its build with the flag on
     expect(r.variant).toBe(relaxedHere || typeof process.getBuiltinModule === 'function' ? 'relaxed-simd' : 'simd');
     expect(r.forcedPlain).toBe('simd');
     expect(r.scopedPlain).toBe('simd');
     expectAccurate(r);
-    // and the flag is off again: the engine validates relaxed SIMD exactly as it did before
-    expect(validate(relaxedBuild(WASM_BYTES))).toBe(relaxedHere);
-    expect(validate(relaxedBuild(WASM_SHARED_BYTES))).toBe(relaxedHere);
+    // and the flag stays on (V8's flags are per process: a thread turning it off could fail another's compile; see relaxed-threads.test.ts)
+    expect(validate(relaxedBuild(WASM_BYTES))).toBe(r.variant === 'relaxed-simd');
+    expect(validate(relaxedBuild(WASM_SHARED_BYTES))).toBe(r.variant === 'relaxed-simd');
   });
 
   it.skipIf(relaxedHere)('in an engine without relaxed SIMD (Node 20 without process.getBuiltinModule, as a page in a browser without it), picks plain SIMD, one build behind both paths', async () => {

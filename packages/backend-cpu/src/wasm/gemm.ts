@@ -12,8 +12,8 @@
  * multiply-add as one `f32x4.relaxed_madd` (a fused multiply-add on hardware with FMA; results
  * then differ from the plain build's in the last bits, within float32 rounding). A thread runs the
  * relaxed build where the engine has relaxed SIMD (Node 22+, current browsers; Node 20, whose V8
- * has it behind `--experimental-wasm-relaxed-simd`: `instantiateSimd` turns the flag on while the
- * module compiles), else the plain one; inside {@link withoutRelaxedSimd} always
+ * has it behind `--experimental-wasm-relaxed-simd`: `instantiateSimd` turns the flag on for the
+ * module's compile and leaves it on), else the plain one; inside {@link withoutRelaxedSimd} always
  * the plain one (`cpuBackend({ relaxedSimd: false })`).
  */
 import { checkBool } from '@tensorgrad/core';
@@ -155,7 +155,7 @@ export type GemmVariant = 'relaxed-simd' | 'simd' | 'typescript';
  * Which kernel a `cpuBackend(options)` runs its matrix products on in this thread (each thread
  * detects it for itself, instantiating the WebAssembly module on first call): relaxed SIMD where
  * the engine has relaxed SIMD (Node 22+, current Chromium, Firefox and Safari; Node 20, whose V8 has
- * it behind `--experimental-wasm-relaxed-simd`, on for the compile) unless `relaxedSimd: false`, else plain WebAssembly SIMD,
+ * it behind `--experimental-wasm-relaxed-simd`, turned on for the compile) unless `relaxedSimd: false`, else plain WebAssembly SIMD,
  * else (no SIMD, or `wasm: false`) TypeScript. Only `wasm` and `relaxedSimd` of `options` count.
  *
  * @example

@@ -29,9 +29,10 @@ export function decodeBytes(text: string): Uint8Array {
  * null where the engine lacks WebAssembly or SIMD (the module does not validate) or instantiation
  * fails. Synchronous, so it works at first use in any thread; the modules are small enough (a few
  * KiB) for browsers' main thread too. With `relaxed` (a relaxed-SIMD module) that the engine does
- * not validate as it is, it is compiled once more with V8's `--experimental-wasm-relaxed-simd` on
- * for the compile: Node 20's V8 (11.3) has relaxed SIMD complete behind that flag; Node 22 and
- * current browsers have it on.
+ * not validate as it is, it is compiled once more with V8's `--experimental-wasm-relaxed-simd`
+ * turned on (and left on, so that threads compiling at once never see it off: see `withV8Flag`):
+ * Node 20's V8 (11.3) has relaxed SIMD complete behind that flag; Node 22 and current browsers
+ * have it on.
  *
  * @example
  * ```ts
