@@ -604,11 +604,12 @@ export function createWorkerBackend(options: WorkerBackendOptions, platform: Pla
       const [xv, mv, rv, dv] = [x, mean, rstd, dy].map((t) => float32('layerNormBackward', t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
       const wv = w === null ? null : float32('layerNormBackward', w);
       return shapedOutputs([x.shape, [cols], [cols]], ([dx, dw, db]) => {
-        launch('layerNormBackward', { kind: 'layerNormBackward', x: xv, w: wv, mean: mv, rstd: rv, dy: dv, outDx: dx!, cols }, rows, 6 * xv.length, REDUCE_SPLIT, 1, 4, smallestChunk(6 * cols));
-        // each column's sums run over every row in order, as on cpu. Inline: on WebAssembly SIMD the
-        // whole range is one pass over contiguous rows, while a split by columns would stage every
-        // row's slice on its own (9 layer norms of [768, 128]: 3.1 ms split against 1.9 ms inline)
-        k.layerNormParamGradRange(xv, mv, rv, dv, dw!, db!, rows, cols, 0, cols);
+        // unit 0, the weight and bias gradients, is one pass over every row on one thread (each
+        // column summed over the rows in order, as on cpu; a split by columns would stage every row's
+        // slice on its own: 9 layer norms of [768, 128], 3.1 ms against 1.9 inline), while the other
+        // threads take the input gradient's rows, units 1 to rows
+        const task: Task = { kind: 'layerNormBackward', x: xv, w: wv, mean: mv, rstd: rv, dy: dv, outDx: dx!, outDw: dw!, outDb: db!, cols };
+        launch('layerNormBackward', task, rows + 1, 8 * xv.length, REDUCE_SPLIT, 1, 4, smallestChunk(6 * cols));
       });
     },
     crossEntropy(logits, target) {

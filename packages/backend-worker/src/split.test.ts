@@ -96,6 +96,14 @@ function program(): Record<string, ArrayLike<number>> {
   const [hN, cN] = cell.forward(xs, [input([37, 19], 18), c0]);
   const [dx0, dc0, dBias] = grad([hN.mul(input([37, 19], 20)).sum().add(cN.square().sum())], [xs, c0, cell.bias_ih!]);
   Object.assign(out, { lstmH: hN, lstmC: cN, lstmInputGrad: dx0!, lstmCellGrad: dc0!, lstmBiasGrad: dBias! });
+  // the fused layer norm and its gradients (one thread sums the weight's and bias's columns while the
+  // others take rows of the input's), rows of 132 (WebAssembly) and of 131 (TypeScript)
+  for (const cols of [132, 131]) {
+    const [xl, wl, bl] = [input([67, cols], 23, true), input([cols], 24, true), input([cols], 25, true)];
+    const yl = F.layerNorm(xl, [cols], wl, bl);
+    const [dxl, dwl, dbl] = grad([yl.mul(input([67, cols], 26)).sum()], [xl, wl, bl]);
+    Object.assign(out, { [`layerNorm${cols}`]: yl, [`layerNormInputGrad${cols}`]: dxl!, [`layerNormWeightGrad${cols}`]: dwl!, [`layerNormBiasGrad${cols}`]: dbl! });
+  }
   return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.dataSync()]));
 }
 

@@ -22,6 +22,7 @@ import {
   geluBackwardRange,
   geluRange,
   layerNormBackwardRange,
+  layerNormParamGradRange,
   layerNormRange,
   logSoftmaxRange,
   lstmCellBackwardRange,
@@ -79,9 +80,23 @@ export type Task =
   | { readonly kind: 'geluBackward'; readonly x: Float32Array; readonly saved: Float32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly tanh: boolean }
   /** Rows of a layer norm. */
   | { readonly kind: 'layerNorm'; readonly x: Float32Array; readonly w: Float32Array | null; readonly b: Float32Array | null; readonly eps: number; readonly outY: Float32Array; readonly outMean: Float32Array; readonly outRstd: Float32Array; readonly cols: number }
-  /** Rows of a layer norm's input gradient. */
-  | { readonly kind: 'layerNormBackward'; readonly x: Float32Array; readonly w: Float32Array | null; readonly mean: Float32Array; readonly rstd: Float32Array; readonly dy: Float32Array; readonly outDx: Float32Array; readonly cols: number }
-  /** Columns of a layer norm's weight and bias gradients, each summed over every row. */
+  /**
+   * A layer norm's gradients: unit 0 is the weight and bias gradients (every column summed over
+   * every row, in one pass: see layerNormParamGradRange), units 1 to `rows` the input gradient's rows.
+   * One task, so that one thread sums the parameters' columns while the others take the rows.
+   */
+  | {
+      readonly kind: 'layerNormBackward';
+      readonly x: Float32Array;
+      readonly w: Float32Array | null;
+      readonly mean: Float32Array;
+      readonly rstd: Float32Array;
+      readonly dy: Float32Array;
+      readonly outDx: Float32Array;
+      readonly outDw: Float32Array;
+      readonly outDb: Float32Array;
+      readonly cols: number;
+    }
   | { readonly kind: 'crossEntropy'; readonly x: Float32Array; readonly target: Int32Array; readonly outLoss: Float32Array; readonly outProbs: Float32Array; readonly cols: number }
   | { readonly kind: 'crossEntropyBackward'; readonly probs: Float32Array; readonly target: Int32Array; readonly dy: Float32Array; readonly out: Float32Array; readonly cols: number }
   | { readonly kind: 'activationBackward'; readonly op: 'tanh' | 'sigmoid' | 'relu'; readonly y: Float32Array; readonly dy: Float32Array; readonly out: Float32Array }
@@ -253,7 +268,8 @@ export function runRange(task: Task, start: number, end: number): void {
     case 'layerNorm':
       return layerNormRange(task.x, task.w, task.b, task.eps, task.outY, task.outMean, task.outRstd, task.cols, start, end);
     case 'layerNormBackward':
-      return layerNormBackwardRange(task.x, task.w, task.mean, task.rstd, task.dy, task.outDx, task.cols, start, end);
+      if (start === 0 && end > 0) layerNormParamGradRange(task.x, task.mean, task.rstd, task.dy, task.outDw, task.outDb, task.mean.length, task.cols, 0, task.cols);
+      return layerNormBackwardRange(task.x, task.w, task.mean, task.rstd, task.dy, task.outDx, task.cols, Math.max(0, start - 1), end - 1);
     case 'crossEntropy':
       return crossEntropyRange(task.x, task.target, task.outLoss, task.outProbs, task.cols, start, end);
     case 'crossEntropyBackward':
