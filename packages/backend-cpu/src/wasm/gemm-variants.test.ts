@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cpuBackend } from '../backend';
+import { bundleForNode } from './bundle-for-node';
 import { checkGemmVariants, type GemmVariantsReport } from './gemm-variants.check';
 import { WASM_BYTES, WASM_SHARED_BYTES } from './gemm.generated';
 import { gemmVariant, relaxedBuild } from './gemm';
@@ -35,32 +33,18 @@ function expectAccurate(r: GemmVariantsReport): void {
 
 /**
  * checkGemmVariants() in a child Node started with `flags`, after `prelude` (code run first):
- * gemm-variants.check.ts and the sources it imports (core's too) bundled by esbuild (tsup's, so
- * nothing needs building first) into a temp folder.
+ * gemm-variants.check.ts and the sources it imports (core's too) bundled by bundleForNode.
  */
 async function checkInChild(flags: readonly string[], prelude = ''): Promise<GemmVariantsReport> {
-  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as { build(options: object): Promise<unknown> };
-  const dir = mkdtempSync(join(tmpdir(), 'gemm-variants-'));
+  // the prelude runs before the check's modules load (a dynamic import)
+  const bundle = await bundleForNode(`${prelude}\nconst { checkGemmVariants } = await import('./gemm-variants.check.ts');\nconsole.log(JSON.stringify(checkGemmVariants()));\n`, 'gemm-variants');
   try {
-    const outfile = join(dir, 'check.mjs');
-    await esbuild.build({
-      // the prelude runs before the check's modules load (a dynamic import)
-      stdin: { contents: `${prelude}\nconst { checkGemmVariants } = await import('./gemm-variants.check.ts');\nconsole.log(JSON.stringify(checkGemmVariants()));\n`, resolveDir: here, loader: 'ts' },
-      alias: { '@tensorgrad/core': fileURLToPath(new URL('../../../core/src/index.ts', import.meta.url)) },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile,
-      logLevel: 'error',
-    });
-    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-    const r = spawnSync(process.execPath, [...flags, outfile], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [...flags, bundle.file], { encoding: 'utf8', timeout: 120_000 });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     if (r.status !== 0 || !line.startsWith('{')) throw new Error(`the child node ${flags.join(' ')} failed (exit ${String(r.status)}${r.signal ? `, ${r.signal}` : ''}):\n${r.stderr}\n${r.stdout}`);
     return JSON.parse(line) as GemmVariantsReport;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    bundle.remove();
   }
 }
 

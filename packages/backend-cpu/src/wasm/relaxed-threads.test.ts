@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { bundleForNode } from './bundle-for-node';
 import { relaxedBuild } from './gemm';
 import { WASM_BYTES } from './gemm.generated';
 import { instantiateSimd } from './instantiate';
 import { compileRelaxed } from './relaxed-threads.compile';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 /** Compiles of each build per thread: when a thread's compile turned V8's flag off again, about 1 in 75 failed in a worker (8 of 600). */
 const COMPILES = 300;
 
@@ -18,37 +13,23 @@ describe('relaxed SIMD in several threads at once', () => {
   it.skipIf(instantiateSimd(relaxedBuild(WASM_BYTES), {}, true) === null)(
     'every thread that compiles the relaxed builds while others do gets them (V8 flags are per process)',
     async () => {
-      // the worker threads run relaxed-threads.compile.ts, bundled by esbuild (tsup's) from these sources
-      const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as { build(options: object): Promise<unknown> };
-      const dir = mkdtempSync(join(tmpdir(), 'relaxed-threads-'));
+      // the worker threads run relaxed-threads.compile.ts, bundled from these sources
+      const bundle = await bundleForNode(
+        [
+          "import { parentPort, workerData } from 'node:worker_threads';",
+          "import { compileRelaxed } from './relaxed-threads.compile';",
+          "parentPort.postMessage('ready');",
+          'parentPort.postMessage(compileRelaxed(new Int32Array(workerData.go), workerData.compiles));',
+        ].join('\n'),
+        'relaxed-threads',
+      );
       const workers: Worker[] = [];
       try {
-        const outfile = join(dir, 'compile.mjs');
-        await esbuild.build({
-          stdin: {
-            contents: [
-              "import { parentPort, workerData } from 'node:worker_threads';",
-              "import { compileRelaxed } from './relaxed-threads.compile';",
-              "parentPort.postMessage('ready');",
-              'parentPort.postMessage(compileRelaxed(new Int32Array(workerData.go), workerData.compiles));',
-            ].join('\n'),
-            resolveDir: here,
-            loader: 'ts',
-          },
-          alias: { '@tensorgrad/core': fileURLToPath(new URL('../../../core/src/index.ts', import.meta.url)) },
-          bundle: true,
-          platform: 'node',
-          format: 'esm',
-          target: 'node20',
-          outfile,
-          logLevel: 'error',
-        });
-        writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
         const go = new Int32Array(new SharedArrayBuffer(4));
         const ready: Promise<void>[] = [];
         const failed: Promise<number>[] = [];
         for (let t = 0; t < 2; t++) {
-          const w = new Worker(outfile, { workerData: { go: go.buffer, compiles: COMPILES } });
+          const w = new Worker(bundle.file, { workerData: { go: go.buffer, compiles: COMPILES } });
           workers.push(w);
           const messages: ((m: unknown) => void)[] = [];
           const next = () => new Promise<unknown>((resolve, reject) => (messages.push(resolve), w.once('error', reject)));
@@ -62,7 +43,7 @@ describe('relaxed SIMD in several threads at once', () => {
         expect({ main, workers: await Promise.all(failed) }).toEqual({ main: 0, workers: [0, 0] });
       } finally {
         await Promise.all(workers.map((w) => w.terminate()));
-        rmSync(dir, { recursive: true, force: true });
+        bundle.remove();
       }
     },
     120_000,
