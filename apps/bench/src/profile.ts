@@ -7,9 +7,9 @@
  * systems.ts), wraps every function of the backend's kernel table in a timer, runs `--warmup`
  * untimed steps (a worker's kernels reach their steady speed only after a thousand calls or so)
  * and then `--steps` timed ones, and prints milliseconds per step for each kernel (matrix
- * products keyed by their shapes and transposes, elementwise kernels by their op, permutes by
- * shape and order), the kernels' total and the rest: the engine, op dispatch and JavaScript
- * between kernels. The timers cost a little on every call, so the total runs a few % above the
+ * products keyed by their shapes and transposes, each with the GFLOP/s it ran at, elementwise
+ * kernels by their op, permutes by shape and order), the kernels' total (the products' with their
+ * GFLOP a step and average rate) and the rest: the engine, op dispatch and JavaScript between kernels. The timers cost a little on every call, so the total runs a few % above the
  * bench's. worker's numbers are the calling thread's wall time inside each kernel.
  */
 import { Command } from 'commander';
@@ -17,10 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { CASES, selectCases, type Case } from './cases';
 import { SYSTEMS, type System } from './systems';
 
-/** Time spent in one kernel key, and how many calls. */
+/** Time spent in one kernel key, how many calls, and for matrix products the floating-point operations they did. */
 export interface KernelTime {
   ms: number;
   calls: number;
+  /** Multiplies and adds of the dense products, 2·m·n·k each (a causal product's skipped zeros count too); 0 for other kernels. */
+  flops: number;
 }
 
 interface ShapeLike {
@@ -28,6 +30,25 @@ interface ShapeLike {
 }
 
 const dims = (t: unknown): string => ((t as ShapeLike | null)?.shape ?? []).join('x');
+
+/**
+ * The floating-point operations of one call of a kernel: for `matmul(a, b, transposeA, transposeB,
+ * outShape)`, 2·k per output element (k the depth: `a`'s last dim, or its second last when
+ * transposed); 0 for every other kernel.
+ *
+ * @example
+ * ```ts
+ * kernelFlops('matmul', [{ shape: [768, 128] }, { shape: [512, 128] }, false, true, [768, 512]]); // 2·768·512·128 = 100,663,296
+ * kernelFlops('binary', ['add']); // 0
+ * ```
+ */
+export function kernelFlops(name: string, args: readonly unknown[]): number {
+  if (name !== 'matmul') return 0;
+  const a = (args[0] as ShapeLike | null)?.shape ?? [];
+  const out = (args[4] as readonly number[] | undefined) ?? [];
+  const k = a[a.length - (args[2] ? 2 : 1)] ?? 0;
+  return 2 * k * out.reduce((p, d) => p * d, 1);
+}
 
 /**
  * The key one kernel call is counted under: its name, with the op for unary/binary/reduce/fused
@@ -70,34 +91,45 @@ export function timeKernels(kernels: object): { readonly times: Map<string, Kern
       } finally {
         const key = kernelKey(name, args);
         const entry = times.get(key);
+        const flops = kernelFlops(name, args);
         if (entry) {
           entry.ms += performance.now() - t0;
           entry.calls++;
-        } else times.set(key, { ms: performance.now() - t0, calls: 1 });
+          entry.flops += flops;
+        } else times.set(key, { ms: performance.now() - t0, calls: 1, flops });
       }
     };
   }
   return { times, reset: () => times.clear() };
 }
 
+/** GFLOP/s of `flops` operations in `ms` milliseconds, to three figures. */
+const rate = (flops: number, ms: number): string => (ms > 0 ? (flops / ms / 1e6).toPrecision(3) : '–');
+
 /**
  * The report: each kernel's milliseconds and calls per step, largest first (the `top` of them),
- * then the matrix products' and the other kernels' totals and the time outside kernels.
+ * each matrix product with the rate it ran at; then the matrix products' total (and their work
+ * per step and average rate), the other kernels' and the time outside kernels.
  *
  * @example
  * ```ts
- * profileReport(new Map([['binary:add', { ms: 2, calls: 4 }]]), 2, 3, 10); // a table of 1 row, then the totals
+ * profileReport(new Map([['binary:add', { ms: 2, calls: 4, flops: 0 }]]), 2, 3, 10); // a table of 1 row, then the totals
  * ```
  */
 export function profileReport(times: ReadonlyMap<string, KernelTime>, steps: number, stepMs: number, top: number): string {
   const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
-  const sum = (pick: (key: string) => boolean) => rows.filter(([k]) => pick(k)).reduce((s, [, t]) => s + t.ms, 0) / steps;
-  const matmul = sum((k) => k.startsWith('matmul'));
-  const other = sum((k) => !k.startsWith('matmul'));
-  const lines = rows.slice(0, top).map(([key, t]) => `${(t.ms / steps).toFixed(3).padStart(9)} ms ${(t.calls / steps).toFixed(0).padStart(5)}×  ${key}`);
+  const sum = (pick: (key: string) => boolean, of: (t: KernelTime) => number = (t) => t.ms) => rows.filter(([k]) => pick(k)).reduce((s, [, t]) => s + of(t), 0) / steps;
+  const isProduct = (k: string) => k.startsWith('matmul');
+  const matmul = sum(isProduct);
+  const flops = sum(isProduct, (t) => t.flops);
+  const other = sum((k) => !isProduct(k));
+  const lines = rows.slice(0, top).map(([key, t]) => {
+    const row = `${(t.ms / steps).toFixed(3).padStart(9)} ms ${(t.calls / steps).toFixed(0).padStart(5)}×  ${key}`;
+    return t.flops > 0 ? `${row}  (${rate(t.flops, t.ms)} GFLOP/s)` : row;
+  });
   lines.push(
     '',
-    `${stepMs.toFixed(2)} ms per step: matrix products ${matmul.toFixed(2)} ms, other kernels ${other.toFixed(2)} ms, outside kernels ${(stepMs - matmul - other).toFixed(2)} ms`,
+    `${stepMs.toFixed(2)} ms per step: matrix products ${matmul.toFixed(2)} ms (${(flops / 1e9).toPrecision(3)} GFLOP, ${rate(flops, matmul)} GFLOP/s), other kernels ${other.toFixed(2)} ms, outside kernels ${(stepMs - matmul - other).toFixed(2)} ms`,
   );
   return lines.join('\n');
 }
