@@ -9,8 +9,9 @@
  * and then `--steps` timed ones, and prints milliseconds per step for each kernel (matrix
  * products keyed by their shapes and transposes, each with the GFLOP/s it ran at, elementwise
  * kernels by their op, permutes by shape and order), the kernels' total (the products' with their
- * GFLOP a step and average rate) and the rest: the engine, op dispatch and JavaScript between kernels. The timers cost a little on every call, so the total runs a few % above the
- * bench's. worker's numbers are the calling thread's wall time inside each kernel.
+ * GFLOP a step and average rate) and the rest: the engine, op dispatch and JavaScript between
+ * kernels. The timers cost a little on every call, so the total runs a few % above the bench's.
+ * worker's numbers are the calling thread's wall time inside each kernel.
  */
 import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
@@ -89,14 +90,15 @@ export function timeKernels(kernels: object): { readonly times: Map<string, Kern
       try {
         return (f as (...a: unknown[]) => unknown).apply(this, args);
       } finally {
+        const ms = performance.now() - t0; // before the bookkeeping below, which is not the kernel's time
         const key = kernelKey(name, args);
-        const entry = times.get(key);
         const flops = kernelFlops(name, args);
+        const entry = times.get(key);
         if (entry) {
-          entry.ms += performance.now() - t0;
+          entry.ms += ms;
           entry.calls++;
           entry.flops += flops;
-        } else times.set(key, { ms: performance.now() - t0, calls: 1, flops });
+        } else times.set(key, { ms, calls: 1, flops });
       }
     };
   }
