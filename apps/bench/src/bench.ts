@@ -28,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { CASES, scaleBudget, selectCases, valueOf, type Case } from './cases';
 import { median, parallelCapacity, sampleFor, warmUp } from './measure';
-import { acceptance, checkRows, lossRows, pairedChecks, pairedRoundRows, pairedRows, ratioRows, renderMarkdown, resultRows, speedSummary, spread, textTable, torchChecks, torchRatioRows, type CaseResult, type RunReport } from './report';
+import { measureFloors, simdPeak, type SimdPeak } from './floor';
+import { acceptance, checkRows, floorRows, lossRows, pairedChecks, pairedRoundRows, pairedRows, ratioRows, renderMarkdown, resultRows, speedSummary, spread, textTable, torchChecks, torchRatioRows, TORCH_TARGETS, type CaseResult, type RunReport } from './report';
 import { PAIRED, runPaired, type PairedReport } from './paired';
 import { isTorch, SYSTEM_NAMES, SYSTEMS, type System, type SystemName } from './systems';
 import { probeTorch, torchCommand } from './torch';
@@ -253,6 +254,9 @@ async function main(): Promise<void> {
   if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`bench: --rounds must be a positive integer, got '${values.rounds}'`);
   const cores = machine().cores;
   const loadBefore = loadavg()[0]!;
+  // the floors beside PyTorch (floor.ts): the SIMD peak now, while the machine is quiet, and again after the rounds
+  const floorCases = systems.some(isTorch) ? cases.filter((c) => TORCH_TARGETS.some(([name]) => name === c.name)) : [];
+  const peakBefore: SimdPeak | undefined = floorCases.length > 0 ? await simdPeak() : undefined;
   let children = systems.map((s) => new Child(s, quick));
   const readiness = await Promise.allSettled(children.map((c) => c.ready()));
   for (const [i, r] of readiness.entries()) {
@@ -300,6 +304,13 @@ async function main(): Promise<void> {
   const infos = Object.fromEntries(await Promise.all(children.map(async (c) => [c.system, await c.info()] as const)));
   await Promise.all(children.map((c) => c.close()));
   const paired = systems.includes('cpu') && systems.includes('worker') && pairedNames.length > 0 && values.paired ? await pairedChild(argv) : undefined;
+  const floors =
+    floorCases.length > 0
+      ? {
+          ...(await measureFloors(floorCases, peakBefore)),
+          threads: cores,
+        }
+      : undefined;
 
   const results: CaseResult[] = cases.map((c) => {
     const values: Record<string, number> = {};
@@ -335,6 +346,7 @@ async function main(): Promise<void> {
     losses,
     ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
     ...(paired ? { paired } : {}),
+    ...(floors ? { floors } : {}),
   };
   if (values.json) {
     console.log(JSON.stringify({ ...report, raw: all }));
@@ -354,6 +366,10 @@ async function main(): Promise<void> {
     console.log(`\n${textTable(lossRows(report))}`);
     console.log(`\n${textTable(checkRows(acceptance(results)))}`);
     if (systems.some(isTorch)) console.log(`\nissue 15: tensorgrad vs PyTorch\n${textTable(checkRows(torchChecks(results)))}`);
+    if (floors) {
+      console.log(`\nfloors: the matrix products alone at this processor's SIMD peak, ${floors.peak.gflops.toPrecision(3)} GFLOP/s a thread (${floors.peak.instruction}), over PyTorch's time`);
+      console.log(textTable(floorRows(report)));
+    }
     if (paired) {
       const { slowest, ceilings } = speedSummary(paired);
       console.log(`\nworker vs cpu in one process, paired turns (issue 4)\n${textTable(pairedRows(paired))}`);

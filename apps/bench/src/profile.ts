@@ -136,8 +136,15 @@ export function profileReport(times: ReadonlyMap<string, KernelTime>, steps: num
   return lines.join('\n');
 }
 
-/** The step function a case gives on `system` (the training cases beside PyTorch, and the MLP and CNN steps). */
-function stepOf(system: System, c: Case): () => unknown {
+/**
+ * The step function a case gives on `system` (the training cases beside PyTorch, and the MLP and CNN steps).
+ *
+ * @example
+ * ```ts
+ * const step = stepOf(await SYSTEMS.cpu(), gptIteration); // step() runs one iteration
+ * ```
+ */
+export function stepOf(system: System, c: Case): () => unknown {
   const w = c.work;
   if (w.kind === 'gpt-train' && system.gptStep) return system.gptStep(w);
   if (w.kind === 'makemore' && system.makemoreStep) return system.makemoreStep(w);

@@ -3,6 +3,7 @@ import {
   acceptance,
   checkRows,
   firstLossSpread,
+  floorRows,
   formatInt,
   lossRows,
   formatRatio,
@@ -122,6 +123,16 @@ describe('ratios vs PyTorch', () => {
     expect(checks[0]!.measured).toBe('5.00× (300 vs 60.0 ms/step)');
     expect(checks[2]!.measured).toBe('not measured');
   });
+
+  it("puts each case's products at the SIMD peak beside PyTorch's time: one thread, and an ideal split", () => {
+    const floors = { peak: { gflops: 50, instruction: 'fused multiply-add' as const }, flops: { 'GPT iteration': 3.96e9, 'GPT generation (per token)': 5e7, 'matmul 1024': 2e9 }, threads: 2 };
+    expect(floorRows({ results: [gpt, gen, mmRate], floors })).toEqual([
+      ['case', 'products (GFLOP)', 'at the peak, 1 thread', 'over torch-1', 'at the peak, 2 threads', 'over torch-2', 'target'],
+      ['GPT iteration', '3.96', '79.2 ms/step', '1.32×', '39.6 ms/step', '0.79×', '2×'], // 3.96e9 / 50e9 s = 79.2 ms, over 60 and 50 ms
+      ['GPT generation (per token)', '0.0500', '1.00 ms/token', '1.00×', '0.500 ms/token', '0.50×', '3×'],
+    ]); // matmul 1024 is no target of issue 15: no row
+    expect(floorRows({ results: [gpt], floors: undefined })).toEqual([]);
+  });
 });
 
 describe('losses', () => {
@@ -235,6 +246,16 @@ describe('renderMarkdown', () => {
     expect(withTorch).toContain("| MLP step (batch 64): tensorgrad cpu ≤ 2× PyTorch torch-1's time | 3.00× (3.00 vs 1.00 ms/step) | FAIL |");
     expect(withTorch).toContain('- **PyTorch torch-1**: PyTorch 1.13, CPU; blas: libopenblasp-r0.3.21.so');
     expect(withTorch).toContain('- **PyTorch torch-2**: skipped: /usr/bin/python3 has no torch');
+    expect(withTorch).not.toContain('## Floors'); // none measured
+    const withFloors = renderMarkdown({
+      ...report,
+      systems: ['cpu', 'torch-1'],
+      results: [{ ...mlp64, values: { cpu: 3, 'torch-1': 1 } }],
+      floors: { peak: { gflops: 50, instruction: 'fused multiply-add' }, flops: { 'MLP step (batch 64)': 6.45e7 }, threads: 2 },
+    });
+    expect(withFloors).toContain("## Floors: the matrix products at this processor's SIMD peak");
+    expect(withFloors).toContain('fused multiply-add, ran at 50.0 GFLOP/s');
+    expect(withFloors).toContain('| MLP step (batch 64) | 0.0645 | 1.29 ms/step | 1.29× | 0.645 ms/step | – | 2× |');
   });
 });
 

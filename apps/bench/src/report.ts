@@ -3,6 +3,7 @@
  * here: everything is a pure function of the numbers (tested in report.test.ts).
  */
 import { CASES, speedUp, type Unit } from './cases';
+import type { Floors } from './floor';
 import { speedCeiling } from './measure';
 import type { PairedReport } from './paired';
 
@@ -41,6 +42,8 @@ export interface RunReport {
   readonly paired?: PairedReport;
   /** Systems asked for but not run, and why (no torch in /usr/bin/python3). */
   readonly skipped?: Readonly<Record<string, string>>;
+  /** The products' floors beside PyTorch (floor.ts), with the threads of the worker's ideal split. */
+  readonly floors?: Floors & { readonly threads: number };
 }
 
 const isTfjs = (s: string): boolean => s.startsWith('tfjs-');
@@ -281,6 +284,34 @@ export function torchChecks(results: readonly CaseResult[]): Check[] {
   );
 }
 
+/**
+ * The floors' rows: for each case of {@link TORCH_TARGETS} whose products were counted, their
+ * GFLOP a step (a token for generation), the time they take at the measured SIMD peak on one
+ * thread and, split ideally, on the worker's threads, and each time over PyTorch's measured one
+ * (torch-1, torch-2), beside the target. Empty without floors.
+ *
+ * @example
+ * ```ts
+ * floorRows({ results, floors: { peak: { gflops: 50, instruction: 'fused multiply-add' }, flops: { 'GPT iteration': 3.96e9 }, threads: 2 } });
+ * // [[header], ['GPT iteration', '3.96', '79.2 ms/step', '2.07×', '39.6 ms/step', '1.21×', '2×']]
+ * ```
+ */
+export function floorRows(report: Pick<RunReport, 'results' | 'floors'>): string[][] {
+  const f = report.floors;
+  if (f === undefined) return [];
+  const rows = [['case', 'products (GFLOP)', 'at the peak, 1 thread', 'over torch-1', `at the peak, ${f.threads} threads`, 'over torch-2', 'target']];
+  for (const [name, most] of TORCH_TARGETS) {
+    const flops = f.flops[name];
+    const r = find(report.results, name);
+    if (flops === undefined || r === undefined) continue;
+    const one = flops / (f.peak.gflops * 1e6); // ms: GFLOP/s is 1e6 operations a millisecond
+    const split = one / f.threads;
+    const over = (ms: number, torch: string) => (r.values[torch] !== undefined ? formatRatio(ms / r.values[torch]!) : '–');
+    rows.push([name, (flops / 1e9).toPrecision(3), `${formatValue(one)} ${r.unit}`, over(one, 'torch-1'), `${formatValue(split)} ${r.unit}`, over(split, 'torch-2'), `${most}×`]);
+  }
+  return rows;
+}
+
 /** The acceptance checks as table rows. */
 export function checkRows(checks: readonly Check[]): string[][] {
   return [['criterion', 'measured', 'result'], ...checks.map((c) => [c.claim, c.measured, c.pass === undefined ? 'not run' : c.pass ? 'pass' : 'FAIL'])];
@@ -454,6 +485,23 @@ export function renderMarkdown(report: RunReport): string {
           '',
           markdownTable(checkRows(torchChecks(report.results))),
           '',
+          ...(report.floors !== undefined && floorRows(report).length > 1
+            ? [
+                "## Floors: the matrix products at this processor's SIMD peak",
+                '',
+                "WebAssembly's vectors are 128 bits (four floats) on every processor: a core that issues two vector",
+                'multiply-adds a cycle does 16 floating-point operations a cycle there, where PyTorch\'s OpenBLAS on AVX-512 does 64',
+                "(its 512 × 512 product's speed is in its info above). The peak here: a loop of 10 independent multiply-adds on",
+                `registers (no memory) on one thread, ${report.floors.peak.instruction}, ran at ${formatValue(report.floors.peak.gflops)} GFLOP/s (the fastest ~10 ms run,`,
+                'before and after the rounds). Each case\'s matrix products (2·m·n·k each, counted over one step on tensorgrad cpu)',
+                'take at least their work over that rate: below, that floor on one thread and, split ideally, on the worker\'s',
+                'threads, with no other kernel and no memory traffic, and the floor over PyTorch\'s measured time. Where a floor',
+                'alone is at or near the target, no tensorgrad kernel can meet the target on this processor.',
+                '',
+                markdownTable(floorRows(report)),
+                '',
+              ]
+            : []),
         ]
       : []),
     '## Acceptance (issue 6)',
