@@ -44,7 +44,8 @@ export function machine(): { cpu: string; cores: number; threadsPerCore?: string
 
 export function versions(): Record<string, string> {
   const commit = run('git', ['rev-parse', '--short', 'HEAD']);
-  const dirty = run('git', ['status', '--porcelain', '--untracked-files=no']) !== '';
+  // the bench's own report does not count: a run right after another would always find it changed
+  const dirty = run('git', ['status', '--porcelain', '--untracked-files=no', '--', ':(top)', ':(top,exclude)docs/benchmarks.md']) !== '';
   return {
     tensorgrad: `${packageVersion('@tensorgrad/core')} (git ${commit || 'unknown'}${dirty ? ', with uncommitted changes' : ''})`,
     '@tensorflow/tfjs': packageVersion('@tensorflow/tfjs'),
