@@ -137,7 +137,8 @@ export function profileReport(times: ReadonlyMap<string, KernelTime>, steps: num
 }
 
 /**
- * The step function a case gives on `system` (the training cases beside PyTorch, and the MLP and CNN steps).
+ * The step function a case gives on `system` (the training cases beside PyTorch, the MLP and CNN
+ * steps, and one `generate` call of GPT generation).
  *
  * @example
  * ```ts
@@ -152,7 +153,8 @@ export function stepOf(system: System, c: Case): () => unknown {
   if (w.kind === 'mnist-net' && system.mnistNetStep) return system.mnistNetStep(w);
   if (w.kind === 'mlp') return system.mlpStep(w.batch);
   if (w.kind === 'cnn') return system.cnnStep(w.batch);
-  throw new Error(`profile: case '${c.name}' is not a training step (choose GPT iteration, makemore MLP step, LSTM step, MNIST Net step, MLP step or CNN step)`);
+  if (w.kind === 'gpt-generate' && system.gptGenerate) return system.gptGenerate(w);
+  throw new Error(`profile: case '${c.name}' is not a model step (choose GPT iteration, GPT generation, makemore MLP step, LSTM step, MNIST Net step, MLP step or CNN step)`);
 }
 
 async function main(): Promise<void> {
