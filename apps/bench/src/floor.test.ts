@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CASES } from './cases';
 import { peakLoop, productFlops, simdPeak } from './floor';
-import { timeKernels } from './profile';
+import { timeKernels } from './kernel-times';
 import { SYSTEMS } from './systems';
 
 describe('the SIMD peak loop', () => {

@@ -10,7 +10,7 @@
 import { getBackend, withV8Flag } from '@tensorgrad/core';
 import wabtInit from 'wabt';
 import type { Case } from './cases';
-import { stepOf, timeKernels } from './profile';
+import { stepOf, timeKernels } from './kernel-times';
 import { SYSTEMS, type System } from './systems';
 
 /** Independent accumulators of the peak loop: more than a multiply-add's latency times the two a cycle issued, so none waits. */

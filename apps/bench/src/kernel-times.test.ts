@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kernelFlops, kernelKey, profileReport, timeKernels } from './profile';
+import { kernelFlops, kernelKey, profileReport, timeKernels } from './kernel-times';
 
 describe('profile: one step\'s time per kernel', () => {
   it('keys matmuls by shapes and transposes, permutes by shape and order, ops by their name', () => {
@@ -56,5 +56,17 @@ describe('profile: one step\'s time per kernel', () => {
     expect(text).not.toContain('gelu'); // only the top 2
     // the products: 3.25 ms and 524,304 operations a step (0.000524 GFLOP), 0.161 GFLOP/s on average
     expect(lines.at(-1)).toBe('6.00 ms per step: matrix products 3.25 ms (0.000524 GFLOP, 0.161 GFLOP/s), other kernels 1.50 ms, outside kernels 1.25 ms');
+  });
+});
+
+describe('the commands', () => {
+  it('are imported by no other module: profile, bench and thresholds run when loaded, and a shared chunk would lose their entry', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('.', import.meta.url);
+    const entries = ['profile', 'bench', 'thresholds'];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      for (const e of entries) expect(text, `${file} imports ./${e}`).not.toMatch(new RegExp(`from '\\./${e}'`));
+    }
   });
 });
