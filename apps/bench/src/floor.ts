@@ -136,29 +136,66 @@ export function productFlops(system: System, timing: ReturnType<typeof timeKerne
   return flops / (w.kind === 'gpt-generate' ? w.tokens : 1);
 }
 
+/** What one step of a case took on tensorgrad cpu, timed kernel by kernel: its matrix products', and the whole step's. */
+export interface StepTimes {
+  /** Milliseconds a step (a token for generation) in the matrix products, their staging and packing included. */
+  readonly products: number;
+  /** Milliseconds a step (a token) in all, the timers' own small cost included. */
+  readonly step: number;
+}
+
+/**
+ * The milliseconds one step of case `c` takes on `system` and the part of them in its matrix
+ * products (per token for generation), read from `timing` as {@link productFlops} reads their
+ * work: steps run untimed for `warmMs` first (the JIT settles; cf. the cases' own warm-ups), then
+ * timed for at least `timedMs` and 3 steps. Both from the same steps, so the split holds whatever
+ * this VM's speed at the time.
+ *
+ * @example
+ * ```ts
+ * stepTimes(system, timing, gptIteration, 1500, 1500); // e.g. { products: 84, step: 125 }
+ * ```
+ */
+export function stepTimes(system: System, timing: ReturnType<typeof timeKernels>, c: Case, warmMs: number, timedMs: number): StepTimes {
+  const run = stepOf(system, c);
+  for (const end = performance.now() + warmMs; performance.now() < end; ) run();
+  timing.reset();
+  let steps = 0;
+  const t0 = performance.now();
+  for (const end = t0 + timedMs; steps < 3 || performance.now() < end; steps++) run();
+  const wall = performance.now() - t0;
+  let ms = 0;
+  for (const [key, t] of timing.times) if (key.startsWith('matmul')) ms += t.ms;
+  const per = steps * (c.work.kind === 'gpt-generate' ? c.work.tokens : 1);
+  return { products: ms / per, step: wall / per };
+}
+
 /** The floors' inputs, measured: the peak, and each case's products per step (or per token). */
 export interface Floors {
   readonly peak: SimdPeak;
   /** Floating-point operations of the products per step (per token for generation), by case name. */
   readonly flops: Readonly<Record<string, number>>;
+  /** tensorgrad cpu's step and the products' part of it, by case name ({@link stepTimes}). */
+  readonly timed: Readonly<Record<string, StepTimes>>;
 }
 
 /**
- * {@link Floors} for `cases`, counted on a tensorgrad cpu system of its own (made here, closed
- * after), with `before` (a peak measured earlier, say before the rounds) kept where it was higher.
+ * {@link Floors} for `cases`, counted and timed on a tensorgrad cpu system of its own (made here,
+ * closed after), with `before` (a peak measured earlier, say before the rounds) kept where it was higher.
  *
  * @example
  * ```ts
  * const floors = await measureFloors(cases, await simdPeak()); // after the rounds, with the peak from before them
  * ```
  */
-export async function measureFloors(cases: readonly Case[], before?: SimdPeak): Promise<Floors> {
+export async function measureFloors(cases: readonly Case[], before?: SimdPeak, warmMs = 1500, timedMs = 1500): Promise<Floors> {
   const after = await simdPeak();
   const peak = before !== undefined && before.gflops > after.gflops ? before : after;
   const system = await SYSTEMS.cpu(); // sets the backend: its kernel table is the one the steps call
   try {
     const timing = timeKernels(getBackend().kernels);
-    return { peak, flops: Object.fromEntries(cases.map((c) => [c.name, productFlops(system, timing, c)])) };
+    const flops = Object.fromEntries(cases.map((c) => [c.name, productFlops(system, timing, c)]));
+    return { peak, flops, timed: Object.fromEntries(cases.map((c) => [c.name, stepTimes(system, timing, c, warmMs, timedMs)])) };
   } finally {
     await system.close();
   }

@@ -125,11 +125,12 @@ describe('ratios vs PyTorch', () => {
   });
 
   it("puts each case's products at the SIMD peak beside PyTorch's time: one thread, and an ideal split", () => {
-    const floors = { peak: { gflops: 50, instruction: 'fused multiply-add' as const }, flops: { 'GPT iteration': 3.96e9, 'GPT generation (per token)': 5e7, 'matmul 1024': 2e9 }, threads: 2 };
+    const floors = { peak: { gflops: 50, instruction: 'fused multiply-add' as const }, flops: { 'GPT iteration': 3.96e9, 'GPT generation (per token)': 5e7, 'matmul 1024': 2e9 }, timed: { 'GPT iteration': { products: 99, step: 300 }, 'GPT generation (per token)': { products: 1.25, step: 2 } }, threads: 2 };
     expect(floorRows({ results: [gpt, gen, mmRate], floors })).toEqual([
-      ['case', 'products (GFLOP)', 'at the peak, 1 thread', 'over torch-1', 'at the peak, 2 threads', 'over torch-2', 'target'],
-      ['GPT iteration', '3.96', '79.2 ms/step', '1.32×', '39.6 ms/step', '0.79×', '2×'], // 3.96e9 / 50e9 s = 79.2 ms, over 60 and 50 ms
-      ['GPT generation (per token)', '0.0500', '1.00 ms/token', '1.00×', '0.500 ms/token', '0.50×', '3×'],
+      ['case', 'products (GFLOP)', 'at the peak, 1 thread', 'over torch-1', 'cpu: its products, timed', 'cpu: the rest of its step', 'the rest, room at the target', 'at the peak, 2 threads', 'over torch-2', 'target'],
+      // 3.96e9 / 50e9 s = 79.2 ms, over 60 and 50 ms; a cpu step of 300 ms less its products' 99 leaves 201; 2 × 60 less 79.2 leaves 40.8
+      ['GPT iteration', '3.96', '79.2 ms/step', '1.32×', '99.0 ms/step (40.0 GFLOP/s, 80% of the peak)', '201 ms/step', '40.8 ms/step', '39.6 ms/step', '0.79×', '2×'],
+      ['GPT generation (per token)', '0.0500', '1.00 ms/token', '1.00×', '1.25 ms/token (40.0 GFLOP/s, 80% of the peak)', '0.750 ms/token', '2.00 ms/token', '0.500 ms/token', '0.50×', '3×'],
     ]); // matmul 1024 is no target of issue 15: no row
     expect(floorRows({ results: [gpt], floors: undefined })).toEqual([]);
   });
@@ -251,11 +252,11 @@ describe('renderMarkdown', () => {
       ...report,
       systems: ['cpu', 'torch-1'],
       results: [{ ...mlp64, values: { cpu: 3, 'torch-1': 1 } }],
-      floors: { peak: { gflops: 50, instruction: 'fused multiply-add' }, flops: { 'MLP step (batch 64)': 6.45e7 }, threads: 2 },
+      floors: { peak: { gflops: 50, instruction: 'fused multiply-add' }, flops: { 'MLP step (batch 64)': 6.45e7 }, timed: {}, threads: 2 },
     });
     expect(withFloors).toContain("## Floors: the matrix products at this processor's SIMD peak");
     expect(withFloors).toContain('fused multiply-add, ran at 50.0 GFLOP/s');
-    expect(withFloors).toContain('| MLP step (batch 64) | 0.0645 | 1.29 ms/step | 1.29× | 0.645 ms/step | – | 2× |');
+    expect(withFloors).toContain('| MLP step (batch 64) | 0.0645 | 1.29 ms/step | 1.29× | – | – | 0.710 ms/step | 0.645 ms/step | – | 2× |');
   });
 });
 

@@ -286,20 +286,25 @@ export function torchChecks(results: readonly CaseResult[]): Check[] {
 
 /**
  * The floors' rows: for each case of {@link TORCH_TARGETS} whose products were counted, their
- * GFLOP a step (a token for generation), the time they take at the measured SIMD peak on one
- * thread and, split ideally, on the worker's threads, and each time over PyTorch's measured one
- * (torch-1, torch-2), beside the target. Empty without floors.
+ * GFLOP a step (a token for generation); the time they take at the measured SIMD peak on one
+ * thread, over torch-1's measured time; what tensorgrad cpu's products took, timed kernel by kernel
+ * (with their rate and its share of the peak), and what the rest of its step took in the same
+ * steps; the time the target leaves for that rest were the products at the peak
+ * (target × torch-1 less the one-thread floor); then the floor split ideally over the worker's
+ * threads, over torch-2's time; and the target. Empty without floors.
  *
  * @example
  * ```ts
- * floorRows({ results, floors: { peak: { gflops: 50, instruction: 'fused multiply-add' }, flops: { 'GPT iteration': 3.96e9 }, threads: 2 } });
- * // [[header], ['GPT iteration', '3.96', '79.2 ms/step', '2.07×', '39.6 ms/step', '1.21×', '2×']]
+ * floorRows({ results, floors: { peak: { gflops: 50, instruction: 'fused multiply-add' }, flops: { 'GPT iteration': 3.96e9 }, timed: { 'GPT iteration': { products: 99, step: 300 } }, threads: 2 } });
+ * // [[header], ['GPT iteration', '3.96', '79.2 ms/step', '1.32×', '99.0 ms/step (40.0 GFLOP/s, 80% of the peak)', '201 ms/step', '40.8 ms/step', '39.6 ms/step', '0.79×', '2×']]
  * ```
  */
 export function floorRows(report: Pick<RunReport, 'results' | 'floors'>): string[][] {
   const f = report.floors;
   if (f === undefined) return [];
-  const rows = [['case', 'products (GFLOP)', 'at the peak, 1 thread', 'over torch-1', `at the peak, ${f.threads} threads`, 'over torch-2', 'target']];
+  const rows = [
+    ['case', 'products (GFLOP)', 'at the peak, 1 thread', 'over torch-1', 'cpu: its products, timed', 'cpu: the rest of its step', 'the rest, room at the target', `at the peak, ${f.threads} threads`, 'over torch-2', 'target'],
+  ];
   for (const [name, most] of TORCH_TARGETS) {
     const flops = f.flops[name];
     const r = find(report.results, name);
@@ -307,7 +312,12 @@ export function floorRows(report: Pick<RunReport, 'results' | 'floors'>): string
     const one = flops / (f.peak.gflops * 1e6); // ms: GFLOP/s is 1e6 operations a millisecond
     const split = one / f.threads;
     const over = (ms: number, torch: string) => (r.values[torch] !== undefined ? formatRatio(ms / r.values[torch]!) : '–');
-    rows.push([name, (flops / 1e9).toPrecision(3), `${formatValue(one)} ${r.unit}`, over(one, 'torch-1'), `${formatValue(split)} ${r.unit}`, over(split, 'torch-2'), `${most}×`]);
+    const timed = f.timed[name];
+    const torch1 = r.values['torch-1'];
+    const products = timed === undefined ? '–' : `${formatValue(timed.products)} ${r.unit} (${formatValue(flops / timed.products / 1e6)} GFLOP/s, ${Math.round((100 * one) / timed.products)}% of the peak)`;
+    const rest = timed === undefined ? '–' : `${formatValue(timed.step - timed.products)} ${r.unit}`;
+    const room = torch1 === undefined ? '–' : `${formatValue(most * torch1 - one)} ${r.unit}`;
+    rows.push([name, (flops / 1e9).toPrecision(3), `${formatValue(one)} ${r.unit}`, over(one, 'torch-1'), products, rest, room, `${formatValue(split)} ${r.unit}`, over(split, 'torch-2'), `${most}×`]);
   }
   return rows;
 }
@@ -496,7 +506,10 @@ export function renderMarkdown(report: RunReport): string {
                 'before and after the rounds). Each case\'s matrix products (2·m·n·k each, counted over one step on tensorgrad cpu)',
                 'take at least their work over that rate: below, that floor on one thread and, split ideally, on the worker\'s',
                 'threads, with no other kernel and no memory traffic, and the floor over PyTorch\'s measured time. Where a floor',
-                'alone is at or near the target, no tensorgrad kernel can meet the target on this processor.',
+                'alone is at or near the target, no tensorgrad kernel can meet the target on this processor. Beside it, what',
+                "tensorgrad cpu's products took (timed kernel by kernel over ~1.5 s of steps after ~1.5 s of warm-up, staging and",
+                'packing included) and the rest of those same steps (the engine and every other kernel), against the room the target',
+                'leaves for that rest were the products at the peak (the target times torch-1\'s time, less the floor).',
                 '',
                 markdownTable(floorRows(report)),
                 '',
