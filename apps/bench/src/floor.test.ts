@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASES } from './cases';
-import { peakLoop, productFlops, simdPeak, stepTimes } from './floor';
+import { peakLoop, simdPeak, stepTimes } from './floor';
 import { timeKernels } from './kernel-times';
 import { SYSTEMS } from './systems';
 
@@ -19,8 +19,8 @@ describe('the SIMD peak loop', () => {
   });
 });
 
-describe('productFlops', () => {
-  it("counts the MLP step's products: every layer's forward and weight gradient, the input gradient of all but the first", async () => {
+describe('stepTimes', () => {
+  it("counts the MLP step's products (every layer's forward and weight gradient, the input gradient of all but the first) and times them as a part of the step", async () => {
     const system = await SYSTEMS.cpu();
     try {
       const { getBackend } = await import('@tensorgrad/core');
@@ -28,27 +28,14 @@ describe('productFlops', () => {
       const c = CASES.find((k) => k.name === 'MLP step (batch 64)')!;
       const macs = (n: number, layers: [number, number][]) => layers.reduce((s, [i, o]) => s + n * i * o, 0);
       const layers: [number, number][] = [[784, 256], [256, 128], [128, 10]];
-      // forward and dW for every layer, dX for the two whose input needs a gradient
-      expect(productFlops(system, timing, c)).toBe(2 * (2 * macs(64, layers) + macs(64, layers.slice(1))));
-    } finally {
-      await system.close();
-    }
-  });
-});
-
-describe('stepTimes', () => {
-  it("times only the products, per step: a part of the step's own time", async () => {
-    const system = await SYSTEMS.cpu();
-    try {
-      const { getBackend } = await import('@tensorgrad/core');
-      const timing = timeKernels(getBackend().kernels);
-      const c = CASES.find((k) => k.name === 'MLP step (batch 64)')!;
       const t0 = performance.now();
-      const { products, step } = stepTimes(system, timing, c, 0, 0); // no warm-up, the least timed: 3 steps
+      const { flops, products, step } = stepTimes(system, timing, c, 0, 0); // no warm-up, the least timed: 3 steps
       const wall = performance.now() - t0;
+      // forward and dW for every layer, dX for the two whose input needs a gradient
+      expect(flops).toBe(2 * (2 * macs(64, layers) + macs(64, layers.slice(1))));
       expect(products).toBeGreaterThan(0);
       expect(products).toBeLessThan(step); // the products are a part of the step
-      expect(3 * step).toBeLessThan(wall); // three steps, inside the call (which also makes the model)
+      expect(3 * step).toBeLessThan(wall); // three steps, inside the call (which also makes the model and runs one untimed step)
       expect([...timing.times.keys()].some((k) => !k.startsWith('matmul'))).toBe(true); // other kernels were timed too, and left out
     } finally {
       await system.close();

@@ -113,61 +113,47 @@ export async function simdPeak(ms = 300): Promise<SimdPeak> {
   return { gflops: best, instruction: fused ? 'fused multiply-add' : 'multiply and add' };
 }
 
-/**
- * The floating-point operations of the matrix products in one step of case `c` on `system` (2·m·n·k
- * per product, as the profiler counts them; conv2d's own kernels are not counted), per token for
- * generation, read from `timing` (the system's kernel table wrapped by {@link timeKernels}). Runs
- * the step twice and counts the second (a first step may differ: lazy state).
- *
- * @example
- * ```ts
- * const timing = timeKernels(getBackend().kernels);
- * productFlops(system, timing, gptIteration); // 3.96e9
- * ```
- */
-export function productFlops(system: System, timing: ReturnType<typeof timeKernels>, c: Case): number {
-  const w = c.work;
-  const run = stepOf(system, c);
-  run();
-  timing.reset();
-  run();
-  let flops = 0;
-  for (const t of timing.times.values()) flops += t.flops;
-  return flops / (w.kind === 'gpt-generate' ? w.tokens : 1);
-}
-
-/** What one step of a case took on tensorgrad cpu, timed kernel by kernel: its matrix products', and the whole step's. */
+/** One step of a case on tensorgrad cpu, timed kernel by kernel: its matrix products' work and time, and the whole step's time. */
 export interface StepTimes {
-  /** Milliseconds a step (a token for generation) in the matrix products, their staging and packing included. */
+  /** Floating-point operations of the products a step (a token for generation): 2·m·n·k each, as the profiler counts them; conv2d's own kernels are not counted. */
+  readonly flops: number;
+  /** Milliseconds a step (a token) in the matrix products, their staging and packing included. */
   readonly products: number;
   /** Milliseconds a step (a token) in all, the timers' own small cost included. */
   readonly step: number;
 }
 
 /**
- * The milliseconds one step of case `c` takes on `system` and the part of them in its matrix
- * products (per token for generation), read from `timing` as {@link productFlops} reads their
- * work: steps run untimed for `warmMs` first (the JIT settles; cf. the cases' own warm-ups), then
- * timed for at least `timedMs` and 3 steps. Both from the same steps, so the split holds whatever
+ * One step of case `c` on `system`, read from `timing` (the system's kernel table wrapped by
+ * {@link timeKernels}): its products' work and milliseconds and the whole step's, per token for
+ * generation. One step runs untimed first (a first step may differ: lazy state), more for
+ * `warmMs` (the JIT settles; cf. the cases' own warm-ups), then steps are timed for at least
+ * `timedMs` and 3 steps. Work and times come from the same steps, so the split holds whatever
  * this VM's speed at the time.
  *
  * @example
  * ```ts
- * stepTimes(system, timing, gptIteration, 1500, 1500); // e.g. { products: 84, step: 125 }
+ * const timing = timeKernels(getBackend().kernels);
+ * stepTimes(system, timing, gptIteration, 1500, 1500); // e.g. { flops: 3.96e9, products: 84, step: 125 }
  * ```
  */
 export function stepTimes(system: System, timing: ReturnType<typeof timeKernels>, c: Case, warmMs: number, timedMs: number): StepTimes {
   const run = stepOf(system, c);
+  run();
   for (const end = performance.now() + warmMs; performance.now() < end; ) run();
   timing.reset();
   let steps = 0;
   const t0 = performance.now();
   for (const end = t0 + timedMs; steps < 3 || performance.now() < end; steps++) run();
   const wall = performance.now() - t0;
+  let flops = 0;
   let ms = 0;
-  for (const [key, t] of timing.times) if (key.startsWith('matmul')) ms += t.ms;
+  for (const [key, t] of timing.times) {
+    flops += t.flops;
+    if (key.startsWith('matmul')) ms += t.ms;
+  }
   const per = steps * (c.work.kind === 'gpt-generate' ? c.work.tokens : 1);
-  return { products: ms / per, step: wall / per };
+  return { flops: flops / per, products: ms / per, step: wall / per };
 }
 
 /** The floors' inputs, measured: the peak, and each case's products per step (or per token). */
@@ -175,8 +161,8 @@ export interface Floors {
   readonly peak: SimdPeak;
   /** Floating-point operations of the products per step (per token for generation), by case name. */
   readonly flops: Readonly<Record<string, number>>;
-  /** tensorgrad cpu's step and the products' part of it, by case name ({@link stepTimes}). */
-  readonly timed: Readonly<Record<string, StepTimes>>;
+  /** tensorgrad cpu's step and the products' part of it, per step (per token), by case name ({@link stepTimes}). */
+  readonly timed: Readonly<Record<string, Omit<StepTimes, 'flops'>>>;
 }
 
 /**
@@ -194,8 +180,12 @@ export async function measureFloors(cases: readonly Case[], before?: SimdPeak, w
   const system = await SYSTEMS.cpu(); // sets the backend: its kernel table is the one the steps call
   try {
     const timing = timeKernels(getBackend().kernels);
-    const flops = Object.fromEntries(cases.map((c) => [c.name, productFlops(system, timing, c)]));
-    return { peak, flops, timed: Object.fromEntries(cases.map((c) => [c.name, stepTimes(system, timing, c, warmMs, timedMs)])) };
+    const measured = cases.map((c) => [c.name, stepTimes(system, timing, c, warmMs, timedMs)] as const);
+    return {
+      peak,
+      flops: Object.fromEntries(measured.map(([name, t]) => [name, t.flops])),
+      timed: Object.fromEntries(measured.map(([name, { products, step }]) => [name, { products, step }])),
+    };
   } finally {
     await system.close();
   }
