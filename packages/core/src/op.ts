@@ -68,9 +68,12 @@ export function launch(op: string, b: Backend, shape: Shape, dtype: DType, kerne
 
 /**
  * Run a kernel with several outputs and wrap them; errors name the op. Each output has `shape`,
- * or with `shapes` output `i` has `shapes[i]`; all have `dtype`.
+ * or with `shapes` output `i` has `shapes[i]`; all have `dtype`. Outputs from index `saved` on are
+ * what the op keeps for its backward (gelu's slope, layer norm's row statistics): they belong to
+ * the op like the operands it made, so the next `record` keeps them with the graph node (freed
+ * with it once backward ran) or frees them at once when it records nothing (noGrad, eval).
  */
-export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId[], shapes?: readonly Shape[]): Tensor[] {
+export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId[], shapes?: readonly Shape[], saved = Infinity): Tensor[] {
   let ids: DataId[];
   try {
     ids = onBackend(b, () => kernel(b.kernels));
@@ -79,7 +82,9 @@ export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, k
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(msg.startsWith(`${op}:`) ? msg : `${op}: ${msg}`, { cause: e });
   }
-  return ids.map((id, i) => wrap(b, id, shapes?.[i] ?? shape, dtype));
+  const out = ids.map((id, i) => wrap(b, id, shapes?.[i] ?? shape, dtype));
+  owned.push(...out.slice(saved));
+  return out;
 }
 
 /** A tensor of `value` with `shape` and `dtype` on backend `b`. */

@@ -57,7 +57,7 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 // the fused kernel; its backward is the fused gradient, or (createGraph) the derivative as tensor ops
 function fusedGelu(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
   const b = x._backend();
-  const [y, saved] = launchMany('gelu', b, x.shape, 'float32', (k) => k.gelu!(x._info(), approximate)) as [Tensor, Tensor];
+  const [y, saved] = launchMany('gelu', b, x.shape, 'float32', (k) => k.gelu!(x._info(), approximate), undefined, 1) as [Tensor, Tensor];
   return record('gelu', y, [x], (g) => [
     isGradEnabled() ? g.mul(geluSlope(x, approximate)) : launch('geluBackward', b, x.shape, 'float32', (k) => k.geluBackward!(x._info(), saved._info(), g._info(), approximate)),
   ]);

@@ -162,7 +162,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
 function fusedCrossEntropy(logits: Tensor, target: Tensor): Tensor {
   const b = logits._backend();
   const [n, c] = logits.shape as [number, number];
-  const [loss, probs] = launchMany('crossEntropy', b, [n], 'float32', (k) => k.crossEntropy!(logits._info(), target._info()), [[n], [n, c]]) as [Tensor, Tensor];
+  const [loss, probs] = launchMany('crossEntropy', b, [n], 'float32', (k) => k.crossEntropy!(logits._info(), target._info()), [[n], [n, c]], 1) as [Tensor, Tensor];
   return record('crossEntropy', loss, [logits], (g) => [
     isGradEnabled()
       ? softmax(logits, 1).sub(target.unsqueeze(1).eq(arange(c, { dtype: 'int32' })).float()).mul(g.unsqueeze(1))

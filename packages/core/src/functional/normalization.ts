@@ -67,7 +67,7 @@ export function layerNorm(
 function fusedLayerNorm(x: Tensor, w: Tensor | null, b: Tensor | null, cols: number, eps: number): Tensor {
   const be = x._backend();
   const rows = x.numel() / cols;
-  const [y, mean, rstd] = launchMany('layerNorm', be, x.shape, 'float32', (k) => k.layerNorm!(x._info(), w?._info() ?? null, b?._info() ?? null, cols, eps), [x.shape, [rows], [rows]]) as [Tensor, Tensor, Tensor];
+  const [y, mean, rstd] = launchMany('layerNorm', be, x.shape, 'float32', (k) => k.layerNorm!(x._info(), w?._info() ?? null, b?._info() ?? null, cols, eps), [x.shape, [rows], [rows]], 1) as [Tensor, Tensor, Tensor];
   const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
   return record('layerNorm', y, inputs, (g) => {
     if (isGradEnabled()) {

@@ -7,7 +7,7 @@
 import * as F from '../functional/index';
 import { isGradEnabled } from '../autograd';
 import { zeros } from '../creation';
-import { launchMany, needsGrad, record } from '../op';
+import { launchMany, needsGrad, record, releaseOwned } from '../op';
 import { cat, combineBlocks, padBack, stack } from '../ops/shape';
 import { fmt } from '../shape';
 import { Tensor } from '../tensor';
@@ -74,8 +74,9 @@ function recordedLstmBackward(pre: Tensor, c: Tensor, dh: Tensor | null, dc: Ten
  * where it has one, one pass instead of a dozen ops each way. h' and c' are each recorded as a
  * function of the five inputs, so the graph sums what flows back from both; the backward is the
  * fused `lstmCellBackward`, or, while a backward is itself recorded (`createGraph`), the composed formula.
+ * @internal Exported for the tests.
  */
-function lstmGates(xg: Tensor, hg: Tensor, c: Tensor, xb: Tensor | null, hb: Tensor | null): [Tensor, Tensor] {
+export function lstmGates(xg: Tensor, hg: Tensor, c: Tensor, xb: Tensor | null, hb: Tensor | null): [Tensor, Tensor] {
   const b = xg._backend();
   if (!b.kernels.lstmCell || !b.kernels.lstmCellBackward || xg.ndim !== 2 || xg.numel() === 0) {
     let pre = xg.add(hg);
@@ -83,7 +84,7 @@ function lstmGates(xg: Tensor, hg: Tensor, c: Tensor, xb: Tensor | null, hb: Ten
     if (hb) pre = pre.add(hb);
     return composedLstm(pre, c);
   }
-  const [h, cNext, act] = launchMany('lstmCell', b, c.shape, 'float32', (k) => k.lstmCell!(xg._info(), hg._info(), c._info(), xb?._info() ?? null, hb?._info() ?? null), [c.shape, c.shape, xg.shape]) as [
+  const [h, cNext, act] = launchMany('lstmCell', b, c.shape, 'float32', (k) => k.lstmCell!(xg._info(), hg._info(), c._info(), xb?._info() ?? null, hb?._info() ?? null), [c.shape, c.shape, xg.shape], 2) as [
     Tensor,
     Tensor,
     Tensor,
@@ -107,7 +108,10 @@ function lstmGates(xg: Tensor, hg: Tensor, c: Tensor, xb: Tensor | null, hb: Ten
     const biasGrads = biases.map((t) => (t.requiresGrad ? dBias : null));
     return [dGates, dGates, dC, ...biasGrads];
   };
-  if (!needsGrad(inputs)) return [h, cNext];
+  if (!needsGrad(inputs)) {
+    releaseOwned(null); // the gates' activations (no backward will read them)
+    return [h, cNext];
+  }
   // h' and c' recorded as the two halves of one placeholder [n, 2h], through the blocks mechanism
   // narrow uses: the engine gathers both gradients into the placeholder's, so one backward (one
   // lstmCellBackward, one bias sum) serves both instead of one each, and no gradient is added twice
