@@ -55,15 +55,18 @@ export function wrap(b: Backend, id: DataId, shape: Shape, dtype: DType): Tensor
 
 /** Run `kernel` on backend `b` and wrap its result; a kernel's error is rethrown naming the op. */
 export function launch(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId): Tensor {
-  let id: DataId;
+  return wrap(b, run(op, b, kernel), shape, dtype);
+}
+
+// `kernel` on `b`; its error is rethrown naming `op`, and the operands made for the op go with it
+function run<T>(op: string, b: Backend, kernel: (k: KernelTable) => T): T {
   try {
-    id = onBackend(b, () => kernel(b.kernels));
+    return onBackend(b, () => kernel(b.kernels));
   } catch (e) {
-    releaseOwned(null); // the operands made for this op go with it
+    releaseOwned(null);
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(msg.startsWith(`${op}:`) ? msg : `${op}: ${msg}`, { cause: e });
   }
-  return wrap(b, id, shape, dtype);
 }
 
 /**
@@ -74,15 +77,7 @@ export function launch(op: string, b: Backend, shape: Shape, dtype: DType, kerne
  * with it once backward ran) or frees them at once when it records nothing (noGrad, eval).
  */
 export function launchMany(op: string, b: Backend, shape: Shape, dtype: DType, kernel: (k: KernelTable) => DataId[], shapes?: readonly Shape[], saved = Infinity): Tensor[] {
-  let ids: DataId[];
-  try {
-    ids = onBackend(b, () => kernel(b.kernels));
-  } catch (e) {
-    releaseOwned(null); // the operands made for this op go with it
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(msg.startsWith(`${op}:`) ? msg : `${op}: ${msg}`, { cause: e });
-  }
-  const out = ids.map((id, i) => wrap(b, id, shapes?.[i] ?? shape, dtype));
+  const out = run(op, b, kernel).map((id, i) => wrap(b, id, shapes?.[i] ?? shape, dtype));
   owned.push(...out.slice(saved));
   return out;
 }
