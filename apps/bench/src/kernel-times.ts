@@ -144,4 +144,3 @@ export function stepOf(system: System, c: Case): () => unknown {
   if (w.kind === 'gpt-generate' && system.gptGenerate) return system.gptGenerate(w);
   throw new Error(`profile: case '${c.name}' is not a model step (choose GPT iteration, GPT generation, makemore MLP step, LSTM step, MNIST Net step, MLP step or CNN step)`);
 }
-
