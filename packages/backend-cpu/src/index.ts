@@ -16,5 +16,5 @@ export { HostStorage, ReusePool } from './storage';
  */
 export * as rangeKernels from './kernels';
 export * from './kernels';
-export { createSharedGemm, gemmVariant, releaseSharedGemm, wasmGemmAvailable, type GemmVariant, type PackedB, type SharedGemm } from './wasm/gemm';
-export { wasmActivationAvailable, wasmPermute } from './wasm/elementwise';
+export { createSharedGemm, gemmProbe, gemmVariant, releaseSharedGemm, wasmGemm, wasmGemmAvailable, type GemmVariant, type PackedB, type SharedGemm } from './wasm/gemm';
+export { elementwiseProbe, wasmActivationAvailable, wasmBinary, wasmPermute } from './wasm/elementwise';

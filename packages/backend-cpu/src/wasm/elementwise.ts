@@ -64,6 +64,22 @@ function getInstance(): { fn: ElementwiseExports; mem: Float32Array; bytes: Uint
 }
 
 /**
+ * This thread's elementwise instance, opened up for measuring what staging costs (apps/bench's
+ * staging tool): its functions, its memory as floats, and the floats of one operand's chunk
+ * (operand slot `i` starts at float `i · chunk`). Null where WebAssembly SIMD is missing.
+ *
+ * @example
+ * ```ts
+ * const e = elementwiseProbe(); // e.fn.binary(0, 0, 4 * e.chunk, 8 * e.chunk, e.chunk): slot 2 = slot 0 + slot 1
+ * ```
+ * @internal
+ */
+export function elementwiseProbe(): { readonly fn: ElementwiseExports; readonly mem: Float32Array; readonly chunk: number } | null {
+  const inst = getInstance();
+  return inst && { fn: inst.fn, mem: inst.mem, chunk: CHUNK };
+}
+
+/**
  * {@link sgdStepRange}'s contract on the WebAssembly kernel, for elements `[start, end)`; returns
  * false, doing nothing, where WebAssembly SIMD is unavailable.
  *

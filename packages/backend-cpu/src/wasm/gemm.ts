@@ -127,6 +127,22 @@ function getInstance(): Instance | null {
 }
 
 /**
+ * This thread's own gemm instance, opened up for measuring where a product's time goes (apps/bench's
+ * staging tool): its functions, its memory as floats, and the float addresses of its packed-A,
+ * packed-B and scratch (C) areas. Null where WebAssembly SIMD is missing.
+ *
+ * @example
+ * ```ts
+ * const g = gemmProbe(); // time g.fn.kernel on blocks already packed in g.mem
+ * ```
+ * @internal
+ */
+export function gemmProbe(): { readonly fn: GemmFunctions; readonly mem: Float32Array; readonly packedA: number; readonly packedB: number; readonly scratch: number } | null {
+  const inst = getInstance();
+  return inst && { fn: inst.fn, mem: inst.mem, packedA: inst.layout.packedA, packedB: PACKED_B, scratch: inst.layout.scratch };
+}
+
+/**
  * Whether the WebAssembly SIMD GEMM runs in this thread (instantiating it on first call).
  *
  * @example
