@@ -17,4 +17,4 @@ export { HostStorage, ReusePool } from './storage';
 export * as rangeKernels from './kernels';
 export * from './kernels';
 export { createSharedGemm, gemmProbe, gemmVariant, releaseSharedGemm, wasmGemm, wasmGemmAvailable, type GemmVariant, type PackedB, type SharedGemm } from './wasm/gemm';
-export { elementwiseProbe, wasmActivationAvailable, wasmBinary, wasmPermute } from './wasm/elementwise';
+export { elementwiseProbe, wasmActivationAvailable, wasmBinary, wasmPermute, type RowsLayout } from './wasm/elementwise';

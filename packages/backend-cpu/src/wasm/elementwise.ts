@@ -240,6 +240,11 @@ const COMPARISONS: Record<string, readonly [number, number, boolean]> = {
  * How an operand of {@link wasmBinary} is laid out over the `rows × cols` output: 0, row r at
  * `off + r·cols` (contiguous); 1, one row for every row (at `off`); 2, one value per row (`off + r`);
  * 3, one value for all (`off`).
+ *
+ * @example
+ * ```ts
+ * const bias: RowsLayout = 1; // a [cols] bias added to every row of a [rows, cols] input
+ * ```
  */
 export type RowsLayout = 0 | 1 | 2 | 3;
 
