@@ -16,6 +16,7 @@
  */
 import { elementwiseProbe, gemmProbe, wasmBinary, wasmGemm } from '@tensorgrad/backend-cpu';
 import { Command } from 'commander';
+import { uniform } from './data';
 import { simdPeak } from './floor';
 
 /** A product `[m, k] @ [k, n]`, each operand stored transposed where flagged, with the name `profile.js` gives it. */
@@ -65,8 +66,6 @@ export function best(fn: () => void, samples = 9, sampleMs = 2): number {
   return ms;
 }
 
-const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.618 + seed));
-
 /** GFLOP/s of the micro-kernel alone on one packed block of `p`'s blocking, and of the whole product. */
 export function measureProduct(p: ProductShape, samples = 9): { kernel: number; whole: number } {
   const g = gemmProbe();
@@ -74,8 +73,8 @@ export function measureProduct(p: ProductShape, samples = 9): { kernel: number; 
   const { mc, kc, nc } = blocks(p);
   // the packed areas hold finite values (no denormals) from the products before
   const kernelMs = best(() => g.fn.kernel(g.packedA * 4, g.packedB * 4, g.scratch * 4, nc * 4, kc, mc / 4, nc / 8, 0), samples);
-  const a = values(p.m * p.k, 1);
-  const b = values(p.k * p.n, 2);
+  const a = uniform(p.m * p.k, 1);
+  const b = uniform(p.k * p.n, 2);
   const c = new Float32Array(p.m * p.n);
   const wholeMs = best(() => wasmGemm(a, 0, p.transA, b, 0, p.transB, c, 0, p.m, p.n, p.k, 0, p.m, false), samples);
   return { kernel: (2 * mc * kc * nc) / kernelMs / 1e6, whole: (2 * p.m * p.k * p.n) / wholeMs / 1e6 };
@@ -86,8 +85,8 @@ export function measureAdd(n: number, samples = 9): { staged: number; kernel: nu
   const e = elementwiseProbe();
   if (e === null) throw new Error('staging: WebAssembly SIMD is not available here');
   const { fn, mem, chunk } = e;
-  const a = values(n, 1);
-  const b = values(n, 2);
+  const a = uniform(n, 1);
+  const b = uniform(n, 2);
   const out = new Float32Array(n);
   mem.set(a.subarray(0, Math.min(n, chunk)), 0);
   mem.set(b.subarray(0, Math.min(n, chunk)), chunk);
